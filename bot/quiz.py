@@ -1,0 +1,196 @@
+"""The quiz engine's public face: questions from a seed, codes that rebuild them, grading.
+
+``generate(kind, seed, difficulty)`` is deterministic: the same arguments (and the same
+``GENERATOR_VERSION``) always give the same question, so a question is stored and shared
+as its short public code alone.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from fractions import Fraction
+from typing import TypeAlias
+
+from bot import answers, families
+from bot.question import (
+    AnswerKey,
+    AnswerValue,
+    Draft,
+    Grade,
+    Mistake,
+    Outcome,
+    Question,
+    format_answer,
+    format_number,
+)
+from bot.texts import DEFAULT_LANGUAGE, t
+
+__all__ = [
+    "GENERATOR_VERSION",
+    "KINDS",
+    "AnswerKey",
+    "Draft",
+    "Grade",
+    "Mistake",
+    "Question",
+    "QuizError",
+    "format_answer",
+    "from_code",
+    "generate",
+    "grade",
+]
+
+GENERATOR_VERSION = 1
+SEED_SPACE = 36**5  # five base-36 characters in a code
+DIFFICULTIES = (1, 2, 3)
+
+
+class QuizError(ValueError):
+    """A request the engine cannot serve; its message is fit to show a user."""
+
+
+Family: TypeAlias = Callable[[random.Random, int, str], Draft]
+
+
+def _families() -> dict[str, tuple[str, Family]]:
+    return {
+        "output_size": ("OS", families.output_size),
+        "param_count": ("PC", families.param_count),
+        "bottleneck": ("BN", families.bottleneck),
+        "odd_kernel": ("OK", families.odd_kernel),
+    }
+
+
+_FAMILIES = _families()
+KINDS: tuple[str, ...] = tuple(_FAMILIES)
+_BY_PREFIX = {prefix: kind for kind, (prefix, _) in _FAMILIES.items()}
+_CODE_RE = re.compile(r"^([A-Z]{2})([1-3])-([0-9A-Z]{1,5})V(\d{1,3})$")
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _base36(number: int) -> str:
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = _DIGITS[digit] + text
+        if not number:
+            return text
+
+
+def make_code(prefix: str, difficulty: int, seed: int) -> str:
+    return f"{prefix}{difficulty}-{_base36(seed)}v{GENERATOR_VERSION}"
+
+
+def _check(kind: str, seed: int, difficulty: int, lang: str) -> None:
+    if kind not in _FAMILIES:
+        raise QuizError(t("error.unknown_kind", lang, kind=kind, kinds=", ".join(KINDS)))
+    if isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
+        raise QuizError(t("error.bad_difficulty", lang, value=difficulty))
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_SPACE:
+        raise QuizError(f"seed must be a whole number from 0 to {SEED_SPACE - 1}")
+
+
+def generate(kind: str, seed: int, difficulty: int = 1, lang: str = DEFAULT_LANGUAGE) -> Question:
+    """The question of ``kind`` that ``seed`` and ``difficulty`` (1–3) pick."""
+    _check(kind, seed, difficulty, lang)
+    prefix, family = _FAMILIES[kind]
+    # A string seed is hashed with SHA-512 by random.Random: stable across processes
+    # and Python builds, unlike hash().
+    rng = random.Random(f"{kind}:{difficulty}:{seed}:v{GENERATOR_VERSION}")
+    draft = family(rng, difficulty, lang)
+    return Question(
+        kind=kind,
+        code=make_code(prefix, difficulty, seed),
+        seed=seed,
+        difficulty=difficulty,
+        params=draft.params,
+        answer=draft.answer,
+        answer_text=format_answer(draft.answer, draft.choices),
+        prompt=draft.prompt,
+        explanation=draft.explanation,
+        choices=draft.choices,
+        mistakes=draft.mistakes,
+        lang=lang,
+    )
+
+
+def random_seed(rng: random.Random | None = None) -> int:
+    return (rng or random).randrange(SEED_SPACE)
+
+
+def parse_code(code: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, int, int]:
+    """(kind, seed, difficulty) of a public code, or a ``QuizError`` saying why not."""
+    text = code.strip().upper() if isinstance(code, str) else ""
+    match = _CODE_RE.match(text)
+    if not match or match.group(1) not in _BY_PREFIX:
+        raise QuizError(t("error.bad_code", lang, code=str(code)[:40]))
+    version = int(match.group(4))
+    if version != GENERATOR_VERSION:
+        raise QuizError(
+            t("error.old_code", lang, code=text, version=version, current=GENERATOR_VERSION)
+        )
+    return _BY_PREFIX[match.group(1)], int(match.group(3), 36), int(match.group(2))
+
+
+def looks_like_code(text: str) -> bool:
+    return bool(_CODE_RE.match(text.strip().upper()))
+
+
+def from_code(code: str, lang: str = DEFAULT_LANGUAGE) -> Question:
+    """Rebuild exactly the question a public code names."""
+    kind, seed, difficulty = parse_code(code, lang)
+    return generate(kind, seed, difficulty, lang)
+
+
+# --- grading ----------------------------------------------------------------------------
+
+
+def _close(a: Fraction, b: Fraction, rel_tol: float) -> bool:
+    if a == b:
+        return True
+    return rel_tol > 0 and abs(a - b) <= Fraction(rel_tol) * abs(b)
+
+
+def _matches(key: AnswerKey, value: AnswerValue, reply: answers.Reply) -> bool:
+    tol = key.rel_tol
+    if isinstance(reply, answers.Choice):
+        return value == reply.index
+    if isinstance(value, tuple):
+        if isinstance(reply, answers.Number):
+            # "11" answers "11×11", but never a non-square size.
+            return value[0] == value[1] and _close(reply.value, value[0], tol)
+        if isinstance(reply, answers.Pair):
+            return _close(reply.first, value[0], tol) and _close(reply.second, value[1], tol)
+        return False
+    if isinstance(value, Fraction | int) and isinstance(reply, answers.Number):
+        return _close(reply.value, Fraction(value), tol)
+    return False
+
+
+def _shape_ok(key: AnswerKey, reply: answers.Reply) -> bool:
+    if key.type == "pair":
+        return isinstance(reply, answers.Pair) or (
+            isinstance(reply, answers.Number) and key.square
+        )
+    return isinstance(reply, answers.Number)
+
+
+def grade(question: Question, reply: str) -> Grade:
+    """Grade a chat reply by its value. Never raises for any string."""
+    lang, key = question.lang, question.answer
+    n_choices = len(question.choices) if question.choices else 0
+    parsed = answers.read_reply(reply, n_choices) if isinstance(reply, str) else None
+    if parsed is None:
+        return Grade("not_an_answer", 0.0, None, t("grade.not_an_answer", lang))
+    if _matches(key, key.value, parsed):
+        return Grade("correct", 1.0, None, t("grade.correct", lang))
+    for mistake in question.mistakes:
+        if _matches(key, mistake.value, parsed):
+            outcome: Outcome = "partial" if mistake.score > 0 else "wrong"
+            return Grade(outcome, mistake.score, mistake.name, mistake.feedback)
+    if key.type == "choice" or _shape_ok(key, parsed):
+        return Grade("wrong", 0.0, None, t("grade.wrong", lang))
+    hint = "grade.expected_pair" if key.type == "pair" else "grade.expected_number"
+    return Grade("wrong", 0.0, "wrong_shape", f"{t('grade.wrong', lang)} {t(hint, lang)}")
