@@ -102,3 +102,100 @@ def format_answer(key: AnswerKey, choices: Sequence[str] | None = None) -> str:
             return f"({first}, {second})"
         return f"{first}×{second}"
     return format_number(value)
+
+
+# --- storage form -----------------------------------------------------------------------
+# Questions are kept as JSON so an open one survives a restart exactly as it was asked,
+# whatever generator or template version produced it.
+
+
+def _value_to_json(value: AnswerValue) -> object:
+    if isinstance(value, tuple):
+        return [str(value[0]), str(value[1])]
+    if isinstance(value, Fraction):
+        return str(value)
+    return value
+
+
+def _value_from_json(kind: AnswerType, data: object) -> AnswerValue:
+    if kind == "choice":
+        assert isinstance(data, int)
+        return data
+    if isinstance(data, list):
+        return Fraction(data[0]), Fraction(data[1])
+    assert isinstance(data, str)
+    return Fraction(data)
+
+
+def answer_key_to_dict(key: AnswerKey) -> dict[str, object]:
+    return {
+        "type": key.type,
+        "value": _value_to_json(key.value),
+        "rel_tol": key.rel_tol,
+        "display": key.display,
+    }
+
+
+def answer_key_from_dict(data: dict[str, object]) -> AnswerKey:
+    kind = data["type"]
+    assert kind in ("int", "pair", "float", "choice")
+    rel_tol = data.get("rel_tol", 0.0)
+    display = data.get("display", "size")
+    assert isinstance(rel_tol, int | float) and display in ("size", "tuple")
+    return AnswerKey(kind, _value_from_json(kind, data["value"]), float(rel_tol), display)
+
+
+def question_to_dict(question: Question) -> dict[str, object]:
+    return {
+        "kind": question.kind,
+        "code": question.code,
+        "seed": question.seed,
+        "difficulty": question.difficulty,
+        "params": question.params,
+        "answer": answer_key_to_dict(question.answer),
+        "answer_text": question.answer_text,
+        "prompt": question.prompt,
+        "explanation": question.explanation,
+        "choices": list(question.choices) if question.choices is not None else None,
+        "mistakes": [
+            {
+                "name": m.name,
+                "value": _value_to_json(m.value),
+                "score": m.score,
+                "feedback": m.feedback,
+            }
+            for m in question.mistakes
+        ],
+        "lang": question.lang,
+    }
+
+
+def question_from_dict(data: dict[str, object]) -> Question:
+    key_data = data["answer"]
+    assert isinstance(key_data, dict)
+    key = answer_key_from_dict(key_data)
+    raw_mistakes = data.get("mistakes") or []
+    assert isinstance(raw_mistakes, list)
+    mistakes = tuple(
+        Mistake(m["name"], _value_from_json(key.type, m["value"]), float(m["score"]), m["feedback"])
+        for m in raw_mistakes
+    )
+    choices = data.get("choices")
+    params = data.get("params") or {}
+    assert isinstance(params, dict)
+    seed, difficulty = data["seed"], data["difficulty"]
+    assert isinstance(seed, int) and isinstance(difficulty, int)
+    return Question(
+        kind=str(data["kind"]),
+        code=str(data["code"]),
+        seed=seed,
+        difficulty=difficulty,
+        params=params,
+        answer=key,
+        answer_text=str(data["answer_text"]),
+        prompt=str(data["prompt"]),
+        explanation=str(data["explanation"]),
+        choices=tuple(str(c) for c in choices) if isinstance(choices, list) else None,
+        mistakes=mistakes,
+        lang=str(data.get("lang", DEFAULT_LANGUAGE)),
+    )

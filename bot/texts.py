@@ -231,7 +231,7 @@ EN: dict[str, str] = {
     "mistake.forgot_bias": "You forgot the biases: one per output channel.",
     "mistake.kernel_as_k": "A {k}×{k} kernel has {k}×{k} weights per channel pair, not {k}.",
     "mistake.forgot_input_channels": (
-        "Each filter has a {k}×{k} kernel for every input channel: multiply by the input "
+        "Each filter has a {k} kernel for every input channel: multiply by the input "
         "channels too."
     ),
     "mistake.bias_per_input": "There is one bias per output channel, not per input channel.",

@@ -1,0 +1,74 @@
+"""The scoring rule: how many points an answer earns. Pure; the README states it.
+
+points = base × score                       (base: 10, 20, 30 for difficulty 1, 2, 3)
+       + speed bonus                        (up to base / 2 × score, falling linearly
+                                             to 0 at the deadline)
+       + first-correct bonus                (base / 2, to the first correct answer only)
+       + streak bonus                       (2 per correct answer in a row before this
+                                             one, at most 10)
+A correct answer extends the streak, a partial one keeps it, a wrong one resets it;
+``not_an_answer`` is never recorded and changes nothing. Practice questions score 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["RULE_VERSION", "Points", "base_points", "next_streak", "score_answer"]
+
+RULE_VERSION = 1
+BASE_BY_DIFFICULTY = {1: 10, 2: 20, 3: 30}
+STREAK_STEP = 2
+STREAK_CAP = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Points:
+    base: int
+    speed: int
+    first: int
+    streak: int
+
+    @property
+    def total(self) -> int:
+        return self.base + self.speed + self.first + self.streak
+
+
+def _half_up(value: float) -> int:
+    # round() rounds halves to even (2.5 → 2), which players read as a bug.
+    return int(value + 0.5)
+
+
+def base_points(difficulty: int) -> int:
+    return BASE_BY_DIFFICULTY.get(difficulty, BASE_BY_DIFFICULTY[1])
+
+
+def next_streak(outcome: str, streak: int) -> int:
+    if outcome == "correct":
+        return streak + 1
+    if outcome == "partial":
+        return streak
+    return 0
+
+
+def score_answer(
+    *,
+    difficulty: int,
+    outcome: str,
+    score: float,
+    elapsed: float,
+    time_limit: float,
+    first_correct: bool,
+    streak_before: int,
+) -> Points:
+    """Points for one graded answer; ``elapsed`` and ``time_limit`` in seconds."""
+    if outcome not in ("correct", "partial") or score <= 0:
+        return Points(0, 0, 0, 0)
+    base = base_points(difficulty)
+    remaining = 0.0 if time_limit <= 0 else max(0.0, 1.0 - elapsed / time_limit)
+    return Points(
+        base=_half_up(base * score),
+        speed=_half_up(base / 2 * score * remaining),
+        first=base // 2 if first_correct and outcome == "correct" else 0,
+        streak=min(STREAK_CAP, STREAK_STEP * streak_before) if outcome == "correct" else 0,
+    )

@@ -1,0 +1,242 @@
+"""The quiz service: the one flow every front end (terminal, Discord) goes through.
+
+It opens questions in channels, takes answers, closes questions at their deadline, and
+answers leaderboard and stats requests. It knows nothing of Discord; front ends turn its
+results into messages. Open questions are cached per channel so that ordinary chat,
+which is most messages, costs no database round trip.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from bot import quiz
+from bot.question import Grade, Question
+from bot.storage.repository import (
+    AlreadyAnswered,
+    Board,
+    ChannelBusy,
+    ClosedQuestion,
+    GuildConfig,
+    OpenQuestion,
+    QuestionClosed,
+    RecordedAnswer,
+    Repository,
+    Scope,
+    UserStats,
+)
+from bot.texts import DEFAULT_LANGUAGE
+
+__all__ = [
+    "AnswerOutcome",
+    "ChannelBusy",
+    "NotAllowed",
+    "QuizService",
+    "utcnow",
+]
+
+DEFAULT_DIFFICULTY = 1
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class NotAllowed(Exception):
+    """The user may not do this here; the message says why, fit to show them."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOutcome:
+    """What became of one chat message in a channel with an open question."""
+
+    status: Literal["recorded", "ignored", "already_answered", "closed"]
+    question: OpenQuestion
+    grade: Grade | None = None
+    recorded: RecordedAnswer | None = None
+
+
+class QuizService:
+    def __init__(
+        self,
+        repository: Repository,
+        *,
+        default_time_limit: float = 30,
+        clock: Callable[[], datetime] = utcnow,
+        rng: random.Random | None = None,
+        owns_guild: Callable[[int], bool] | None = None,
+    ) -> None:
+        self.repository = repository
+        self.default_time_limit = default_time_limit
+        self.clock = clock
+        self.rng = rng or random.Random()
+        # A process answers only for the guilds its shards own (None: all of them).
+        self.owns_guild = owns_guild
+        self._open: dict[int, OpenQuestion] = {}
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def resume(self) -> list[ClosedQuestion]:
+        """Reload open questions after a start; close (and return) those that expired
+        while the process was down, so their reveal can still be posted."""
+        self._open.clear()
+        expired: list[ClosedQuestion] = []
+        now = self.clock()
+        for open_question in await self.repository.open_questions(self.owns_guild):
+            if open_question.deadline <= now:
+                closed = await self.repository.close_question(open_question.id, now)
+                if closed is not None:
+                    expired.append(closed)
+            else:
+                self._open[open_question.channel_id] = open_question
+        return expired
+
+    def open_in(self, channel_id: int) -> OpenQuestion | None:
+        return self._open.get(channel_id)
+
+    def next_deadline(self) -> datetime | None:
+        return min((q.deadline for q in self._open.values()), default=None)
+
+    # --- questions -----------------------------------------------------------------------
+
+    async def config(self, guild_id: int) -> GuildConfig:
+        return await self.repository.guild_config(guild_id)
+
+    def language_of(self, config: GuildConfig) -> str:
+        return config.language or DEFAULT_LANGUAGE
+
+    async def start(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        user_id: int,
+        kind: str | None = None,
+        difficulty: int | None = None,
+        code: str | None = None,
+        config: GuildConfig | None = None,
+    ) -> OpenQuestion:
+        """Open a question in a channel. With ``code`` it is an unranked replay.
+
+        Raises ``quiz.QuizError`` for a bad kind, difficulty or code, ``ChannelBusy``
+        when the channel already has an open question.
+        """
+        config = config or await self.config(guild_id)
+        lang = self.language_of(config)
+        if code is not None:
+            question = quiz.from_code(code, lang)
+            ranked = False
+        else:
+            chosen = kind or self.rng.choice(quiz.KINDS)
+            level = difficulty or config.default_difficulty or DEFAULT_DIFFICULTY
+            question = quiz.generate(chosen, quiz.random_seed(self.rng), level, lang)
+            ranked = True
+        if (busy := self._open.get(channel_id)) is not None:
+            raise ChannelBusy(busy)
+        opened = await self.repository.open_question(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            question=question,
+            started_by=user_id,
+            opened_at=self.clock(),
+            time_limit=config.time_limit or self.default_time_limit,
+            ranked=ranked,
+        )
+        self._open[channel_id] = opened
+        return opened
+
+    async def attach_message(self, open_question: OpenQuestion, message_id: int) -> OpenQuestion:
+        """Remember which message shows the question (buttons and replies point at it)."""
+        await self.repository.set_message(open_question.id, message_id)
+        updated = dataclasses.replace(open_question, message_id=message_id)
+        if open_question.channel_id in self._open:
+            self._open[open_question.channel_id] = updated
+        return updated
+
+    async def answer(self, channel_id: int, user_id: int, text: str) -> AnswerOutcome | None:
+        """Grade a chat message against the channel's open question, if there is one.
+
+        ``None`` means no question is open here. Chat that is not an attempt is
+        ``ignored`` and costs the player nothing.
+        """
+        open_question = self._open.get(channel_id)
+        if open_question is None:
+            return None
+        now = self.clock()
+        if now >= open_question.deadline:
+            return AnswerOutcome("closed", open_question)
+        graded = quiz.grade(open_question.question, text)
+        if graded.outcome == "not_an_answer":
+            return AnswerOutcome("ignored", open_question, graded)
+        try:
+            recorded = await self.repository.record_answer(
+                open_question, user_id=user_id, reply=text, grade=graded, answered_at=now
+            )
+        except AlreadyAnswered:
+            return AnswerOutcome("already_answered", open_question, graded)
+        except QuestionClosed:
+            self._open.pop(channel_id, None)
+            return AnswerOutcome("closed", open_question, graded)
+        return AnswerOutcome("recorded", open_question, graded, recorded)
+
+    async def answer_choice(
+        self, channel_id: int, user_id: int, index: int
+    ) -> AnswerOutcome | None:
+        """A button press: the option's letter goes through the same grading as text."""
+        return await self.answer(channel_id, user_id, chr(ord("A") + index))
+
+    async def stop(
+        self, channel_id: int, user_id: int, *, is_moderator: bool
+    ) -> ClosedQuestion | None:
+        """Close the channel's question early; only its starter or a moderator may."""
+        open_question = self._open.get(channel_id) or await self.repository.open_in_channel(
+            channel_id
+        )
+        if open_question is None:
+            return None
+        if not is_moderator and user_id != open_question.started_by:
+            raise NotAllowed("only the person who started it or a moderator can stop it")
+        return await self._close(open_question, "stopped")
+
+    async def close_due(self) -> list[ClosedQuestion]:
+        """Close every cached question whose deadline has passed."""
+        now = self.clock()
+        due = [q for q in self._open.values() if q.deadline <= now]
+        closed = []
+        for open_question in due:
+            result = await self._close(open_question, "closed")
+            if result is not None:
+                closed.append(result)
+        return closed
+
+    async def _close(self, open_question: OpenQuestion, status: str) -> ClosedQuestion | None:
+        result = await self.repository.close_question(open_question.id, self.clock(), status)
+        if self._open.get(open_question.channel_id) == open_question or result is not None:
+            self._open.pop(open_question.channel_id, None)
+        return result
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def leaderboard(
+        self,
+        guild_id: int | None,
+        *,
+        scope: Scope = "all",
+        kind: str | None = None,
+        user_id: int | None = None,
+        limit: int = 10,
+    ) -> Board:
+        return await self.repository.leaderboard(
+            guild_id, scope=scope, kind=kind, limit=limit, user_id=user_id, now=self.clock()
+        )
+
+    async def stats(self, guild_id: int, user_id: int) -> UserStats:
+        return await self.repository.user_stats(guild_id, user_id)
+
+    def replay(self, code: str, lang: str = DEFAULT_LANGUAGE) -> Question:
+        return quiz.from_code(code, lang)

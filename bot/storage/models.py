@@ -1,0 +1,195 @@
+"""Tables. Totals tables exist so leaderboards never aggregate the event log per request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Longest reply kept verbatim; chat can be longer but the event keeps what it needs.
+REPLY_MAX = 200
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, naive UTC in the database (SQLite has no zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[int]: JSON}
+
+
+class GuildSettings(Base):
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    prefix: Mapped[str | None] = mapped_column(String(8))
+    time_limit: Mapped[int | None] = mapped_column(Integer)
+    default_difficulty: Mapped[int | None] = mapped_column(Integer)
+    # Empty list: quizzes may run in every channel.
+    allowed_channels: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # None: anyone may start a quiz; otherwise members with this role (or Manage Server).
+    starter_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    language: Mapped[str | None] = mapped_column(String(8))
+    pictures: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+
+
+class QuestionRow(Base):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(80))
+    template_name: Mapped[str | None] = mapped_column(String(40))
+    template_version: Mapped[int | None] = mapped_column(Integer)
+    difficulty: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    answer_key: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The whole question as asked, so it can be graded and revealed after a restart.
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_by: Mapped[int] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    ranked: Mapped[bool] = mapped_column(Boolean, default=True)
+    answer_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_correct_user: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        # At most one open question per channel, enforced by the database so two
+        # racing `!convquiz` commands cannot both open one.
+        Index(
+            "uq_questions_open_channel",
+            "channel_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_questions_open_deadline", "status", "deadline"),
+        Index("ix_questions_guild_opened", "guild_id", "opened_at"),
+    )
+
+
+class AnswerEvent(Base):
+    """One attempt: append-only. Totals are derived from these and can be rebuilt."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(40))
+    reply: Mapped[str] = mapped_column(String(REPLY_MAX))
+    outcome: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    mistake: Mapped[str | None] = mapped_column(String(40))
+    points: Mapped[int] = mapped_column(Integer)
+    first_correct: Mapped[bool] = mapped_column(Boolean, default=False)
+    elapsed_ms: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # One attempt per user per question, enforced by the database (no check-then-insert).
+        UniqueConstraint("question_id", "user_id", name="uq_answers_question_user"),
+        Index("ix_answers_guild_user", "guild_id", "user_id"),
+    )
+
+
+class UserTotal(Base):
+    __tablename__ = "user_totals"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+    streak: Mapped[int] = mapped_column(Integer, default=0)
+    best_streak: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_user_totals_board", "guild_id", "points", "user_id"),)
+
+
+class WeeklyTotal(Base):
+    __tablename__ = "weekly_totals"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    week: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_weekly_totals_board", "guild_id", "week", "points", "user_id"),)
+
+
+class KindTotal(Base):
+    __tablename__ = "kind_totals"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_kind_totals_board", "guild_id", "kind", "points", "user_id"),)
+
+
+class GlobalTotal(Base):
+    __tablename__ = "global_totals"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_global_totals_board", "points", "user_id"),)
+
+
+def week_number(moment: datetime) -> int:
+    """ISO week as an int (2026-W48 → 202648), UTC."""
+    year, week, _ = moment.astimezone(UTC).isocalendar()
+    return year * 100 + week
