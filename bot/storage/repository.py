@@ -8,8 +8,10 @@ same transaction as the event they count, so they always equal what the events s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, ParamSpec, TypeVar
@@ -211,6 +213,19 @@ class Repository:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._dialect = engine.dialect.name
+        # SQLite has one writer at a time. Queuing writers here, in order, beats letting
+        # many pooled connections spin in SQLite's busy handler, which under load can
+        # starve one past its timeout ("database is locked"). PostgreSQL needs no queue.
+        self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else None
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction: committed on success, rolled back on any error."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self._write_lock is not None:
+                await stack.enter_async_context(self._write_lock)
+            session = await stack.enter_async_context(self.sessions.begin())
+            yield session
 
     # --- upserts, the same call on SQLite and PostgreSQL ---------------------------------
 
@@ -273,7 +288,7 @@ class Repository:
             answer_count=0,
         )
         try:
-            async with self.sessions.begin() as session:
+            async with self._writing() as session:
                 session.add(row)
                 await session.flush()
         except IntegrityError:
@@ -282,7 +297,7 @@ class Repository:
 
     @_guard
     async def set_message(self, question_id: int, message_id: int) -> None:
-        async with self.sessions.begin() as session:
+        async with self._writing() as session:
             await session.execute(
                 update(QuestionRow)
                 .where(QuestionRow.id == question_id)
@@ -327,7 +342,7 @@ class Repository:
         self, question_id: int, closed_at: datetime, status: str = "closed"
     ) -> ClosedQuestion | None:
         """Close an open question; ``None`` when someone else already closed it."""
-        async with self.sessions.begin() as session:
+        async with self._writing() as session:
             result = await session.execute(
                 update(QuestionRow)
                 .where(QuestionRow.id == question_id, QuestionRow.status == "open")
@@ -364,7 +379,7 @@ class Repository:
     ) -> RecordedAnswer:
         """Store one graded attempt and its points, or raise ``AlreadyAnswered`` /
         ``QuestionClosed``. ``not_an_answer`` grades must not reach this method."""
-        async with self.sessions.begin() as session:
+        async with self._writing() as session:
             return await self._record(session, open_question, user_id, reply, grade, answered_at)
 
     async def _record(
@@ -694,7 +709,7 @@ class Repository:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
         if "allowed_channels" in changes:
             changes["allowed_channels"] = list(changes["allowed_channels"])
-        async with self.sessions.begin() as session:
+        async with self._writing() as session:
             row = await session.get(GuildSettings, guild_id, with_for_update=True)
             if row is None:
                 row = GuildSettings(guild_id=guild_id, allowed_channels=[], pictures=True)
@@ -712,7 +727,7 @@ class Repository:
         Events are replayed in the order they were recorded, so streaks and first-correct
         bonuses come out as they would have live. Returns the number of events replayed.
         """
-        async with self.sessions.begin() as session:
+        async with self._writing() as session:
             questions = {row.id: row for row in await session.scalars(select(QuestionRow))}
             events = list(await session.scalars(select(AnswerEvent).order_by(AnswerEvent.id)))
             for model in (UserTotal, WeeklyTotal, KindTotal, GlobalTotal):
