@@ -203,6 +203,11 @@ class QuizService:
             raise NotAllowed("only the person who started it or a moderator can stop it")
         return await self._close(open_question, "stopped")
 
+    async def close_now(self, channel_id: int) -> ClosedQuestion | None:
+        """Close the channel's question at once (the terminal's single player is done)."""
+        open_question = self._open.get(channel_id)
+        return None if open_question is None else await self._close(open_question, "closed")
+
     async def close_due(self) -> list[ClosedQuestion]:
         """Close every cached question whose deadline has passed."""
         now = self.clock()

@@ -155,7 +155,9 @@ EN: dict[str, str] = {
         "A 1×1 convolution with stride 1 keeps height and width; it changes the channels."
     ),
     "bn.feedback.receptive": "A 1×1 kernel adds nothing to the receptive field.",
-    "bn.feedback.blur": "A 1×1 kernel sees one pixel at a time, so it cannot smooth over neighbours.",
+    "bn.feedback.blur": (
+        "A 1×1 kernel sees one pixel at a time, so it cannot smooth over neighbours."
+    ),
     # --- odd_kernel ---------------------------------------------------------------------
     "ok.prompt.why": (
         "Convolution kernels are almost always odd-sized (3×3, 5×5); 4×4 or 6×6 kernels are "
@@ -260,6 +262,70 @@ EN: dict[str, str] = {
     "kind.param_count": "parameter count",
     "kind.bottleneck": "1×1 bottleneck",
     "kind.odd_kernel": "odd kernels",
+    # --- cards (what the bot posts) -----------------------------------------------------
+    "card.question.title": "Question · {kind} · difficulty {difficulty}",
+    "card.question.footer": "Type your answer in this channel. Code {code} · {points} points",
+    "card.question.footer.choice": (
+        "Press a button or type the letter. Code {code} · {points} points"
+    ),
+    "card.practice": " · practice (not ranked)",
+    "card.close.title": "Question {code}: the answer",
+    "card.close.stopped": " (stopped early)",
+    "card.close.answer": "The answer: **{answer}**",
+    "card.close.correct": "Correct",
+    "card.close.partial": "Partly right",
+    "card.close.nobody": "nobody this time",
+    "card.close.footer": "{answered} answered",
+    "card.close.footer.first": "{answered} answered · ★ first correct",
+    "card.board.title": "Leaderboard · {what}",
+    "card.board.global": " · all servers",
+    "card.board.week": "this week",
+    "card.board.all": "all time",
+    "card.board.row": "{rank}. {name} · {points} pts ({correct}/{answered} correct)",
+    "card.board.empty": "No answers yet. Start with !convquiz.",
+    "card.board.me": "You: #{rank} of {players} · {points} pts",
+    "card.stats.title": "Stats for {name}",
+    "card.stats.points": "Points",
+    "card.stats.answered": "Correct",
+    "card.stats.streak": "Streak",
+    "card.stats.streak.value": "{current} now, best {best}",
+    "card.stats.mistakes": "Most common mistakes",
+    "card.stats.none": "No answers yet.",
+    "card.config.title": "Quiz settings",
+    "card.config.time_limit": "Time limit",
+    "card.config.difficulty": "Default difficulty",
+    "card.config.channels": "Channels",
+    "card.config.starters": "Who may start",
+    "card.config.pictures": "Pictures",
+    "card.config.all": "all channels",
+    "card.config.anyone": "anyone",
+    "card.help.title": "convquiz: convolution-layer drills",
+    "card.help.body": (
+        "`{p}convquiz [kind] [1-3]`: a new question ({kinds}); answer by typing it in "
+        "the channel, e.g. `11x11`, `4,640` or `B`.\n"
+        "`{p}convquiz <code>`: replay a question for practice (not ranked).\n"
+        "`{p}convquiz stop`: close the open question early (starter or moderator).\n"
+        "`{p}leaderboard [week|all] [kind]`, `{p}stats [@user]`: scores.\n"
+        "`{p}quizconfig`: server settings (Manage Server)."
+    ),
+    "reply.busy": (
+        "A question is already open here: {code}. Answer it first, or wait until it closes."
+    ),
+    "reply.not_allowed_channel": "Quizzes are not enabled in this channel.",
+    "reply.not_starter": "Only members with the quiz role can start questions here.",
+    "reply.cooldown": "Slow down: try again in {seconds:.0f} s.",
+    "reply.no_permission": "You need the Manage Server permission for that.",
+    "reply.nothing_open": "No question is open in this channel.",
+    "reply.stop_denied": "Only the person who started the question or a moderator can stop it.",
+    "reply.database": "The quiz database is unavailable right now; please try again shortly.",
+    "reply.bad_argument": "I could not read that: {detail}",
+    "reply.error": "Something went wrong; it has been logged.",
+    "reply.dm": "Quizzes run in servers, not in direct messages.",
+    "reply.already": "You have already answered this question.",
+    "reply.closed": "This question is closed.",
+    "reply.saved": "Saved.",
+    "reply.bad_setting": "Unknown setting {name!r}. Settings: {names}.",
+    "reply.bad_value": "Bad value for {name}: {detail}",
     "error.unknown_kind": "Unknown question kind {kind!r}. Choose one of: {kinds}.",
     "error.bad_difficulty": "Difficulty must be 1, 2 or 3, not {value!r}.",
     "error.bad_code": "{code!r} is not a question code (they look like OS2-K9ZX1v1).",

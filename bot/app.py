@@ -1,0 +1,228 @@
+"""The Discord bot: construction, extensions, deadlines, and start-up.
+
+Every dependency (service, settings) is passed to the constructor; nothing at module
+level needs a token. Cogs in ``bot.exts`` are thin adapters over the quiz service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.conversation import close_card
+from bot.discord_cards import embed_for
+from bot.records import ClosedQuestion, GuildConfig, StorageError
+from bot.service import QuizService
+from bot.settings import Settings
+from bot.storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.exts.quiz", "bot.exts.boards", "bot.exts.admin", "bot.exts.errors")
+NO_PINGS = discord.AllowedMentions.none()
+
+
+def mention(user_id: int) -> str:
+    # Rendered as the member's name by Discord; with allowed mentions off it never pings.
+    return f"<@{user_id}>"
+
+
+def shard_owner(shard_ids: Sequence[int], shard_count: int) -> Any:
+    """Whether a guild belongs to this process: Discord's ``(guild_id >> 22) % count``."""
+    owned = frozenset(shard_ids)
+    return lambda guild_id: (guild_id >> 22) % shard_count in owned
+
+
+class ConvQuizBot(commands.AutoShardedBot):
+    def __init__(
+        self,
+        *,
+        service: QuizService,
+        settings: Settings,
+        shard_ids: Sequence[int] | None = None,
+        shard_count: int | None = None,
+        start_cooldown: float = 5.0,
+        sync_only: bool = False,
+        **options: Any,
+    ) -> None:
+        intents = discord.Intents.default()
+        # Typed answers and prefix commands need the privileged message content intent.
+        intents.message_content = True
+        intents.members = False
+        if shard_ids is not None:
+            options["shard_ids"] = list(shard_ids)
+        super().__init__(
+            command_prefix=self._prefix_for,
+            intents=intents,
+            allowed_mentions=NO_PINGS,
+            help_command=None,
+            # None: ask Discord how many shards it recommends (GET /gateway/bot).
+            shard_count=shard_count,
+            **options,
+        )
+        self.service = service
+        self.settings = settings
+        self.start_cooldown = start_cooldown
+        # Registering slash commands must not close (and so lose the reveal of) questions.
+        self.sync_only = sync_only
+        self._configs: dict[int, GuildConfig] = {}
+        self._wake = asyncio.Event()
+        self._deadline_task: asyncio.Task[None] | None = None
+        self._pending_reveals: list[ClosedQuestion] = []
+        self.started_at = time.monotonic()
+
+    # --- guild settings, cached; every write goes through ``save_config`` ---------------
+
+    async def guild_config(self, guild_id: int) -> GuildConfig:
+        config = self._configs.get(guild_id)
+        if config is None:
+            config = await self.service.config(guild_id)
+            self._configs[guild_id] = config
+        return config
+
+    async def save_config(self, guild_id: int, **changes: Any) -> GuildConfig:
+        config = await self.service.repository.update_config(guild_id, **changes)
+        self._configs[guild_id] = config
+        return config
+
+    async def _prefix_for(self, bot: commands.Bot, message: discord.Message) -> list[str]:
+        prefix = self.settings.convquiz_prefix
+        if message.guild is not None:
+            with contextlib.suppress(StorageError):  # the default prefix still works
+                prefix = (await self.guild_config(message.guild.id)).prefix or prefix
+        return commands.when_mentioned_or(prefix)(bot, message)
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_only:
+            return
+        self._pending_reveals = await self.service.resume()
+        self._deadline_task = asyncio.create_task(self._deadlines(), name="convquiz-deadlines")
+
+    async def close(self) -> None:
+        if self._deadline_task is not None:
+            self._deadline_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._deadline_task
+        await super().close()
+
+    def wake_deadlines(self) -> None:
+        """A question opened: the deadline loop may need to wake sooner."""
+        self._wake.set()
+
+    async def _deadlines(self) -> None:
+        """Close questions at their deadline and post the reveal; survives restarts
+        because deadlines live in the database and ``resume`` reloads them."""
+        await self.wait_until_ready()
+        for closed in self._pending_reveals:
+            await self.post_reveal(closed)
+        self._pending_reveals = []
+        while not self.is_closed():
+            deadline = self.service.next_deadline()
+            timeout = None
+            if deadline is not None:
+                timeout = max(0.0, (deadline - self.service.clock()).total_seconds())
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+            try:
+                for closed in await self.service.close_due():
+                    await self.post_reveal(closed)
+            except StorageError as error:
+                log.warning("closing due questions failed: %s", error)
+                await asyncio.sleep(1.0)
+            except Exception:
+                log.exception("closing due questions failed")
+                await asyncio.sleep(1.0)
+
+    async def post_reveal(self, closed: ClosedQuestion) -> None:
+        channel_id = closed.open.channel_id
+        channel = self.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.fetch_channel(channel_id)
+            except discord.HTTPException:
+                log.warning(
+                    "cannot reach channel %s to reveal question %s", channel_id, closed.open.id
+                )
+                return
+        lang = "en"
+        card = close_card(closed, mention, lang)
+        try:
+            await channel.send(embed=embed_for(card), allowed_mentions=NO_PINGS)  # type: ignore[union-attr]
+        except discord.HTTPException as error:
+            log.warning("cannot post the reveal of question %s: %s", closed.open.id, error)
+
+
+def point_at(settings: Settings) -> None:
+    """Aim the unmodified discord.py client at another REST base / gateway (tests, proxies)."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+async def run_bot(
+    settings: Settings,
+    engine: AsyncEngine,
+    *,
+    shard_ids: Sequence[int] | None = None,
+    shard_count: int | None = None,
+    sync_only: bool = False,
+    sync_guild: int | None = None,
+) -> None:
+    """Log in and run until stopped; with ``sync_only``, register slash commands and exit."""
+    from bot.cli import StartupError
+
+    point_at(settings)
+    owner = shard_owner(shard_ids, shard_count) if shard_ids and shard_count else None
+    service = QuizService(
+        Repository(engine),
+        default_time_limit=settings.convquiz_time_limit,
+        owns_guild=owner,
+    )
+    bot = ConvQuizBot(
+        service=service,
+        settings=settings,
+        shard_ids=shard_ids,
+        shard_count=shard_count,
+        sync_only=sync_only,
+    )
+    token = settings.token
+    assert token is not None
+    try:
+        async with bot:
+            if sync_only:
+                await bot.login(token)  # runs setup_hook, which loads the extensions
+                guild = discord.Object(sync_guild) if sync_guild else None
+                if guild is not None:
+                    bot.tree.copy_global_to(guild=guild)
+                synced = await bot.tree.sync(guild=guild)
+                print(
+                    f"synced {len(synced)} slash commands"
+                    + (f" to guild {sync_guild}" if guild else "")
+                )
+                return
+            await bot.start(token)
+    except discord.LoginFailure:
+        raise StartupError(
+            "Discord rejected DISCORD_TOKEN (check it in the developer portal)"
+        ) from None
+    except discord.PrivilegedIntentsRequired:
+        raise StartupError(
+            "enable the Message Content intent for this bot in the developer portal (Bot tab)"
+        ) from None
+    except (OSError, discord.GatewayNotFound, discord.HTTPException) as error:
+        raise StartupError(f"cannot connect to Discord: {error}") from None

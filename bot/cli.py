@@ -1,0 +1,154 @@
+"""The ``convquiz`` command: the Discord bot, the terminal game and maintenance.
+
+``convquiz`` alone runs the bot when ``DISCORD_TOKEN`` is set and the terminal game
+when it is not. Every start-up failure (bad setting, database down, token refused)
+ends with one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.records import StorageError
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage.db import create_engine, migrate
+
+log = logging.getLogger("convquiz")
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is the one line the operator sees."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="convquiz", description="A Discord quiz bot about convolution layers."
+    )
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    run.add_argument("--shard-ids", help="comma-separated shard ids this process runs")
+    run.add_argument("--shard-count", type=int, help="total number of shards")
+    sub.add_parser("console", help="play in this terminal")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser("rescore", help="rebuild all totals from the answer events")
+    sync = sub.add_parser("sync", help="register the slash commands with Discord and exit")
+    sync.add_argument("--guild", type=int, help="sync to one guild only (instant)")
+    return parser
+
+
+async def _migrated_engine(settings: Settings):  # type: ignore[no-untyped-def]
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+    except StorageError:
+        await engine.dispose()
+        raise
+    except (OSError, TimeoutError) as error:
+        await engine.dispose()
+        raise StartupError(f"cannot reach the database: {error}") from None
+    except Exception as error:  # driver errors during migration
+        await engine.dispose()
+        first = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        raise StartupError(f"cannot prepare the database: {first}") from None
+    return engine
+
+
+async def _console(settings: Settings) -> None:
+    from bot.console import run_console
+    from bot.service import QuizService
+    from bot.storage.repository import Repository
+
+    engine = await _migrated_engine(settings)
+    try:
+        service = QuizService(Repository(engine), default_time_limit=settings.convquiz_time_limit)
+        await run_console(service, prefix=settings.convquiz_prefix)
+    finally:
+        await engine.dispose()
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = await _migrated_engine(settings)
+    await engine.dispose()
+    print("database is up to date")
+
+
+async def _rescore(settings: Settings) -> None:
+    from bot.storage.repository import Repository
+
+    engine = await _migrated_engine(settings)
+    try:
+        count = await Repository(engine).rescore()
+        print(f"rebuilt totals from {count} answer events")
+    finally:
+        await engine.dispose()
+
+
+def _shards(args: argparse.Namespace) -> tuple[list[int] | None, int | None]:
+    ids = None
+    if getattr(args, "shard_ids", None):
+        try:
+            ids = [int(part) for part in args.shard_ids.split(",") if part.strip()]
+        except ValueError:
+            raise StartupError("--shard-ids must be comma-separated numbers, e.g. 0,1") from None
+    count = getattr(args, "shard_count", None)
+    if ids is not None and count is None:
+        raise StartupError("--shard-ids needs --shard-count")
+    if ids is not None and count is not None and any(not 0 <= i < count for i in ids):
+        raise StartupError(f"shard ids must be between 0 and {count - 1}")
+    return ids, count
+
+
+async def _run_bot(settings: Settings, args: argparse.Namespace, *, sync_only: bool) -> None:
+    from bot.app import run_bot
+
+    if settings.token is None:
+        raise StartupError("DISCORD_TOKEN is not set (environment or .env); see README")
+    shard_ids, shard_count = _shards(args)
+    engine = await _migrated_engine(settings)
+    try:
+        await run_bot(
+            settings,
+            engine,
+            shard_ids=shard_ids,
+            shard_count=shard_count,
+            sync_only=sync_only,
+            sync_guild=getattr(args, "guild", None),
+        )
+    finally:
+        await engine.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("discord").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        command = args.command
+        if command is None:
+            command = "run" if settings.token else "console"
+        if command == "console":
+            asyncio.run(_console(settings))
+        elif command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif command == "rescore":
+            asyncio.run(_rescore(settings))
+        else:
+            asyncio.run(_run_bot(settings, args, sync_only=command == "sync"))
+    except (SettingsError, StartupError, StorageError) as error:
+        print(f"convquiz: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""What the bot says, independent of where it says it.
+
+Front ends (the terminal, the Discord cogs) turn service results into ``Card``s here and
+then render a card their own way: the terminal prints it, Discord makes an embed. The
+parsing of ``!convquiz`` arguments lives here too, so both front ends accept the same
+words. Imports neither discord nor sqlalchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot import quiz
+from bot.records import Board, ClosedQuestion, GuildConfig, OpenQuestion, UserStats
+from bot.scoring import BASE_BY_DIFFICULTY
+from bot.texts import t
+
+__all__ = [
+    "Card",
+    "QuizRequest",
+    "board_card",
+    "close_card",
+    "config_card",
+    "help_card",
+    "parse_quiz_args",
+    "question_card",
+    "stats_card",
+]
+
+REACTIONS = {"correct": "✅", "partial": "🟡", "wrong": "❌"}
+Namer = Callable[[int], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A message: a title, a body, optional (name, value) fields and a footer."""
+
+    title: str
+    body: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    footer: str = ""
+    spoiler: str = ""  # shown hidden (Discord spoiler) after the body
+    choices: tuple[str, ...] = ()
+    deadline: datetime | None = None
+    kind: str = "info"
+
+    def as_text(self) -> str:
+        """Plain text, for the terminal and for logs."""
+        lines = [self.title]
+        if self.body:
+            lines.append(self.body)
+        for index, choice in enumerate(self.choices):
+            lines.append(f"  {chr(ord('A') + index)}) {choice}")
+        for name, value in self.fields:
+            lines.append(f"{name}: {value}")
+        if self.spoiler:
+            lines.append(self.spoiler)
+        if self.footer:
+            lines.append(self.footer)
+        # Markdown emphasis is for Discord; a terminal shows it as noise.
+        return "\n".join(lines).replace("**", "")
+
+
+@dataclass(frozen=True, slots=True)
+class QuizRequest:
+    """What ``!convquiz ...`` asked for."""
+
+    action: str  # "start", "replay", "stop"
+    kind: str | None = None
+    difficulty: int | None = None
+    code: str | None = None
+    extra: tuple[str, ...] = field(default=())
+
+
+KIND_ALIASES = {
+    "output": "output_size",
+    "os": "output_size",
+    "size": "output_size",
+    "params": "param_count",
+    "param": "param_count",
+    "pc": "param_count",
+    "parameters": "param_count",
+    "bn": "bottleneck",
+    "1x1": "bottleneck",
+    "odd": "odd_kernel",
+    "ok": "odd_kernel",
+    "kernel": "odd_kernel",
+}
+DIFFICULTY_WORDS = {"easy": 1, "medium": 2, "hard": 3}
+
+
+def parse_quiz_args(args: Sequence[str], lang: str = "en") -> QuizRequest:
+    """Read ``[kind] [difficulty]``, a question code, or ``stop``.
+
+    Raises ``quiz.QuizError`` with a message for the user on anything else.
+    """
+    words = [w.strip().lower() for w in args if w.strip()]
+    if words == ["stop"]:
+        return QuizRequest("stop")
+    if len(words) == 1 and quiz.looks_like_code(words[0]):
+        return QuizRequest("replay", code=words[0].upper())
+    kind: str | None = None
+    difficulty: int | None = None
+    for word in words:
+        name = KIND_ALIASES.get(word, word.replace("-", "_"))
+        if name in quiz.KINDS and kind is None:
+            kind = name
+        elif word in DIFFICULTY_WORDS and difficulty is None:
+            difficulty = DIFFICULTY_WORDS[word]
+        elif word.isdigit() and difficulty is None:
+            if int(word) not in quiz.DIFFICULTIES:
+                raise quiz.QuizError(t("error.bad_difficulty", lang, value=word))
+            difficulty = int(word)
+        else:
+            raise quiz.QuizError(
+                t("error.unknown_kind", lang, kind=word[:40], kinds=", ".join(quiz.KINDS))
+            )
+    return QuizRequest("start", kind=kind, difficulty=difficulty)
+
+
+def _kind_label(kind: str, lang: str) -> str:
+    key = f"kind.{kind}"
+    try:
+        return t(key, lang)
+    except KeyError:
+        return kind
+
+
+def question_card(open_question: OpenQuestion, lang: str = "en") -> Card:
+    question = open_question.question
+    label = _kind_label(question.kind, lang)
+    ranked = "" if open_question.ranked else t("card.practice", lang)
+    title = t("card.question.title", lang, kind=label, difficulty=question.difficulty) + ranked
+    footer = t(
+        "card.question.footer.choice" if question.choices else "card.question.footer",
+        lang,
+        code=question.code,
+        points=BASE_BY_DIFFICULTY.get(question.difficulty, 10),
+    )
+    return Card(
+        title=title,
+        body=question.prompt,
+        choices=question.choices or (),
+        footer=footer,
+        deadline=open_question.deadline,
+        kind="question",
+    )
+
+
+def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
+    question = closed.open.question
+    correct = [a for a in closed.answers if a.outcome == "correct"]
+    partial = [a for a in closed.answers if a.outcome == "partial"]
+    fields: list[tuple[str, str]] = []
+
+    def who(rows: Sequence[object]) -> str:
+        parts = []
+        for row in rows:
+            user, points, first = row.user_id, row.points, row.first_correct  # type: ignore[attr-defined]
+            star = " ★" if first else ""
+            parts.append(f"{name(user)}{star} (+{points})" if closed.open.ranked else name(user))
+        return ", ".join(parts)
+
+    fields.append((t("card.close.correct", lang), who(correct) or t("card.close.nobody", lang)))
+    if partial:
+        fields.append((t("card.close.partial", lang), who(partial)))
+    stopped = t("card.close.stopped", lang) if closed.status == "stopped" else ""
+    return Card(
+        title=t("card.close.title", lang, code=question.code) + stopped,
+        body=t("card.close.answer", lang, answer=question.answer_text),
+        spoiler=question.explanation,
+        fields=tuple(fields),
+        footer=t(
+            "card.close.footer.first"
+            if any(a.first_correct for a in correct)
+            else "card.close.footer",
+            lang,
+            answered=len(closed.answers),
+        ),
+        kind="close",
+    )
+
+
+def board_card(
+    board: Board,
+    name: Namer,
+    *,
+    scope: str,
+    kind: str | None,
+    lang: str = "en",
+    global_board: bool = False,
+) -> Card:
+    where = t("card.board.global", lang) if global_board else ""
+    what = t("card.board.week" if scope == "week" else "card.board.all", lang)
+    if kind:
+        what += f" · {_kind_label(kind, lang)}"
+    lines = [
+        t(
+            "card.board.row",
+            lang,
+            rank=row.rank,
+            name=name(row.user_id),
+            points=row.points,
+            correct=row.correct,
+            answered=row.answered,
+        )
+        for row in board.rows
+    ]
+    if not lines:
+        lines = [t("card.board.empty", lang)]
+    footer = ""
+    if board.me is not None:
+        footer = t(
+            "card.board.me", lang, rank=board.me.rank, players=board.players, points=board.me.points
+        )
+    return Card(
+        title=t("card.board.title", lang, what=what) + where,
+        body="\n".join(lines),
+        footer=footer,
+        kind="board",
+    )
+
+
+def stats_card(stats: UserStats, name: Namer, lang: str = "en") -> Card:
+    accuracy = f"{stats.correct / stats.answered:.0%}" if stats.answered else "–"
+    fields = [
+        (
+            t("card.stats.points", lang),
+            f"{stats.points}" + (f" (#{stats.rank})" if stats.rank else ""),
+        ),
+        (t("card.stats.answered", lang), f"{stats.correct}/{stats.answered} ({accuracy})"),
+        (
+            t("card.stats.streak", lang),
+            t("card.stats.streak.value", lang, current=stats.streak, best=stats.best_streak),
+        ),
+    ]
+    for kind in stats.by_kind:
+        share = f"{kind.correct / kind.answered:.0%}" if kind.answered else "–"
+        fields.append((_kind_label(kind.kind, lang), f"{kind.correct}/{kind.answered} ({share})"))
+    if stats.mistakes:
+        fields.append(
+            (t("card.stats.mistakes", lang), ", ".join(f"{m} ×{n}" for m, n in stats.mistakes))
+        )
+    body = "" if stats.answered else t("card.stats.none", lang)
+    return Card(
+        title=t("card.stats.title", lang, name=name(stats.user_id)),
+        body=body,
+        fields=tuple(fields),
+        kind="stats",
+    )
+
+
+def config_card(config: GuildConfig, default_time_limit: float, lang: str = "en") -> Card:
+    channels = ", ".join(f"<#{c}>" for c in config.allowed_channels) or t("card.config.all", lang)
+    starter = (
+        f"<@&{config.starter_role_id}>" if config.starter_role_id else t("card.config.anyone", lang)
+    )
+    fields = (
+        (t("card.config.time_limit", lang), f"{config.time_limit or int(default_time_limit)} s"),
+        (t("card.config.difficulty", lang), str(config.default_difficulty or 1)),
+        (t("card.config.channels", lang), channels),
+        (t("card.config.starters", lang), starter),
+        (t("card.config.pictures", lang), "on" if config.pictures else "off"),
+    )
+    return Card(title=t("card.config.title", lang), fields=fields, kind="info")
+
+
+def help_card(prefix: str, lang: str = "en") -> Card:
+    return Card(
+        title=t("card.help.title", lang),
+        body=t("card.help.body", lang, p=prefix, kinds=", ".join(quiz.KINDS)),
+        kind="info",
+    )

@@ -1,0 +1,62 @@
+"""Cards as Discord embeds, cut to Discord's limits instead of rejected by the API."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.conversation import Card
+
+# Discord's documented limits.
+MESSAGE_LIMIT = 2_000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4_096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1_024
+FOOTER_LIMIT = 2_048
+FIELDS_LIMIT = 25
+EMBED_TOTAL_LIMIT = 6_000
+
+COLOURS = {
+    "question": discord.Colour.blurple(),
+    "close": discord.Colour.green(),
+    "board": discord.Colour.gold(),
+    "stats": discord.Colour.teal(),
+    "error": discord.Colour.red(),
+    "info": discord.Colour.light_grey(),
+}
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def embed_for(card: Card) -> discord.Embed:
+    parts = [card.body] if card.body else []
+    if card.choices:
+        parts.append(
+            "\n".join(f"**{chr(ord('A') + i)}.** {choice}" for i, choice in enumerate(card.choices))
+        )
+    if card.deadline is not None:
+        parts.append(f"Closes <t:{int(card.deadline.timestamp())}:R>")
+    fields = [(clip(n, FIELD_NAME_LIMIT), clip(v, FIELD_VALUE_LIMIT)) for n, v in card.fields]
+    fields = fields[:FIELDS_LIMIT]
+    title = clip(card.title, TITLE_LIMIT)
+    footer = clip(card.footer, FOOTER_LIMIT)
+    room = EMBED_TOTAL_LIMIT - len(title) - len(footer) - sum(len(n) + len(v) for n, v in fields)
+    description = "\n\n".join(parts)
+    if card.spoiler:
+        # The worked answer stays hidden until clicked, for those still thinking.
+        spoiler = card.spoiler.replace("||", "|\u200b|")
+        budget = min(DESCRIPTION_LIMIT, room) - len(description) - 6
+        if budget > 20:
+            description = f"{description}\n\n||{clip(spoiler, budget)}||"
+    description = clip(description, max(1, min(DESCRIPTION_LIMIT, room)))
+    embed = discord.Embed(
+        title=title, description=description or None, colour=COLOURS.get(card.kind, COLOURS["info"])
+    )
+    for name, value in fields:
+        embed.add_field(name=name or "\u200b", value=value or "\u200b", inline=False)
+    if footer:
+        embed.set_footer(text=footer)
+    return embed

@@ -1,0 +1,1 @@
+"""Discord extensions: thin adapters from commands and events to the quiz service."""

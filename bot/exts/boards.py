@@ -1,0 +1,87 @@
+"""``!leaderboard``, ``!stats`` and ``!help``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import quiz
+from bot.conversation import board_card, help_card, stats_card
+from bot.discord_cards import embed_for
+from bot.exts.quiz._cog import KIND_CHOICES
+
+# The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
+# 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
+# Rapptz/discord.py#10466); nothing else is ignored.
+
+if TYPE_CHECKING:
+    from bot.app import ConvQuizBot
+
+SCOPE_CHOICES = [
+    app_commands.Choice(name="all time", value="all"),
+    app_commands.Choice(name="this week", value="week"),
+    app_commands.Choice(name="all servers", value="global"),
+]
+
+
+def _mention(user_id: int) -> str:
+    return f"<@{user_id}>"
+
+
+class BoardsCog(commands.Cog):
+    def __init__(self, bot: ConvQuizBot) -> None:
+        self.bot = bot
+
+    @commands.hybrid_command(  # type: ignore[arg-type]
+        name="leaderboard",
+        aliases=["lb"],
+        description="The server's quiz leaderboard",
+    )
+    @commands.guild_only()
+    @app_commands.describe(scope="all time, this week, or all servers", kind="one question family")
+    @app_commands.choices(scope=SCOPE_CHOICES, kind=KIND_CHOICES)
+    async def leaderboard(
+        self, ctx: commands.Context[ConvQuizBot], scope: str = "all", kind: str | None = None
+    ) -> None:
+        assert ctx.guild is not None
+        scope = scope.lower()
+        if scope in quiz.KINDS and kind is None:  # "!leaderboard output_size"
+            scope, kind = "all", scope
+        if scope not in ("all", "week", "global"):
+            raise commands.BadArgument("scope must be week, all or global")
+        if kind is not None and kind not in quiz.KINDS:
+            raise commands.BadArgument(f"kind must be one of {', '.join(quiz.KINDS)}")
+        is_global = scope == "global"
+        board = await self.bot.service.leaderboard(
+            None if is_global else ctx.guild.id,
+            scope="all" if is_global else scope,  # type: ignore[arg-type]
+            kind=None if is_global else kind,
+            user_id=ctx.author.id,
+        )
+        card = board_card(
+            board, _mention, scope="all" if is_global else scope, kind=kind, global_board=is_global
+        )
+        await ctx.send(embed=embed_for(card))
+
+    @commands.hybrid_command(name="stats", description="Quiz statistics for you or a member")  # type: ignore[arg-type]
+    @commands.guild_only()
+    @app_commands.describe(user="whose stats (you by default)")
+    async def stats(
+        self, ctx: commands.Context[ConvQuizBot], user: discord.User | None = None
+    ) -> None:
+        assert ctx.guild is not None
+        target = user or ctx.author
+        stats = await self.bot.service.stats(ctx.guild.id, target.id)
+        await ctx.send(embed=embed_for(stats_card(stats, _mention)))
+
+    @commands.hybrid_command(name="help", description="How to play convquiz")  # type: ignore[arg-type]
+    async def help(self, ctx: commands.Context[ConvQuizBot]) -> None:
+        prefix = ctx.clean_prefix if ctx.interaction is None else self.bot.settings.convquiz_prefix
+        await ctx.send(embed=embed_for(help_card(prefix)), ephemeral=True)
+
+
+async def setup(bot: ConvQuizBot) -> None:
+    await bot.add_cog(BoardsCog(bot))

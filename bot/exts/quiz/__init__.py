@@ -1,0 +1,16 @@
+"""Starting questions, typed and button answers, stopping early."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app import ConvQuizBot
+
+
+async def setup(bot: ConvQuizBot) -> None:
+    from bot.exts.quiz._cog import QuizCog
+    from bot.exts.quiz._views import AnswerButton
+
+    bot.add_dynamic_items(AnswerButton)
+    await bot.add_cog(QuizCog(bot))

@@ -1,0 +1,175 @@
+"""``!convquiz`` and typed answers: adapters over ``QuizService``."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import quiz
+from bot.conversation import REACTIONS, close_card, parse_quiz_args, question_card
+from bot.discord_cards import embed_for
+from bot.exts.quiz._views import answer_view
+from bot.records import OpenQuestion, StorageError
+from bot.service import NotAllowed
+from bot.texts import t
+
+# The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
+# 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
+# Rapptz/discord.py#10466); nothing else is ignored.
+
+if TYPE_CHECKING:
+    from bot.app import ConvQuizBot
+
+log = logging.getLogger(__name__)
+
+KIND_CHOICES = [app_commands.Choice(name=kind.replace("_", " "), value=kind) for kind in quiz.KINDS]
+DIFFICULTY_CHOICES = [
+    app_commands.Choice(name=f"{level} ({word})", value=str(level))
+    for level, word in ((1, "easy"), (2, "medium"), (3, "hard"))
+]
+
+
+class OnCooldown(commands.CheckFailure):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("on cooldown")
+        self.retry_after = retry_after
+
+
+def is_moderator(member: discord.abc.User) -> bool:
+    permissions = getattr(member, "guild_permissions", None)
+    return bool(permissions and (permissions.manage_guild or permissions.manage_messages))
+
+
+class QuizCog(commands.Cog):
+    def __init__(self, bot: ConvQuizBot) -> None:
+        self.bot = bot
+        self._last_start: dict[int, float] = {}
+
+    # --- starting ------------------------------------------------------------------------
+
+    @commands.hybrid_group(  # type: ignore[arg-type]
+        name="convquiz",
+        fallback="start",
+        invoke_without_command=True,
+        description="Post a convolution-layer question in this channel",
+    )
+    @commands.guild_only()
+    @app_commands.describe(kind="question family", difficulty="1 easy, 2 medium, 3 hard")
+    @app_commands.choices(kind=KIND_CHOICES, difficulty=DIFFICULTY_CHOICES)
+    async def convquiz(
+        self,
+        ctx: commands.Context[ConvQuizBot],
+        kind: str | None = None,
+        difficulty: str | None = None,
+    ) -> None:
+        request = parse_quiz_args([word for word in (kind, difficulty) if word])
+        if request.action == "stop":
+            await self._stop(ctx)
+        else:
+            await self._start(ctx, request.kind, request.difficulty, request.code)
+
+    @convquiz.command(name="replay", description="Replay a question by its code (not ranked)")  # type: ignore[arg-type]
+    @commands.guild_only()
+    @app_commands.describe(code="the code shown under a question, e.g. OS2-K9ZX1v1")
+    async def replay(self, ctx: commands.Context[ConvQuizBot], code: str) -> None:
+        await self._start(ctx, None, None, code)
+
+    @convquiz.command(name="stop", description="Close this channel's question now")  # type: ignore[arg-type]
+    @commands.guild_only()
+    async def stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
+        await self._stop(ctx)
+
+    def _check_cooldown(self, user_id: int) -> None:
+        now = time.monotonic()
+        last = self._last_start.get(user_id)
+        if last is not None and now - last < self.bot.start_cooldown:
+            raise OnCooldown(self.bot.start_cooldown - (now - last))
+        self._last_start[user_id] = now
+
+    async def _start(
+        self,
+        ctx: commands.Context[ConvQuizBot],
+        kind: str | None,
+        difficulty: int | None,
+        code: str | None,
+    ) -> None:
+        assert ctx.guild is not None
+        config = await self.bot.guild_config(ctx.guild.id)
+        if config.allowed_channels and ctx.channel.id not in config.allowed_channels:
+            raise NotAllowed(t("reply.not_allowed_channel"))
+        if config.starter_role_id and not is_moderator(ctx.author):
+            roles = {role.id for role in getattr(ctx.author, "roles", [])}
+            if config.starter_role_id not in roles:
+                raise NotAllowed(t("reply.not_starter"))
+        self._check_cooldown(ctx.author.id)
+        opened = await self.bot.service.start(
+            guild_id=ctx.guild.id,
+            channel_id=ctx.channel.id,
+            user_id=ctx.author.id,
+            kind=kind,
+            difficulty=difficulty,
+            code=code,
+            config=config,
+        )
+        await self._post(ctx, opened)
+
+    async def _post(self, ctx: commands.Context[ConvQuizBot], opened: OpenQuestion) -> None:
+        card = question_card(opened)
+        choices = opened.question.choices
+        view = answer_view(opened.id, len(choices)) if choices else discord.utils.MISSING
+        try:
+            message = await ctx.send(embed=embed_for(card), view=view)
+        except discord.HTTPException:
+            # Nobody can see it, so nobody can answer it: free the channel again.
+            with contextlib.suppress(StorageError):
+                await self.bot.service.stop(ctx.channel.id, ctx.author.id, is_moderator=True)
+            raise
+        await self.bot.service.attach_message(opened, message.id)
+        self.bot.wake_deadlines()
+
+    async def _stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
+        closed = await self.bot.service.stop(
+            ctx.channel.id, ctx.author.id, is_moderator=is_moderator(ctx.author)
+        )
+        if closed is None:
+            await ctx.send(t("reply.nothing_open"), ephemeral=True)
+            return
+        await ctx.send(embed=embed_for(close_card(closed, _mention)))
+
+    # --- typed answers -------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None or not message.content:
+            return
+        # Most messages are chat in channels with no question: no database, no REST.
+        if self.bot.service.open_in(message.channel.id) is None:
+            return
+        prefixes = await self.bot.get_prefix(message)
+        if message.content.startswith(tuple(prefixes) if isinstance(prefixes, list) else prefixes):
+            return
+        try:
+            outcome = await self.bot.service.answer(
+                message.channel.id, message.author.id, message.content
+            )
+        except StorageError as error:
+            log.warning("answer from %s not stored: %s", message.author.id, error)
+            with contextlib.suppress(discord.HTTPException):
+                await message.add_reaction("⚠️")
+            return
+        if outcome is None or outcome.status != "recorded" or outcome.grade is None:
+            return
+        # A reaction, not a message: one message per answer would hit Discord's
+        # per-channel rate limit as soon as a channel is busy.
+        with contextlib.suppress(discord.HTTPException):
+            await message.add_reaction(REACTIONS[outcome.grade.outcome])
+
+
+def _mention(user_id: int) -> str:
+    return f"<@{user_id}>"

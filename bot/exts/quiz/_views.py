@@ -1,0 +1,77 @@
+"""Answer buttons for choice questions.
+
+The question id and option index live in the button's custom id, so buttons keep
+working after a restart without any view state held in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.records import StorageError
+from bot.texts import t
+
+if TYPE_CHECKING:
+    from bot.app import ConvQuizBot
+
+log = logging.getLogger(__name__)
+
+
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"cq:answer:(?P<question>[0-9]+):(?P<index>[0-9])",
+):
+    def __init__(self, question_id: int, index: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=chr(ord("A") + index),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"cq:answer:{question_id}:{index}",
+            )
+        )
+        self.question_id = question_id
+        self.index = index
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> AnswerButton:
+        return cls(int(match["question"]), int(match["index"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: ConvQuizBot = interaction.client
+        channel_id = interaction.channel_id or 0
+        open_question = bot.service.open_in(channel_id)
+        lang = "en"
+        if open_question is None or open_question.id != self.question_id:
+            await interaction.response.send_message(t("reply.closed", lang), ephemeral=True)
+            return
+        try:
+            outcome = await bot.service.answer_choice(channel_id, interaction.user.id, self.index)
+        except StorageError:
+            log.warning("button answer not stored", exc_info=True)
+            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            return
+        if outcome is None or outcome.status == "closed":
+            text = t("reply.closed", lang)
+        elif outcome.status == "already_answered":
+            text = t("reply.already", lang)
+        else:
+            assert outcome.grade is not None
+            points = outcome.recorded.points.total if outcome.recorded else 0
+            text = f"{outcome.grade.feedback} (+{points})"
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def answer_view(question_id: int, options: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for index in range(options):
+        view.add_item(AnswerButton(question_id, index))
+    return view

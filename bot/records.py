@@ -1,0 +1,125 @@
+"""What the quiz service hands its front ends: plain records and the errors it raises.
+
+Kept free of SQLAlchemy so presentation code can use them without the storage layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.question import Grade, Question
+from bot.scoring import Points
+
+
+class StorageError(RuntimeError):
+    """The database is down, locked or refused the operation; nothing was half-written."""
+
+
+class ChannelBusy(Exception):
+    def __init__(self, open_question: OpenQuestion | None) -> None:
+        super().__init__("a question is already open in this channel")
+        self.open_question = open_question
+
+
+class AlreadyAnswered(Exception):
+    pass
+
+
+class QuestionClosed(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestion:
+    id: int
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    question: Question
+    started_by: int
+    opened_at: datetime
+    deadline: datetime
+    ranked: bool
+    status: str
+    template_name: str | None = None
+    template_version: int | None = None
+
+    @property
+    def time_limit(self) -> float:
+        return (self.deadline - self.opened_at).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedAnswer:
+    event_id: int
+    grade: Grade
+    points: Points
+    first_correct: bool
+    streak: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerSummary:
+    user_id: int
+    outcome: str
+    mistake: str | None
+    points: int
+    first_correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedQuestion:
+    open: OpenQuestion
+    status: str
+    closed_at: datetime
+    answers: tuple[AnswerSummary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    rank: int
+    user_id: int
+    points: int
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    rows: tuple[BoardRow, ...]
+    me: BoardRow | None
+    players: int
+
+
+@dataclass(frozen=True, slots=True)
+class KindStats:
+    kind: str
+    answered: int
+    correct: int
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class UserStats:
+    user_id: int
+    points: int
+    answered: int
+    correct: int
+    streak: int
+    best_streak: int
+    rank: int | None
+    by_kind: tuple[KindStats, ...]
+    mistakes: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GuildConfig:
+    guild_id: int
+    prefix: str | None = None
+    time_limit: int | None = None
+    default_difficulty: int | None = None
+    allowed_channels: tuple[int, ...] = ()
+    starter_role_id: int | None = None
+    language: str | None = None
+    pictures: bool = True
