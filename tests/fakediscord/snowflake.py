@@ -26,6 +26,10 @@ class SnowflakeFactory:
         self._last = max(candidate, self._last + 1)
         return self._last
 
+    def observe(self, snowflake: int) -> None:
+        """Never hand out `snowflake` (or anything before it) later: it is taken."""
+        self._last = max(self._last, snowflake)
+
 
 def snowflake_time(snowflake: int) -> datetime:
     """When a snowflake was minted (UTC)."""

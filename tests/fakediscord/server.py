@@ -1,0 +1,1776 @@
+"""A loopback fake of Discord's REST API and gateway for the unmodified discord.py client.
+
+REST routes are counted in `FakeDiscord.rest_calls` under these keys:
+
+    GET /users/@me                       GET /users/{user_id}
+    POST /users/@me/channels             GET /oauth2/applications/@me
+    GET /gateway                         GET /gateway/bot
+    GET /channels/{channel_id}           GET /channels/{channel_id}/messages
+    POST /channels/{channel_id}/messages POST /channels/{channel_id}/typing
+    GET|PATCH|DELETE /channels/{channel_id}/messages/{message_id}
+    PUT|DELETE /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me
+    GET /guilds/{guild_id}               GET /guilds/{guild_id}/channels
+    GET /guilds/{guild_id}/roles         GET /guilds/{guild_id}/members/{user_id}
+    GET|PUT /applications/{application_id}/commands
+    GET|PUT /applications/{application_id}/guilds/{guild_id}/commands
+    POST /interactions/{interaction_id}/{interaction_token}/callback
+    POST /webhooks/{application_id}/{interaction_token}
+    GET|PATCH|DELETE /webhooks/{application_id}/{interaction_token}/messages/@original
+    GET|PATCH|DELETE /webhooks/{application_id}/{interaction_token}/messages/{message_id}
+
+Anything else answers 404 and lands in `unknown_routes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import json
+import logging
+import mimetypes
+import re
+import secrets
+import socket
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import BodyPartReader, web
+
+from .client import point_discord_at
+from .gateway import GatewaySession
+from .model import (
+    ADD_REACTIONS,
+    ALL_PERMISSIONS,
+    CHANNEL_DM,
+    DEFAULT_EVERYONE_PERMISSIONS,
+    FLAG_COMPONENTS_V2,
+    FLAG_EPHEMERAL,
+    FLAG_LOADING,
+    INTENT_DIRECT_MESSAGE_REACTIONS,
+    INTENT_DIRECT_MESSAGES,
+    INTENT_GUILD_MEMBERS,
+    INTENT_GUILD_MESSAGE_REACTIONS,
+    INTENT_GUILD_MESSAGES,
+    INTENT_MESSAGE_CONTENT,
+    JSON,
+    MANAGE_MESSAGES,
+    PRIVILEGED_INTENTS,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    Attachment,
+    Channel,
+    Feed,
+    Guild,
+    Identify,
+    InteractionResponse,
+    Member,
+    MessageEdit,
+    Role,
+    SentMessage,
+    User,
+    iter_components,
+)
+from .snowflake import SnowflakeFactory, iso_now
+from .validation import command_errors, message_errors
+
+_log = logging.getLogger(__name__)
+API_PREFIX = "/api/v10"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_USER_MENTION = re.compile(r"<@!?(\d+)>")
+_ROLE_MENTION = re.compile(r"<@&(\d+)>")
+# Message flags a bot may set on a channel message: suppress embeds/notifications, V2.
+_SETTABLE_FLAGS = (1 << 2) | (1 << 12) | FLAG_COMPONENTS_V2
+# Interaction types and callback types.
+_APPLICATION_COMMAND = 2
+_MESSAGE_COMPONENT = 3
+_MODAL_SUBMIT = 5
+_CB_MESSAGE, _CB_DEFERRED, _CB_DEFERRED_UPDATE, _CB_UPDATE = 4, 5, 6, 7
+_CB_AUTOCOMPLETE, _CB_MODAL = 8, 9
+_OPTION_TYPES = {bool: 5, int: 4, float: 10, str: 3}
+_SELECT_TYPES = {3, 5, 6, 7, 8}
+
+
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    # Exactly "application/json": aiohttp's json_response appends "; charset=utf-8" and
+    # discord.py then treats the body as text (login fails with a TypeError).
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+class ApiError(Exception):
+    """Raised by handlers; the middleware turns it into Discord's JSON error body."""
+
+    def __init__(self, status: int, code: int, message: str, errors: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.errors = status, code, message, errors
+
+    def response(self) -> web.Response:
+        body: JSON = {"message": self.message, "code": self.code}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        return json_response(body, self.status)
+
+
+@dataclass
+class RejectedRequest:
+    """A request the fake refused the way Discord would (400 invalid form body ...)."""
+
+    route: str
+    payload: Any
+    errors: list[str]
+
+
+@dataclass
+class _InteractionState:
+    payload: JSON
+    channel_id: int
+    response_type: int | None = None
+    original_message_id: int | None = None
+    loading: bool = False  # deferred (type 5) and not yet filled
+    message_ids: list[int] = field(default_factory=list)  # original + follow-ups
+    created: float = field(default_factory=time.monotonic)
+
+    @property
+    def id(self) -> int:
+        return int(self.payload["id"])
+
+    @property
+    def token(self) -> str:
+        return str(self.payload["token"])
+
+
+def _max_in_window(times: Sequence[float], window: float) -> int:
+    """Largest number of timestamps inside any sliding window of `window` seconds."""
+    best, lo = 0, 0
+    for hi, t in enumerate(times):
+        while t - times[lo] >= window:
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best
+
+
+class FakeDiscord:
+    """Discord REST + gateway on 127.0.0.1 for end-to-end tests of a discord.py bot.
+
+    Build state (guilds, channels, roles, members) before the bot connects, point
+    discord.py at the fake (`point_discord()`), then drive it with `send_message`,
+    `click_button`, `invoke_slash` ... and await the bot's reaction with `wait_for_*`.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = "fake-token",
+        bot_name: str = "convquiz",
+        privileged_intents: int = PRIVILEGED_INTENTS,
+        recommended_shards: int = 1,
+        compress: bool = False,
+        channel_rate_limit: tuple[int, float] | None = None,
+        heartbeat_interval_ms: int = 41250,
+        interaction_deadline: float = 3.0,
+    ) -> None:
+        """
+        privileged_intents: which privileged intents the "developer portal" allows;
+            identifying with others closes the socket with 4014, like Discord.
+        compress: answer `compress=zlib-stream` with zlib binary frames (else JSON text).
+        channel_rate_limit: (messages, seconds) per channel; beyond it POST messages gets
+            Discord's 429 (discord.py sleeps `retry_after` and retries). None: unlimited,
+            but `max_channel_posts()` still tells what Discord would have allowed.
+        interaction_deadline: seconds a bot has for the first interaction response;
+            later callbacks get 404 "Unknown interaction", as on Discord (3 s).
+        """
+        self.snowflakes = SnowflakeFactory()
+        self.token = token
+        self.privileged_intents = privileged_intents
+        self.recommended_shards = recommended_shards
+        self.compress = compress
+        self.channel_rate_limit = channel_rate_limit
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.interaction_deadline = interaction_deadline
+
+        self.bot_user = User(self.snowflakes.next(), bot_name, bot=True)
+        self.app_owner = User(self.snowflakes.next(), "app-owner")
+        self.application_id = self.snowflakes.next()
+        self.users: dict[int, User] = {u.id: u for u in (self.bot_user, self.app_owner)}
+        self.guilds: dict[int, Guild] = {}
+        self.channels: dict[int, Channel] = {}
+        self.messages: dict[int, JSON] = {}  # every message, by id
+        self.attachment_files: dict[int, Attachment] = {}
+        self.interactions: dict[int, _InteractionState] = {}
+        # Synced application commands: guild id (None: global) -> (name, type) -> command.
+        self.command_store: dict[int | None, dict[tuple[str, int], JSON]] = {}
+
+        # Records for assertions.
+        self.rest_calls: Counter[str] = Counter()
+        self.rest_log: list[tuple[float, str]] = []  # (monotonic time, route key)
+        self.unknown_routes: list[str] = []
+        self.rejected: list[RejectedRequest] = []
+        self.server_errors: list[str] = []  # bugs in the fake itself; should stay empty
+        self.rate_limited: list[str] = []
+        self.sent_messages: Feed[SentMessage] = Feed()
+        self.edits: Feed[MessageEdit] = Feed()
+        self.deleted_messages: list[int] = []
+        self.reactions: Feed[tuple[int, int, str]] = Feed()  # (channel, message, emoji)
+        self.removed_reactions: list[tuple[int, int, str]] = []
+        self.interaction_responses: Feed[InteractionResponse] = Feed()
+        self.identifies: Feed[Identify] = Feed()
+        self.typing: list[int] = []  # channel ids
+        self.presences: list[JSON] = []
+        self.channel_post_times: dict[int, list[float]] = {}
+        self.resume_attempts = 0
+        self.gateway_connections = 0
+
+        self._sessions: list[GatewaySession] = []
+        self._history: dict[int, list[int]] = {}  # channel id -> message ids, oldest first
+        self._sent_by_id: dict[int, SentMessage] = {}
+        self._by_token: dict[str, _InteractionState] = {}
+        self._reactors: dict[tuple[int, str], list[int]] = {}  # (message, emoji) -> users
+        self._dm_by_user: dict[int, Channel] = {}
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> FakeDiscord:
+        app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024**2)
+        for method, path, handler in self._routes():
+            app.router.add_route(method, path, handler)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
+        await self._runner.setup()
+        # Bind port 0 ourselves so the OS picks a free port we can read back.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self._port = sock.getsockname()[1]
+        await web.SockSite(self._runner, sock).start()
+        return self
+
+    async def stop(self) -> None:
+        await self._close_sessions(1001)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeDiscord:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.base_url}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self._port}/"
+
+    def point_discord(self) -> contextlib.AbstractContextManager[None]:
+        """Context manager pointing discord.py's REST base and gateway URL at this fake."""
+        return point_discord_at(self)
+
+    # ---- building state --------------------------------------------------------------
+
+    def add_user(self, username: str, *, is_bot: bool = False) -> User:
+        user = User(self.snowflakes.next(), username, bot=is_bot)
+        self.users[user.id] = user
+        return user
+
+    def add_guild(
+        self,
+        name: str,
+        preferred_locale: str = "en-US",
+        *,
+        owner_id: int | None = None,
+        everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
+        guild_id: int | None = None,
+    ) -> Guild:
+        """A guild with @everyone (id = guild id) and the bot as member.
+
+        The owner has every permission; by default that is the app owner (not a
+        member), so the bot and members get only what their roles grant.
+        `guild_id` pins the id (e.g. to put guilds on chosen shards); default: fresh.
+        """
+        gid = guild_id or self.snowflakes.next()
+        self.snowflakes.observe(gid)
+        guild = Guild(gid, name, owner_id or self.app_owner.id, preferred_locale)
+        guild.roles[gid] = Role(gid, gid, "@everyone", everyone_permissions)
+        guild.members[self.bot_user.id] = Member(self.bot_user, gid, [], iso_now())
+        self.guilds[gid] = guild
+        return guild
+
+    def add_channel(self, guild_id: int, name: str, *, topic: str | None = None) -> Channel:
+        guild = self.guilds[guild_id]
+        channel = Channel(self.snowflakes.next(), guild_id, name, len(guild.channels), topic=topic)
+        guild.channels[channel.id] = channel
+        self.channels[channel.id] = channel
+        self._history[channel.id] = []
+        return channel
+
+    def add_role(self, guild_id: int, name: str, permissions: int = 0) -> Role:
+        guild = self.guilds[guild_id]
+        role = Role(self.snowflakes.next(), guild_id, name, permissions, position=len(guild.roles))
+        guild.roles[role.id] = role
+        return role
+
+    def add_member(
+        self,
+        guild_id: int,
+        username: str,
+        roles: Sequence[int | Role] = (),
+        is_bot: bool = False,
+        *,
+        user_id: int | None = None,
+        nick: str | None = None,
+    ) -> Member:
+        """Add a member; pass `user_id` to put an existing user in another guild."""
+        guild = self.guilds[guild_id]
+        user = self.users[user_id] if user_id else self.add_user(username, is_bot=is_bot)
+        role_ids = [r.id if isinstance(r, Role) else int(r) for r in roles]
+        unknown = [r for r in role_ids if r not in guild.roles]
+        if unknown:
+            raise ValueError(f"roles {unknown} are not in guild {guild_id}")
+        member = Member(user, guild_id, role_ids, iso_now(), nick)
+        guild.members[user.id] = member
+        return member
+
+    def dm_channel(self, user_id: int) -> Channel:
+        """The bot's DM channel with a user (created on first use)."""
+        channel = self._dm_by_user.get(user_id)
+        if channel is None:
+            user = self.users[user_id]
+            channel = Channel(self.snowflakes.next(), None, "", type=CHANNEL_DM, recipients=[user])
+            self._dm_by_user[user_id] = channel
+            self.channels[channel.id] = channel
+            self._history[channel.id] = []
+        return channel
+
+    def synced_commands(self, guild_id: int | None = None) -> list[JSON]:
+        """Commands the bot registered globally (None) or for one guild."""
+        return list(self.command_store.get(guild_id, {}).values())
+
+    # ---- gateway payloads ------------------------------------------------------------
+
+    @property
+    def application_flags(self) -> int:
+        # The *_LIMITED flags say which privileged intents an unverified app may use.
+        flags = 0
+        if self.privileged_intents & (1 << 8):
+            flags |= 1 << 13
+        if self.privileged_intents & INTENT_GUILD_MEMBERS:
+            flags |= 1 << 15
+        if self.privileged_intents & INTENT_MESSAGE_CONTENT:
+            flags |= 1 << 19
+        return flags
+
+    def _me_payload(self) -> JSON:
+        return {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "flags": 0}
+
+    def ready_payload(self, session: GatewaySession) -> JSON:
+        assert session.identify is not None
+        data: JSON = {
+            "v": 10,
+            "user": self._me_payload(),
+            "guilds": [
+                {"id": str(g.id), "unavailable": True}
+                for g in self.guilds.values()
+                if session.covers_guild(g.id)
+            ],
+            "session_id": session.identify.session_id,
+            "session_type": "normal",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.application_id), "flags": self.application_flags},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "_trace": ["fakediscord"],
+        }
+        if session.shard is not None:
+            data["shard"] = list(session.shard)
+        return data
+
+    def guild_create_payload(self, guild: Guild, session: GatewaySession) -> JSON:
+        # Without GUILD_MEMBERS Discord sends only the bot's own member, while
+        # member_count stays the real size. With it, all members and a matching count,
+        # so discord.py sees the guild as chunked and does not wait for chunks.
+        if session.intents & INTENT_GUILD_MEMBERS:
+            members = list(guild.members.values())
+        else:
+            members = [guild.members[self.bot_user.id]]
+        return {
+            **guild.payload(),
+            "joined_at": guild.members[self.bot_user.id].joined_at,
+            "large": False,
+            "unavailable": False,
+            "lazy": True,
+            "member_count": len(guild.members),
+            "members": [m.payload() for m in members],
+            "channels": [c.payload() for c in guild.channels.values()],
+            "threads": [],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+        }
+
+    @property
+    def ready_sessions(self) -> list[GatewaySession]:
+        return [s for s in self._sessions if s.ready]
+
+    async def _dispatch(
+        self,
+        event: str,
+        data: JSON,
+        guild_id: int | None,
+        *,
+        intent: int | None = None,
+        shape: Callable[[GatewaySession, JSON], JSON] | None = None,
+    ) -> int:
+        """Send an event to every ready session that Discord would send it to."""
+        sent = 0
+        for session in list(self._sessions):
+            if not session.ready or not session.covers_guild(guild_id):
+                continue
+            if intent is not None and not session.intents & intent:
+                continue
+            await session.dispatch(event, shape(session, data) if shape else data)
+            sent += 1
+        return sent
+
+    def _shape_message(self, session: GatewaySession, message: JSON) -> JSON:
+        """Blank what the MESSAGE_CONTENT intent guards, with Discord's exceptions."""
+        if session.intents & INTENT_MESSAGE_CONTENT or not message.get("guild_id"):
+            return message
+        me = str(self.bot_user.id)
+        if message["author"]["id"] == me or any(u["id"] == me for u in message["mentions"]):
+            return message
+        blank = dict(message, content="", embeds=[], attachments=[], components=[])
+        blank.pop("poll", None)
+        return blank
+
+    async def _broadcast_message(self, event: str, message: JSON) -> None:
+        if int(message.get("flags") or 0) & FLAG_EPHEMERAL:
+            return  # ephemeral messages never reach the gateway
+        guild_id = int(message["guild_id"]) if message.get("guild_id") else None
+        intent = INTENT_GUILD_MESSAGES if guild_id else INTENT_DIRECT_MESSAGES
+        data = message
+        if guild_id and not message.get("webhook_id"):
+            # Gateway messages carry the author's member (not webhook/interaction ones).
+            member = self.guilds[guild_id].members.get(int(message["author"]["id"]))
+            if member is not None:
+                data = {**message, "member": member.payload(with_user=False)}
+        await self._dispatch(event, data, guild_id, intent=intent, shape=self._shape_message)
+
+    # ---- messages --------------------------------------------------------------------
+
+    def _attachment_url(self, channel_id: int, att: Attachment) -> str:
+        return f"{self.base_url}/attachments/{channel_id}/{att.id}/{quote(att.filename)}"
+
+    def _mentions(self, guild: Guild | None, content: str, allowed: JSON | None) -> JSON:
+        parse = None if allowed is None else set(allowed.get("parse") or [])
+        allowed_users = {int(u) for u in (allowed or {}).get("users") or []}
+        allowed_roles = {int(r) for r in (allowed or {}).get("roles") or []}
+        mentions: list[JSON] = []
+        for uid in dict.fromkeys(int(m) for m in _USER_MENTION.findall(content)):
+            user = self.users.get(uid)
+            if user is None:
+                continue
+            if parse is not None and "users" not in parse and uid not in allowed_users:
+                continue  # allowed_mentions forbids pinging this user
+            data = user.payload()
+            if guild is not None and uid in guild.members:
+                data["member"] = guild.members[uid].payload(with_user=False)
+            mentions.append(data)
+        roles = [
+            rid
+            for rid in dict.fromkeys(_ROLE_MENTION.findall(content))
+            if guild is not None
+            and int(rid) in guild.roles
+            and (parse is None or "roles" in parse or int(rid) in allowed_roles)
+        ]
+        everyone = ("@everyone" in content or "@here" in content) and (
+            parse is None or "everyone" in parse
+        )
+        return {"mentions": mentions, "mention_roles": roles, "mention_everyone": everyone}
+
+    def _new_message(
+        self,
+        channel: Channel,
+        author: User,
+        payload: JSON,
+        attachments: list[Attachment],
+        *,
+        msg_type: int = 0,
+        flags: int = 0,
+        extra: JSON | None = None,
+    ) -> JSON:
+        guild = self.guilds.get(channel.guild_id) if channel.guild_id else None
+        content = str(payload.get("content") or "")
+        message: JSON = {
+            "id": str(self.snowflakes.next()),
+            "channel_id": str(channel.id),
+            "type": msg_type,
+            "content": content,
+            "author": author.payload(),
+            "embeds": [dict({"type": "rich"}, **e) for e in payload.get("embeds") or []],
+            "attachments": [a.payload(self._attachment_url(channel.id, a)) for a in attachments],
+            "components": copy.deepcopy(payload.get("components") or []),
+            "timestamp": iso_now(),
+            "edited_timestamp": None,
+            "tts": bool(payload.get("tts")),
+            "pinned": False,
+            "flags": flags,
+            "sticker_items": [],
+            **self._mentions(guild, content, payload.get("allowed_mentions")),
+        }
+        if guild is not None:
+            message["guild_id"] = str(guild.id)
+        if payload.get("nonce") is not None:
+            message["nonce"] = payload["nonce"]
+        if payload.get("poll"):
+            message["poll"] = payload["poll"]
+        ref = payload.get("message_reference")
+        if ref and ref.get("message_id"):
+            target = self.messages.get(int(ref["message_id"]))
+            if target is None:
+                if ref.get("fail_if_not_exists", True):
+                    errors = {"message_reference": "unknown message"}
+                    raise ApiError(400, 50035, "Invalid Form Body", errors)
+            else:
+                message["type"] = 19 if msg_type == 0 else msg_type  # REPLY
+                message["message_reference"] = {
+                    "type": 0,
+                    "message_id": target["id"],
+                    "channel_id": target["channel_id"],
+                    **({"guild_id": target["guild_id"]} if target.get("guild_id") else {}),
+                }
+                referenced = {k: v for k, v in target.items() if k != "referenced_message"}
+                message["referenced_message"] = referenced
+        message.update(extra or {})
+        self._store_message(channel, message)
+        return message
+
+    def _store_message(self, channel: Channel, message: JSON) -> None:
+        mid = int(message["id"])
+        self.messages[mid] = message
+        if not int(message.get("flags") or 0) & FLAG_EPHEMERAL:
+            self._history.setdefault(channel.id, []).append(mid)
+            channel.last_message_id = mid
+
+    def _record_sent(
+        self,
+        message: JSON,
+        source: str,
+        payload: JSON,
+        attachments: list[Attachment],
+        interaction_id: int | None = None,
+    ) -> SentMessage:
+        sent = SentMessage(
+            message, source, payload.get("allowed_mentions"), attachments, interaction_id
+        )
+        self._sent_by_id[sent.id] = sent
+        self.sent_messages.record(sent)
+        return sent
+
+    def _reject(self, route: str, payload: Any, errors: list[str]) -> ApiError:
+        self.rejected.append(RejectedRequest(route, payload, errors))
+        code = 50006 if errors == ["empty message"] else 50035
+        text = "Cannot send an empty message" if code == 50006 else "Invalid Form Body"
+        return ApiError(400, code, text, {"_errors": errors})
+
+    def _make_attachments(
+        self, payload: JSON, files: list[tuple[int, str, bytes]]
+    ) -> list[Attachment]:
+        """Turn uploaded `files[n]` parts into attachments, named by payload.attachments."""
+        meta = {
+            int(a["id"]): a
+            for a in payload.get("attachments") or []
+            if str(a.get("id", "")).isdigit() and int(a["id"]) < 1_000_000
+        }
+        out: list[Attachment] = []
+        for index, filename, data in files:
+            info = meta.get(index, {})
+            name = str(info.get("filename") or filename)
+            content_type = mimetypes.guess_type(name)[0]
+            description = info.get("description")
+            att = Attachment(self.snowflakes.next(), name, data, content_type, description)
+            self.attachment_files[att.id] = att
+            out.append(att)
+        return out
+
+    def _edit_message(
+        self,
+        message: JSON,
+        payload: JSON,
+        files: list[tuple[int, str, bytes]],
+        *,
+        route: str,
+        source: str,
+        fill: bool = False,
+    ) -> JSON:
+        """Apply an edit (or fill a deferred reply); callers tell the gateway."""
+        errors = message_errors(payload, has_files=bool(files), edit=True)
+        if errors:
+            raise self._reject(route, payload, errors)
+        channel = self.channels[int(message["channel_id"])]
+        guild = self.guilds.get(channel.guild_id) if channel.guild_id else None
+        for key, empty in (("content", ""), ("embeds", []), ("components", [])):
+            if key in payload:
+                message[key] = copy.deepcopy(payload[key]) if payload[key] is not None else empty
+        message["embeds"] = [dict({"type": "rich"}, **e) for e in message["embeds"]]
+        old_flags = int(message.get("flags") or 0)
+        if payload.get("flags") is not None:
+            kept = old_flags & (FLAG_EPHEMERAL | FLAG_LOADING)
+            message["flags"] = kept | (int(payload["flags"]) & _SETTABLE_FLAGS)
+        sent = self._sent_by_id.get(int(message["id"]))
+        if "attachments" in payload or files:
+            keep_ids = {str(a.get("id")) for a in payload.get("attachments") or []}
+            kept_atts = [a for a in (sent.attachments if sent else []) if str(a.id) in keep_ids]
+            new_atts = kept_atts + self._make_attachments(payload, files)
+            message["attachments"] = [
+                a.payload(self._attachment_url(channel.id, a)) for a in new_atts
+            ]
+            if sent is not None:
+                sent.attachments = new_atts
+        if "content" in payload or "allowed_mentions" in payload:
+            message.update(
+                self._mentions(guild, message["content"], payload.get("allowed_mentions"))
+            )
+        if fill:
+            message["flags"] = int(message.get("flags") or 0) & ~FLAG_LOADING
+        else:
+            message["edited_timestamp"] = iso_now()
+            self.edits.record(
+                MessageEdit(int(message["id"]), channel.id, payload, copy.deepcopy(message), source)
+            )
+        return message
+
+    def _delete_message(self, message: JSON) -> JSON:
+        mid = int(message["id"])
+        self.messages.pop(mid, None)
+        history = self._history.get(int(message["channel_id"]), [])
+        if mid in history:
+            history.remove(mid)
+        sent = self._sent_by_id.get(mid)
+        if sent is not None:
+            sent.deleted = True
+        self.deleted_messages.append(mid)
+        data = {"id": message["id"], "channel_id": message["channel_id"]}
+        if message.get("guild_id"):
+            data["guild_id"] = message["guild_id"]
+        return data
+
+    async def _dispatch_delete(self, message: JSON, data: JSON) -> None:
+        if int(message.get("flags") or 0) & FLAG_EPHEMERAL:
+            return
+        gid = int(data["guild_id"]) if data.get("guild_id") else None
+        intent = INTENT_GUILD_MESSAGES if gid else INTENT_DIRECT_MESSAGES
+        await self._dispatch("MESSAGE_DELETE", data, gid, intent=intent)
+
+    # ---- REST plumbing ---------------------------------------------------------------
+
+    def _routes(self) -> list[tuple[str, str, Handler]]:
+        guild_commands = "/applications/{application_id}/guilds/{guild_id}/commands"
+        api: list[tuple[str, str, Handler]] = [
+            ("GET", "/users/@me", self._get_me),
+            ("POST", "/users/@me/channels", self._create_dm),
+            ("GET", "/users/{user_id}", self._get_user),
+            ("GET", "/oauth2/applications/@me", self._get_application),
+            ("GET", "/gateway", self._get_gateway),
+            ("GET", "/gateway/bot", self._get_gateway_bot),
+            ("GET", "/channels/{channel_id}", self._get_channel),
+            ("GET", "/channels/{channel_id}/messages", self._get_history),
+            ("POST", "/channels/{channel_id}/messages", self._post_message),
+            ("POST", "/channels/{channel_id}/typing", self._post_typing),
+            ("GET", "/channels/{channel_id}/messages/{message_id}", self._get_message),
+            ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._patch_message),
+            ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message_rest),
+            (
+                "PUT",
+                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
+                self._put_reaction,
+            ),
+            (
+                "DELETE",
+                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
+                self._delete_reaction,
+            ),
+            ("GET", "/guilds/{guild_id}", self._get_guild),
+            ("GET", "/guilds/{guild_id}/channels", self._get_guild_channels),
+            ("GET", "/guilds/{guild_id}/roles", self._get_guild_roles),
+            ("GET", "/guilds/{guild_id}/members/{user_id}", self._get_member),
+            ("GET", "/applications/{application_id}/commands", self._get_commands),
+            ("PUT", "/applications/{application_id}/commands", self._put_commands),
+            ("GET", guild_commands, self._get_commands),
+            ("PUT", guild_commands, self._put_commands),
+            (
+                "POST",
+                "/interactions/{interaction_id}/{interaction_token}/callback",
+                self._interaction_callback,
+            ),
+            ("POST", "/webhooks/{application_id}/{interaction_token}", self._post_followup),
+        ]
+        webhook_message = "/webhooks/{application_id}/{interaction_token}/messages/"
+        # "@original" first: aiohttp matches routes in registration order.
+        for suffix in ("@original", "{message_id}"):
+            api += [
+                ("GET", webhook_message + suffix, self._get_webhook_message),
+                ("PATCH", webhook_message + suffix, self._patch_webhook_message),
+                ("DELETE", webhook_message + suffix, self._delete_webhook_message),
+            ]
+        routes = [(m, API_PREFIX + p, h) for m, p, h in api]
+        routes.append(("GET", "/attachments/{channel_id}/{attachment_id}/{filename}", self._cdn))
+        routes.append(("GET", "/", self._gateway))
+        return routes
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        info = request.match_info
+        if info.http_exception is not None:  # no such route, or wrong method
+            self.unknown_routes.append(f"{request.method} {request.path}")
+            self.rest_log.append((time.monotonic(), "UNKNOWN"))
+            return json_response({"message": "404: Not Found", "code": 0}, 404)
+        canonical = info.route.resource.canonical if info.route.resource else ""
+        if canonical.startswith(API_PREFIX):
+            key = f"{request.method} {canonical[len(API_PREFIX) :]}"
+            self.rest_calls[key] += 1
+            self.rest_log.append((time.monotonic(), key))
+            # Interaction callbacks and follow-ups authenticate by token, not header.
+            token_auth = "/interactions/" in key or "/webhooks/" in key
+            if not token_auth and request.headers.get("Authorization") != f"Bot {self.token}":
+                return json_response({"message": "401: Unauthorized", "code": 0}, 401)
+        try:
+            return await handler(request)
+        except ApiError as exc:
+            return exc.response()
+        except web.HTTPException:
+            raise
+        except Exception as exc:
+            # A bug in the fake. 503 makes discord.py raise at once; a 500 would be
+            # retried with sleeps of 1, 3, 5, 7 s and look like a hung test.
+            _log.exception("fakediscord failed on %s %s", request.method, request.path)
+            self.server_errors.append(f"{request.method} {request.path}: {exc!r}")
+            return json_response({"message": f"fakediscord error: {exc!r}", "code": 0}, 503)
+
+    @staticmethod
+    def _route_key(request: web.Request) -> str:
+        resource = request.match_info.route.resource
+        canonical = resource.canonical if resource else request.path
+        return f"{request.method} {canonical.removeprefix(API_PREFIX)}"
+
+    @staticmethod
+    async def _read_body(request: web.Request) -> tuple[JSON, list[tuple[int, str, bytes]]]:
+        """JSON body, or multipart `payload_json` + `files[n]` (what discord.py sends)."""
+        files: list[tuple[int, str, bytes]] = []
+        if request.content_type.startswith("multipart/"):
+            payload: JSON = {}
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                if not isinstance(part, BodyPartReader):
+                    continue
+                name = part.name or ""
+                if name == "payload_json":
+                    payload = json.loads(await part.text())
+                elif m := re.fullmatch(r"files\[(\d+)\]", name):
+                    files.append((int(m.group(1)), part.filename or name, bytes(await part.read())))
+            return payload, files
+        raw = await request.read()
+        return (json.loads(raw) if raw else {}), files
+
+    def _channel(self, request: web.Request) -> Channel:
+        channel = self.channels.get(int(request.match_info["channel_id"]))
+        if channel is None:
+            raise ApiError(404, 10003, "Unknown Channel")
+        return channel
+
+    def _message(self, channel: Channel, message_id: str | int) -> JSON:
+        message = self.messages.get(int(message_id))
+        if message is None or int(message["channel_id"]) != channel.id:
+            raise ApiError(404, 10008, "Unknown Message")
+        if int(message.get("flags") or 0) & FLAG_EPHEMERAL:
+            raise ApiError(404, 10008, "Unknown Message")  # bots cannot fetch ephemerals
+        return message
+
+    def _guild(self, request: web.Request) -> Guild:
+        guild = self.guilds.get(int(request.match_info["guild_id"]))
+        if guild is None:
+            raise ApiError(404, 10004, "Unknown Guild")
+        return guild
+
+    def _require(self, channel: Channel, permissions: int) -> None:
+        if channel.guild_id is None:
+            return
+        have = self.guilds[channel.guild_id].permissions_for(self.bot_user.id)
+        if have & permissions != permissions:
+            raise ApiError(403, 50013, "Missing Permissions")
+
+    # ---- REST: users, application, gateway -------------------------------------------
+
+    async def _get_me(self, request: web.Request) -> web.Response:
+        return json_response(self._me_payload())
+
+    async def _get_user(self, request: web.Request) -> web.Response:
+        user = self.users.get(int(request.match_info["user_id"]))
+        if user is None:
+            raise ApiError(404, 10013, "Unknown User")
+        return json_response(user.payload())
+
+    async def _create_dm(self, request: web.Request) -> web.Response:
+        body, _ = await self._read_body(request)
+        uid = int(body.get("recipient_id", 0))
+        if uid not in self.users:
+            raise ApiError(400, 50035, "Invalid Form Body", {"recipient_id": "unknown user"})
+        return json_response(self.dm_channel(uid).payload())
+
+    async def _get_application(self, request: web.Request) -> web.Response:
+        return json_response(
+            {
+                "id": str(self.application_id),
+                "name": self.bot_user.username,
+                "icon": None,
+                "description": "",
+                "summary": "",
+                "rpc_origins": [],
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": self.app_owner.payload(),
+                "team": None,
+                "verify_key": "0" * 64,
+                "flags": self.application_flags,
+                "bot": self.bot_user.payload(),
+                "tags": [],
+            }
+        )
+
+    async def _get_gateway(self, request: web.Request) -> web.Response:
+        return json_response({"url": self.gateway_url})
+
+    async def _get_gateway_bot(self, request: web.Request) -> web.Response:
+        remaining = max(0, 1000 - len(self.identifies))
+        limit = {"total": 1000, "remaining": remaining, "reset_after": 86_400_000}
+        return json_response(
+            {
+                "url": self.gateway_url,
+                "shards": self.recommended_shards,
+                "session_start_limit": {**limit, "max_concurrency": 1},
+            }
+        )
+
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        # No permessage-deflate: Discord does not use it and it only costs time here.
+        ws = web.WebSocketResponse(compress=False, max_msg_size=0, heartbeat=None)
+        await ws.prepare(request)
+        zlib_stream = self.compress and request.query.get("compress") == "zlib-stream"
+        session = GatewaySession(self, ws, zlib_stream=zlib_stream)
+        self._sessions.append(session)
+        self.gateway_connections += 1
+        try:
+            await session.run()
+        finally:
+            session.ready = False
+            self._sessions.remove(session)
+            if not ws.closed:
+                await ws.close()
+        return ws
+
+    async def _close_sessions(self, code: int) -> int:
+        sessions = list(self._sessions)
+        for session in sessions:
+            session.ready = False  # no events for a socket that is going away
+        await asyncio.gather(*(s.close(code) for s in sessions), return_exceptions=True)
+        return len(sessions)
+
+    # ---- REST: channels and messages -------------------------------------------------
+
+    async def _get_channel(self, request: web.Request) -> web.Response:
+        return json_response(self._channel(request).payload())
+
+    async def _get_history(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        self._require(channel, VIEW_CHANNEL | READ_MESSAGE_HISTORY)
+        limit = min(100, int(request.query.get("limit", 50)))
+        ids = self._history.get(channel.id, [])
+        if "before" in request.query:
+            ids = [i for i in ids if i < int(request.query["before"])]
+        if "after" in request.query:
+            after = [i for i in ids if i > int(request.query["after"])]
+            picked = after[:limit]  # the oldest ones after the anchor
+        else:
+            picked = ids[-limit:]
+        return json_response([self.messages[i] for i in reversed(picked)])  # newest first
+
+    async def _get_message(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        self._require(channel, VIEW_CHANNEL | READ_MESSAGE_HISTORY)
+        return json_response(self._message(channel, request.match_info["message_id"]))
+
+    def _check_channel_rate(self, channel_id: int, key: str) -> web.Response | None:
+        now = time.monotonic()
+        times = self.channel_post_times.setdefault(channel_id, [])
+        if self.channel_rate_limit is not None:
+            limit, per = self.channel_rate_limit
+            recent = [t for t in times if now - t < per]
+            if len(recent) >= limit:
+                self.rate_limited.append(key)
+                retry_after = round(per - (now - recent[0]), 3)
+                body = {"message": "You are being rate limited.", "retry_after": retry_after}
+                # discord.py only trusts a 429 that came through Discord's proxy ("Via").
+                headers = {"Via": "1.1 google", "X-RateLimit-Scope": "shared"}
+                return json_response({**body, "global": False}, 429, headers)
+        times.append(now)
+        return None
+
+    async def _post_message(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        self._require(channel, VIEW_CHANNEL | SEND_MESSAGES)
+        key = self._route_key(request)
+        payload, files = await self._read_body(request)
+        errors = message_errors(payload, has_files=bool(files))
+        if errors:
+            raise self._reject(key, payload, errors)
+        limited = self._check_channel_rate(channel.id, key)
+        if limited is not None:
+            return limited
+        attachments = self._make_attachments(payload, files)
+        flags = int(payload.get("flags") or 0) & _SETTABLE_FLAGS
+        message = self._new_message(channel, self.bot_user, payload, attachments, flags=flags)
+        self._record_sent(message, "channel", payload, attachments)
+        # Discord echoes the bot's own message on the gateway too.
+        await self._broadcast_message("MESSAGE_CREATE", message)
+        return json_response(message)
+
+    async def _patch_message(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        message = self._message(channel, request.match_info["message_id"])
+        if message["author"]["id"] != str(self.bot_user.id):
+            raise ApiError(403, 50005, "Cannot edit a message authored by another user")
+        payload, files = await self._read_body(request)
+        self._edit_message(
+            message, payload, files, route=self._route_key(request), source="channel"
+        )
+        await self._broadcast_message("MESSAGE_UPDATE", message)
+        return json_response(message)
+
+    async def _delete_message_rest(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        message = self._message(channel, request.match_info["message_id"])
+        if message["author"]["id"] != str(self.bot_user.id):
+            self._require(channel, MANAGE_MESSAGES)
+        data = self._delete_message(message)
+        await self._dispatch_delete(message, data)
+        return web.Response(status=204)
+
+    async def _post_typing(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        self._require(channel, VIEW_CHANNEL | SEND_MESSAGES)
+        self.typing.append(channel.id)
+        return web.Response(status=204)
+
+    @staticmethod
+    def _emoji_payload(emoji: str) -> JSON:
+        # Custom emoji arrive as "name:id", "a:name:id" or (from "<:name:id>") ":name:id".
+        parts = [p for p in emoji.split(":") if p]
+        if len(parts) >= 2 and parts[-1].isdigit():
+            return {"id": parts[-1], "name": parts[-2]}
+        return {"id": None, "name": emoji}
+
+    def _set_reaction(self, message: JSON, emoji: str, user_id: int, add: bool) -> bool:
+        """Update the message's reaction list; False when nothing changed."""
+        users = self._reactors.setdefault((int(message["id"]), emoji), [])
+        if (user_id in users) == add:
+            return False
+        if add:
+            users.append(user_id)
+        else:
+            users.remove(user_id)
+        reactions = []
+        for (mid, em), who in self._reactors.items():
+            if mid == int(message["id"]) and who:
+                reactions.append(
+                    {
+                        "emoji": self._emoji_payload(em),
+                        "count": len(who),
+                        "count_details": {"burst": 0, "normal": len(who)},
+                        "me": self.bot_user.id in who,
+                        "me_burst": False,
+                        "burst_colors": [],
+                    }
+                )
+        message["reactions"] = reactions
+        return True
+
+    async def _dispatch_reaction(self, event: str, message: JSON, emoji: str, user_id: int) -> None:
+        gid = int(message["guild_id"]) if message.get("guild_id") else None
+        data: JSON = {
+            "user_id": str(user_id),
+            "channel_id": message["channel_id"],
+            "message_id": message["id"],
+            "emoji": self._emoji_payload(emoji),
+            "burst": False,
+            "type": 0,
+        }
+        if gid is not None:
+            data["guild_id"] = str(gid)
+            if event == "MESSAGE_REACTION_ADD":
+                data["member"] = self.guilds[gid].members[user_id].payload()
+                data["message_author_id"] = message["author"]["id"]
+        intent = INTENT_GUILD_MESSAGE_REACTIONS if gid else INTENT_DIRECT_MESSAGE_REACTIONS
+        await self._dispatch(event, data, gid, intent=intent)
+
+    async def _put_reaction(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        self._require(channel, VIEW_CHANNEL | READ_MESSAGE_HISTORY | ADD_REACTIONS)
+        message = self._message(channel, request.match_info["message_id"])
+        emoji = request.match_info["emoji"]  # aiohttp has already percent-decoded it
+        if self._set_reaction(message, emoji, self.bot_user.id, add=True):
+            self.reactions.record((channel.id, int(message["id"]), emoji))
+            await self._dispatch_reaction("MESSAGE_REACTION_ADD", message, emoji, self.bot_user.id)
+        return web.Response(status=204)
+
+    async def _delete_reaction(self, request: web.Request) -> web.Response:
+        channel = self._channel(request)
+        message = self._message(channel, request.match_info["message_id"])
+        emoji = request.match_info["emoji"]
+        if self._set_reaction(message, emoji, self.bot_user.id, add=False):
+            self.removed_reactions.append((channel.id, int(message["id"]), emoji))
+            await self._dispatch_reaction(
+                "MESSAGE_REACTION_REMOVE", message, emoji, self.bot_user.id
+            )
+        return web.Response(status=204)
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        att = self.attachment_files.get(int(request.match_info["attachment_id"]))
+        if att is None:
+            return web.Response(status=404)
+        return web.Response(
+            body=att.data, content_type=att.content_type or "application/octet-stream"
+        )
+
+    # ---- REST: guilds ----------------------------------------------------------------
+
+    async def _get_guild(self, request: web.Request) -> web.Response:
+        guild = self._guild(request)
+        data = guild.payload()
+        if request.query.get("with_counts") in ("true", "1", "True"):
+            data["approximate_member_count"] = len(guild.members)
+            data["approximate_presence_count"] = 0
+        return json_response(data)
+
+    async def _get_guild_channels(self, request: web.Request) -> web.Response:
+        return json_response([c.payload() for c in self._guild(request).channels.values()])
+
+    async def _get_guild_roles(self, request: web.Request) -> web.Response:
+        return json_response([r.payload() for r in self._guild(request).roles.values()])
+
+    async def _get_member(self, request: web.Request) -> web.Response:
+        member = self._guild(request).members.get(int(request.match_info["user_id"]))
+        if member is None:
+            raise ApiError(404, 10007, "Unknown Member")
+        return json_response(member.payload())
+
+    # ---- REST: application commands --------------------------------------------------
+
+    def _command_scope(self, request: web.Request) -> int | None:
+        if int(request.match_info["application_id"]) != self.application_id:
+            raise ApiError(403, 20012, "You are not authorized to perform this action")
+        if "guild_id" in request.match_info:
+            return self._guild(request).id
+        return None
+
+    async def _get_commands(self, request: web.Request) -> web.Response:
+        return json_response(self.synced_commands(self._command_scope(request)))
+
+    async def _put_commands(self, request: web.Request) -> web.Response:
+        scope = self._command_scope(request)
+        body, _ = await self._read_body(request)
+        commands: list[JSON] = body if isinstance(body, list) else []
+        errors = command_errors(commands)
+        if errors:
+            raise self._reject(self._route_key(request), body, errors)
+        old = self.command_store.get(scope, {})
+        new: dict[tuple[str, int], JSON] = {}
+        for raw in commands:
+            ctype = int(raw.get("type", 1))
+            previous = old.get((raw["name"], ctype))
+            command: JSON = {
+                "description": "",
+                "options": [],
+                "default_member_permissions": None,
+                "nsfw": False,
+                **raw,
+                # Discord keeps a command's id across syncs when name and type match.
+                "id": previous["id"] if previous else str(self.snowflakes.next()),
+                "application_id": str(self.application_id),
+                "version": str(self.snowflakes.next()),
+                "type": ctype,
+            }
+            if scope is not None:
+                command["guild_id"] = str(scope)
+            new[(raw["name"], ctype)] = command
+        self.command_store[scope] = new
+        return json_response(list(new.values()))
+
+    # ---- REST: interactions and follow-ups -------------------------------------------
+
+    async def _interaction_callback(self, request: web.Request) -> web.Response:
+        state = self.interactions.get(int(request.match_info["interaction_id"]))
+        if state is None or state.token != request.match_info["interaction_token"]:
+            raise ApiError(404, 10062, "Unknown interaction")
+        if state.response_type is not None:
+            raise ApiError(400, 40060, "Interaction has already been acknowledged.")
+        key = self._route_key(request)
+        late = time.monotonic() - state.created
+        if late > self.interaction_deadline:
+            # The user already saw "This interaction failed"; Discord forgot the token.
+            self.rejected.append(RejectedRequest(key, None, [f"answered after {late:.2f} s"]))
+            raise ApiError(404, 10062, "Unknown interaction")
+        body, files = await self._read_body(request)
+        rtype = int(body.get("type", 0))
+        data: JSON | None = body.get("data")
+        channel = self.channels[state.channel_id]
+        component_message = state.payload.get("message")
+        message: JSON | None = None
+        attachments: list[Attachment] = []
+        if rtype in (_CB_MESSAGE, _CB_DEFERRED):
+            data = data or {}
+            flags = int(data.get("flags") or 0)
+            ephemeral = flags & FLAG_EPHEMERAL
+            if rtype == _CB_MESSAGE:
+                errors = message_errors(data, has_files=bool(files))
+                if errors:
+                    raise self._reject(key, body, errors)
+                attachments = self._make_attachments(data, files)
+            else:
+                flags |= FLAG_LOADING
+            msg_flags = (flags & _SETTABLE_FLAGS) | ephemeral | (flags & FLAG_LOADING)
+            message = self._new_message(
+                channel,
+                self.bot_user,
+                data if rtype == _CB_MESSAGE else {},
+                attachments,
+                msg_type=20 if state.payload["type"] == _APPLICATION_COMMAND else 0,
+                flags=msg_flags,
+                extra=self._interaction_message_extra(state),
+            )
+            state.original_message_id = int(message["id"])
+            state.message_ids.append(int(message["id"]))
+            state.loading = rtype == _CB_DEFERRED
+            if rtype == _CB_MESSAGE:
+                self._record_sent(message, "interaction", data, attachments, state.id)
+            await self._broadcast_message("MESSAGE_CREATE", message)
+        elif rtype in (_CB_DEFERRED_UPDATE, _CB_UPDATE):
+            if component_message is None:
+                raise ApiError(400, 40043, "Interaction response type only valid for components")
+            target = self.messages.get(int(component_message["id"]))
+            if target is None:
+                raise ApiError(404, 10008, "Unknown Message")
+            state.original_message_id = int(target["id"])
+            if rtype == _CB_UPDATE:
+                message = self._edit_message(
+                    target, data or {}, files, route=key, source="interaction"
+                )
+                await self._broadcast_message("MESSAGE_UPDATE", message)
+        elif rtype not in (_CB_AUTOCOMPLETE, _CB_MODAL):
+            raise ApiError(400, 50035, "Invalid Form Body", {"type": f"unknown type {rtype}"})
+        state.response_type = rtype
+        self.interaction_responses.record(
+            InteractionResponse(
+                state.id, state.token, rtype, data, state.payload, attachments, message
+            )
+        )
+        if request.query.get("with_response") not in ("1", "true", "True"):
+            return web.Response(status=204)
+        flags = int((message or {}).get("flags") or 0)
+        answer: JSON = {
+            "interaction": {
+                "id": str(state.id),
+                "type": state.payload["type"],
+                "response_message_id": message["id"] if message else None,
+                "response_message_loading": bool(flags & FLAG_LOADING),
+                "response_message_ephemeral": bool(flags & FLAG_EPHEMERAL),
+            },
+            "resource": {"type": rtype},
+        }
+        if message is not None:
+            answer["resource"]["message"] = message
+        return json_response(answer)
+
+    def _interaction_message_extra(self, state: _InteractionState) -> JSON:
+        """Fields Discord adds to messages made by an interaction response/follow-up."""
+        user = state.payload.get("member", {}).get("user") or state.payload.get("user")
+        metadata: JSON = {
+            "id": str(state.id),
+            "type": state.payload["type"],
+            "user": user,
+            "authorizing_integration_owners": state.payload["authorizing_integration_owners"],
+        }
+        if state.payload["type"] == _APPLICATION_COMMAND:
+            metadata["name"] = state.payload["data"]["name"]
+        if state.payload.get("message"):
+            metadata["interacted_message_id"] = state.payload["message"]["id"]
+        return {
+            "webhook_id": str(self.application_id),
+            "application_id": str(self.application_id),
+            "interaction_metadata": metadata,
+        }
+
+    def _webhook_state(self, request: web.Request) -> _InteractionState:
+        state = self._by_token.get(request.match_info["interaction_token"])
+        if state is None or int(request.match_info["application_id"]) != self.application_id:
+            raise ApiError(404, 10015, "Unknown Webhook")
+        if state.response_type is None:
+            raise ApiError(404, 10015, "Unknown Webhook")  # no follow-ups before a response
+        return state
+
+    def _webhook_target(self, request: web.Request, state: _InteractionState) -> JSON:
+        raw = request.match_info.get("message_id")
+        mid = state.original_message_id if raw is None else int(raw)
+        if raw is not None and mid not in state.message_ids:
+            mid = None
+        message = self.messages.get(mid) if mid is not None else None
+        if message is None:
+            raise ApiError(404, 10008, "Unknown Message")
+        return message
+
+    async def _fill_deferred(
+        self, state: _InteractionState, message: JSON, payload: JSON, files: list[Any], key: str
+    ) -> JSON:
+        """First content for a deferred reply: now the message counts as sent."""
+        errors = message_errors(payload, has_files=bool(files))
+        if errors:
+            raise self._reject(key, payload, errors)
+        self._edit_message(message, payload, files, route=key, source="webhook", fill=True)
+        state.loading = False
+        sent = self._record_sent(message, "interaction", payload, [], state.id)
+        if files:
+            sent.attachments = [self.attachment_files[int(a["id"])] for a in message["attachments"]]
+        await self._broadcast_message("MESSAGE_UPDATE", message)
+        return message
+
+    async def _post_followup(self, request: web.Request) -> web.Response:
+        state = self._webhook_state(request)
+        key = self._route_key(request)
+        payload, files = await self._read_body(request)
+        original = self.messages.get(state.original_message_id or 0)
+        if state.loading and original is not None:
+            # Discord: the first follow-up after a deferral fills the "thinking" message.
+            message = await self._fill_deferred(state, original, payload, files, key)
+        else:
+            errors = message_errors(payload, has_files=bool(files))
+            if errors:
+                raise self._reject(key, payload, errors)
+            attachments = self._make_attachments(payload, files)
+            flags = int(payload.get("flags") or 0)
+            message = self._new_message(
+                self.channels[state.channel_id],
+                self.bot_user,
+                payload,
+                attachments,
+                flags=(flags & _SETTABLE_FLAGS) | (flags & FLAG_EPHEMERAL),
+                extra=self._interaction_message_extra(state),
+            )
+            state.message_ids.append(int(message["id"]))
+            self._record_sent(message, "followup", payload, attachments, state.id)
+            await self._broadcast_message("MESSAGE_CREATE", message)
+        if request.query.get("wait") in ("1", "true", "True"):
+            return json_response(message)
+        return web.Response(status=204)
+
+    async def _get_webhook_message(self, request: web.Request) -> web.Response:
+        state = self._webhook_state(request)
+        return json_response(self._webhook_target(request, state))
+
+    async def _patch_webhook_message(self, request: web.Request) -> web.Response:
+        state = self._webhook_state(request)
+        message = self._webhook_target(request, state)
+        key = self._route_key(request)
+        payload, files = await self._read_body(request)
+        if state.loading and int(message["id"]) == state.original_message_id:
+            return json_response(await self._fill_deferred(state, message, payload, files, key))
+        self._edit_message(message, payload, files, route=key, source="webhook")
+        await self._broadcast_message("MESSAGE_UPDATE", message)
+        return json_response(message)
+
+    async def _delete_webhook_message(self, request: web.Request) -> web.Response:
+        state = self._webhook_state(request)
+        message = self._webhook_target(request, state)
+        data = self._delete_message(message)
+        await self._dispatch_delete(message, data)
+        return web.Response(status=204)
+
+    # ---- driving: what users do ------------------------------------------------------
+
+    def _feeds(self) -> Iterator[Feed[Any]]:
+        yield from (
+            self.sent_messages,
+            self.edits,
+            self.reactions,
+            self.interaction_responses,
+            self.identifies,
+        )
+
+    def _mark(self) -> None:
+        """wait_for_* look from here on: what the bot does after this action."""
+        for feed in self._feeds():
+            feed.mark = len(feed)
+
+    def _member(self, guild: Guild, user_id: int) -> Member:
+        member = guild.members.get(user_id)
+        if member is None:
+            raise ValueError(f"user {user_id} is not a member of guild {guild.id}")
+        return member
+
+    async def send_message(
+        self,
+        channel_id: int,
+        author_id: int,
+        content: str,
+        *,
+        reply_to: int | None = None,
+        embeds: list[JSON] | None = None,
+    ) -> JSON:
+        """A user types a message in a channel: stored, then MESSAGE_CREATE."""
+        self._mark()
+        channel = self.channels[channel_id]
+        author = self.users[author_id]
+        if channel.guild_id is not None:
+            self._member(self.guilds[channel.guild_id], author_id)
+        payload: JSON = {"content": content, "embeds": embeds or []}
+        if reply_to is not None:
+            payload["message_reference"] = {"message_id": str(reply_to)}
+        message = self._new_message(channel, author, payload, [])
+        await self._broadcast_message("MESSAGE_CREATE", message)
+        return message
+
+    async def add_reaction(
+        self, channel_id: int, message_id: int, user_id: int, emoji: str
+    ) -> None:
+        """A user reacts to a message: MESSAGE_REACTION_ADD."""
+        self._mark()
+        message = self.messages[message_id]
+        if int(message["channel_id"]) != channel_id:
+            raise ValueError(f"message {message_id} is not in channel {channel_id}")
+        if self._set_reaction(message, emoji, user_id, add=True):
+            await self._dispatch_reaction("MESSAGE_REACTION_ADD", message, emoji, user_id)
+
+    def _interaction_payload(
+        self,
+        itype: int,
+        channel: Channel,
+        user_id: int,
+        data: JSON,
+        *,
+        message: JSON | None = None,
+        locale: str = "en-US",
+    ) -> JSON:
+        iid = self.snowflakes.next()  # fresh: discord.py treats old ids as expired
+        payload: JSON = {
+            "id": str(iid),
+            "application_id": str(self.application_id),
+            "type": itype,
+            "token": secrets.token_urlsafe(48),
+            "version": 1,
+            "data": data,
+            "channel_id": str(channel.id),
+            "channel": channel.payload(),
+            "locale": locale,
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if channel.guild_id is not None:
+            guild = self.guilds[channel.guild_id]
+            member = self._member(guild, user_id)
+            perms = guild.permissions_for(user_id)
+            channel_data = {**channel.payload(), "permissions": str(perms)}
+            payload.update(
+                guild_id=str(guild.id),
+                guild={"id": str(guild.id), "locale": guild.preferred_locale, "features": []},
+                guild_locale=guild.preferred_locale,
+                channel=channel_data,
+                member={**member.payload(), "permissions": str(perms)},
+                app_permissions=str(guild.permissions_for(self.bot_user.id)),
+                authorizing_integration_owners={"0": str(guild.id)},
+                context=0,
+            )
+        else:
+            payload.update(
+                user=self.users[user_id].payload(),
+                app_permissions=str(ALL_PERMISSIONS),
+                authorizing_integration_owners={"0": str(user_id)},
+                context=1,
+            )
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    async def _dispatch_interaction(self, payload: JSON) -> JSON:
+        guild_id = int(payload["guild_id"]) if payload.get("guild_id") else None
+        state = _InteractionState(payload, int(payload["channel_id"]))
+        self.interactions[state.id] = state
+        self._by_token[state.token] = state
+        # Interactions need no intent: every ready session for the shard gets them.
+        if not await self._dispatch("INTERACTION_CREATE", payload, guild_id):
+            raise RuntimeError(f"no bot session is ready for guild {guild_id}")
+        return payload
+
+    def _resolved(self, guild: Guild | None, kind: int, ids: Sequence[int]) -> JSON:
+        """`resolved` data for user (6), channel (7), role (8), mentionable (9) ids."""
+        resolved: JSON = {}
+        for oid in ids:
+            if kind in (6, 9) and oid in self.users:
+                resolved.setdefault("users", {})[str(oid)] = self.users[oid].payload()
+                if guild is not None and oid in guild.members:
+                    member = guild.members[oid].payload(with_user=False)
+                    member["permissions"] = str(guild.permissions_for(oid))
+                    resolved.setdefault("members", {})[str(oid)] = member
+            elif kind in (8, 9) and guild is not None and oid in guild.roles:
+                resolved.setdefault("roles", {})[str(oid)] = guild.roles[oid].payload()
+            elif kind == 7 and oid in self.channels:
+                perms = guild.permissions_for(self.bot_user.id) if guild else ALL_PERMISSIONS
+                channel = {**self.channels[oid].payload(), "permissions": str(perms)}
+                resolved.setdefault("channels", {})[str(oid)] = channel
+            else:
+                raise ValueError(f"cannot resolve id {oid} for option type {kind}")
+        return resolved
+
+    async def click_button(
+        self, message_id: int, custom_id: str, user_id: int, *, locale: str = "en-US"
+    ) -> JSON:
+        """A user clicks a button: INTERACTION_CREATE type 3 (the interaction payload)."""
+        return await self._component(message_id, custom_id, user_id, None, locale)
+
+    async def select(
+        self,
+        message_id: int,
+        custom_id: str,
+        user_id: int,
+        values: Sequence[str | int],
+        *,
+        locale: str = "en-US",
+    ) -> JSON:
+        """A user picks values in a select menu (string, user, role, channel ...)."""
+        picked = [str(v) for v in values]
+        return await self._component(message_id, custom_id, user_id, picked, locale)
+
+    async def _component(
+        self,
+        message_id: int,
+        custom_id: str,
+        user_id: int,
+        values: list[str] | None,
+        locale: str,
+    ) -> JSON:
+        self._mark()
+        message = self.messages.get(message_id)
+        if message is None:
+            raise ValueError(f"unknown message {message_id}")
+        comp = next(
+            (
+                c
+                for c in iter_components(message.get("components") or [])
+                if c.get("custom_id") == custom_id
+            ),
+            None,
+        )
+        if comp is None:
+            raise ValueError(f"message {message_id} has no component {custom_id!r}")
+        if comp.get("disabled"):
+            raise ValueError(f"component {custom_id!r} is disabled; users cannot use it")
+        ctype = int(comp["type"])
+        data: JSON = {"custom_id": custom_id, "component_type": ctype}
+        if values is None:
+            if ctype != 2:
+                raise ValueError(f"{custom_id!r} is component type {ctype}; use select()")
+        else:
+            if ctype not in _SELECT_TYPES:
+                raise ValueError(f"{custom_id!r} is component type {ctype}, not a select")
+            lo, hi = int(comp.get("min_values", 1)), int(comp.get("max_values", 1))
+            if not lo <= len(values) <= hi:
+                raise ValueError(f"select {custom_id!r} takes {lo}-{hi} values, got {values}")
+            if ctype == 3:
+                offered = {o["value"] for o in comp.get("options") or []}
+                if not set(values) <= offered:
+                    raise ValueError(f"values {values} not among options {sorted(offered)}")
+            else:
+                channel = self.channels[int(message["channel_id"])]
+                guild = self.guilds.get(channel.guild_id) if channel.guild_id else None
+                kind = {5: 6, 6: 8, 7: 9, 8: 7}[ctype]
+                data["resolved"] = self._resolved(guild, kind, [int(v) for v in values])
+            data["values"] = values
+        channel = self.channels[int(message["channel_id"])]
+        payload = self._interaction_payload(
+            _MESSAGE_COMPONENT,
+            channel,
+            user_id,
+            data,
+            message=copy.deepcopy(message),
+            locale=locale,
+        )
+        return await self._dispatch_interaction(payload)
+
+    def find_command(self, name: str, guild_id: int | None = None, ctype: int = 1) -> JSON | None:
+        """A synced command by name: the guild's own first, then the global one."""
+        if guild_id is not None:
+            cmd = self.command_store.get(guild_id, {}).get((name, ctype))
+            if cmd is not None:
+                return cmd
+        return self.command_store.get(None, {}).get((name, ctype))
+
+    def _slash_options(
+        self, guild: Guild | None, declared: list[JSON], options: Any
+    ) -> tuple[list[JSON], JSON]:
+        """Options as Discord sends them, plus `resolved` for user/role/channel values."""
+        if options is None:
+            return [], {}
+        if isinstance(options, list):
+            return options, {}  # already in wire format
+        types = {o["name"]: int(o["type"]) for o in declared}
+        out: list[JSON] = []
+        resolved: JSON = {}
+        for name, value in dict(options).items():
+            otype = types.get(name) or _OPTION_TYPES.get(type(value), 3)
+            if declared and name not in types:
+                raise ValueError(f"command has no option {name!r}; it has {sorted(types)}")
+            wire: Any = value
+            if otype in (6, 7, 8, 9):
+                oid = int(getattr(value, "id", None) or value)  # an id or a discord object
+                for k, v in self._resolved(guild, otype, [oid]).items():
+                    resolved.setdefault(k, {}).update(v)
+                wire = str(oid)
+            out.append({"name": name, "type": otype, "value": wire})
+        return out, resolved
+
+    async def invoke_slash(
+        self,
+        guild_id: int | None,
+        channel_id: int,
+        user_id: int,
+        name: str,
+        options: dict[str, Any] | list[JSON] | None = None,
+        locale: str = "en-US",
+    ) -> JSON:
+        """A user runs a slash command: INTERACTION_CREATE type 2.
+
+        `name` may hold subcommands ("quiz start"). `options` is a {name: value} dict
+        (types taken from the synced command; users/roles/channels by id) or a list in
+        wire format. discord.py finds the command by `data.name` and `data.guild_id`
+        (set only for guild-registered commands), so the command must be synced first
+        for guild-only commands; unsynced names get a made-up id and no guild_id.
+        """
+        self._mark()
+        channel = self.channels[channel_id]
+        if channel.guild_id != guild_id:
+            raise ValueError(f"channel {channel_id} is not in guild {guild_id}")
+        guild = self.guilds.get(guild_id) if guild_id is not None else None
+        root, *path = name.split()
+        command = self.find_command(root, guild_id)
+        declared: list[JSON] = command.get("options", []) if command else []
+        for segment in path:  # walk down subcommand groups / subcommands
+            sub = next((o for o in declared if o["name"] == segment), None)
+            declared = (sub or {}).get("options", [])
+        leaf, resolved = self._slash_options(guild, declared, options)
+        for segment, kind in zip(
+            reversed(path), [1] + [2] * (len(path) - 1), strict=False
+        ):  # innermost is a subcommand (1), outer ones are groups (2)
+            leaf = [{"name": segment, "type": kind, "options": leaf}]
+        data: JSON = {
+            "id": command["id"] if command else str(self.snowflakes.next()),
+            "name": root,
+            "type": 1,
+            "options": leaf,
+        }
+        if resolved:
+            data["resolved"] = resolved
+        if command and command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        payload = self._interaction_payload(
+            _APPLICATION_COMMAND, channel, user_id, data, locale=locale
+        )
+        return await self._dispatch_interaction(payload)
+
+    async def submit_modal(
+        self, response: InteractionResponse, values: dict[str, str | list[str]]
+    ) -> JSON:
+        """The user fills in and submits the modal the bot opened (callback type 9)."""
+        self._mark()
+        if response.type != _CB_MODAL or response.data is None:
+            raise ValueError("that interaction response did not open a modal")
+        unused = set(values)
+
+        def answer(components: list[JSON]) -> list[JSON]:
+            out: list[JSON] = []
+            for comp in components:
+                kind = comp.get("type")
+                if kind == 1:
+                    out.append({"type": 1, "components": answer(comp.get("components") or [])})
+                elif kind == 18 and isinstance(comp.get("component"), dict):  # label
+                    inner = answer([comp["component"]])
+                    if inner:
+                        out.append({"type": 18, "id": comp.get("id"), "component": inner[0]})
+                elif "custom_id" in comp:
+                    cid = comp["custom_id"]
+                    unused.discard(cid)
+                    if kind == 4:
+                        value = str(values.get(cid, comp.get("value") or ""))
+                        lo, hi = comp.get("min_length") or 0, comp.get("max_length") or 4000
+                        if comp.get("required", True) and not value:
+                            raise ValueError(f"text input {cid!r} is required")
+                        if value and not lo <= len(value) <= hi:
+                            raise ValueError(f"text input {cid!r} takes {lo}-{hi} characters")
+                        out.append({"type": 4, "custom_id": cid, "value": value})
+                    else:
+                        picked = values.get(cid, [])
+                        out.append({"type": kind, "custom_id": cid, "values": list(picked)})
+            return out
+
+        data = {
+            "custom_id": response.data["custom_id"],
+            "components": answer(response.data.get("components") or []),
+        }
+        if unused:
+            raise ValueError(f"the modal has no inputs {sorted(unused)}")
+        original = response.interaction
+        user = (original.get("member") or {}).get("user") or original["user"]
+        payload = self._interaction_payload(
+            _MODAL_SUBMIT,
+            self.channels[int(original["channel_id"])],
+            int(user["id"]),
+            data,
+            message=original.get("message"),
+            locale=original.get("locale", "en-US"),
+        )
+        return await self._dispatch_interaction(payload)
+
+    async def drop_gateway(self, code: int = 4000) -> int:
+        """Close every gateway socket with `code` (4000: clients reconnect)."""
+        self._mark()
+        return await self._close_sessions(code)
+
+    # ---- waiting ---------------------------------------------------------------------
+    # Plain methods returning an awaitable (`await fake.wait_for_message(...)`); each has
+    # a default timeout so a bot that never answers fails with a readable WaitTimeout.
+
+    def wait_for_message(
+        self,
+        predicate: Callable[[SentMessage], bool] | None = None,
+        *,
+        timeout: float = 5.0,
+        start: int | None = None,
+    ) -> Awaitable[SentMessage]:
+        """The next message the bot posts (since the last driving action, or `start`).
+
+        Counts channel sends, interaction replies, follow-ups, and deferred replies once
+        they get content. Edits are in `wait_for_edit`. It returns the first match, so
+        for the second of two replies pass a predicate or `start=`.
+        """
+        return self.sent_messages.wait(predicate, timeout=timeout, start=start, what="bot message")
+
+    def wait_for_edit(
+        self,
+        predicate: Callable[[MessageEdit], bool] | None = None,
+        *,
+        timeout: float = 5.0,
+        start: int | None = None,
+    ) -> Awaitable[MessageEdit]:
+        return self.edits.wait(predicate, timeout=timeout, start=start, what="edit")
+
+    def wait_for_reaction(
+        self,
+        predicate: Callable[[tuple[int, int, str]], bool] | None = None,
+        *,
+        emoji: str | None = None,
+        message_id: int | None = None,
+        timeout: float = 5.0,
+        start: int | None = None,
+    ) -> Awaitable[tuple[int, int, str]]:
+        def matches(r: tuple[int, int, str]) -> bool:
+            return (
+                (emoji is None or r[2] == emoji)
+                and (message_id is None or r[1] == message_id)
+                and (predicate is None or predicate(r))
+            )
+
+        return self.reactions.wait(matches, timeout=timeout, start=start, what="reaction")
+
+    def wait_for_interaction_response(
+        self,
+        predicate: Callable[[InteractionResponse], bool] | None = None,
+        *,
+        interaction: JSON | None = None,
+        timeout: float = 5.0,
+        start: int | None = None,
+    ) -> Awaitable[InteractionResponse]:
+        """The bot's callback; pass the `interaction` a driver returned to match it."""
+        wanted = int(interaction["id"]) if interaction else None
+
+        def matches(r: InteractionResponse) -> bool:
+            return (wanted is None or r.interaction_id == wanted) and (
+                predicate is None or predicate(r)
+            )
+
+        return self.interaction_responses.wait(
+            matches, timeout=timeout, start=start, what="interaction response"
+        )
+
+    def wait_for_sessions(
+        self, count: int = 1, *, timeout: float = 5.0
+    ) -> Awaitable[list[GatewaySession]]:
+        """Until `count` gateway sessions have had READY and all their GUILD_CREATEs."""
+
+        def enough(_: Identify | None = None) -> bool:
+            return len(self.ready_sessions) >= count
+
+        async def wait() -> list[GatewaySession]:
+            if not enough():
+                await self.identifies.wait(
+                    enough, timeout=timeout, start=len(self.identifies), what="ready session"
+                )
+            return self.ready_sessions
+
+        return wait()
+
+    def wait_for_identify(
+        self, *, timeout: float = 5.0, start: int | None = None
+    ) -> Awaitable[Identify]:
+        """The next accepted IDENTIFY (e.g. the re-identify after `drop_gateway`)."""
+        return self.identifies.wait(timeout=timeout, start=start, what="identify")
+
+    # ---- rate accounting -------------------------------------------------------------
+
+    def max_channel_posts(self, channel_id: int, window: float = 5.0) -> int:
+        """Most POST /channels/{id}/messages in any `window` s (Discord allows ~5 per 5 s)."""
+        return _max_in_window(self.channel_post_times.get(channel_id, []), window)
+
+    def max_rest_calls(self, window: float = 1.0) -> int:
+        """Most REST calls in any `window` s, leaving out interaction endpoints as
+        Discord's global limit (50/s) does."""
+        times = [
+            t for t, key in self.rest_log if "/interactions/" not in key and "/webhooks/" not in key
+        ]
+        return _max_in_window(times, window)
