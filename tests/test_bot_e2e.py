@@ -1,0 +1,419 @@
+"""convquiz end to end: the unmodified discord.py client against the loopback Discord,
+on a real SQLite file, driven the way server members would use it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import re
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fakediscord import MANAGE_GUILD, Channel, FakeDiscord, Guild, Member, SentMessage, run_client
+
+from bot import quiz
+from bot.app import ConvQuizBot
+from bot.question import Question
+from bot.service import QuizService
+from bot.settings import Settings
+from bot.storage.db import create_engine, migrate
+from bot.storage.repository import Repository
+
+pytestmark = pytest.mark.e2e
+
+REACTION_ROUTE = "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"
+POST_ROUTE = "POST /channels/{channel_id}/messages"
+
+
+class Clock:
+    """The service's clock, moved by the test so deadlines pass without waiting."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class SeedQueue(random.Random):
+    """Hands the service chosen question seeds, so a test knows what it will be asked."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.seeds: list[int] = []
+
+    def randrange(self, *args: int, **kwargs: int) -> int:  # type: ignore[override]
+        return self.seeds.pop(0) if self.seeds else super().randrange(*args, **kwargs)
+
+
+@dataclass
+class World:
+    fake: FakeDiscord
+    guild: Guild
+    channel: Channel
+    other_channel: Channel
+    alice: Member  # a moderator (Manage Server)
+    bob: Member
+    carol: Member
+    dave: Member
+    erin: Member
+    db_url: str
+    clock: Clock
+    seeds: SeedQueue
+
+
+@dataclass
+class Running:
+    bot: ConvQuizBot
+    world: World
+
+    async def say(self, member: Member, text: str, channel: Channel | None = None) -> dict:  # type: ignore[type-arg]
+        return await self.world.fake.send_message((channel or self.world.channel).id, member.id, text)
+
+    async def advance(self, seconds: float) -> None:
+        self.world.clock.now += timedelta(seconds=seconds)
+        self.bot.wake_deadlines()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with FakeDiscord() as fake:
+        guild = fake.add_guild("Conv Club")
+        channel = fake.add_channel(guild.id, "quiz")
+        other = fake.add_channel(guild.id, "general")
+        moderators = fake.add_role(guild.id, "Moderator", MANAGE_GUILD)
+        members = [fake.add_member(guild.id, name) for name in ("bob", "carol", "dave", "erin")]
+        alice = fake.add_member(guild.id, "alice", roles=[moderators])
+        yield World(fake, guild, channel, other, alice, *members,
+                    db_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db", clock=Clock(),
+                    seeds=SeedQueue())
+        assert fake.unknown_routes == [], "the bot used a route Discord does not have"
+        assert fake.server_errors == []
+
+
+@contextlib.asynccontextmanager
+async def running(world: World, *, cooldown: float = 0.0) -> AsyncIterator[Running]:
+    engine = create_engine(world.db_url)
+    await migrate(engine)
+    settings = Settings(discord_token="fake-token", database_url=world.db_url,
+                        convquiz_time_limit=30)
+    service = QuizService(Repository(engine), clock=world.clock, rng=world.seeds,
+                          default_time_limit=30)
+    bot = ConvQuizBot(service=service, settings=settings, start_cooldown=cooldown,
+                      guild_ready_timeout=0.05)
+    try:
+        async with run_client(world.fake, bot):
+            yield Running(bot, world)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def quizbot(world: World) -> AsyncIterator[Running]:
+    async with running(world) as run:
+        yield run
+
+
+def seed_for(kind: str, difficulty: int, predicate: Callable[[Question], bool]) -> int:
+    for seed in range(20_000):
+        if predicate(quiz.generate(kind, seed, difficulty)):
+            return seed
+    raise AssertionError("no such question")
+
+
+def code_of(message: SentMessage) -> str:
+    footer = message.embeds[0]["footer"]["text"]
+    match = re.search(r"Code (\S+)", footer)
+    assert match, footer
+    return match.group(1)
+
+
+def is_question(message: SentMessage) -> bool:
+    return bool(message.embeds) and message.embeds[0].get("title", "").startswith("Question ·")
+
+
+def is_reveal(message: SentMessage) -> bool:
+    return bool(message.embeds) and "the answer" in message.embeds[0].get("title", "")
+
+
+def text_of(message: SentMessage) -> str:
+    parts = [message.content]
+    for embed in message.embeds:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+        parts.append(embed.get("footer", {}).get("text", ""))
+    return "\n".join(parts)
+
+
+async def ask(run: Running, member: Member, command: str) -> tuple[SentMessage, Question]:
+    await run.say(member, command)
+    posted = await run.world.fake.wait_for_message(is_question)
+    return posted, quiz.from_code(code_of(posted))
+
+
+# --- a full round ------------------------------------------------------------------------
+
+
+async def test_a_full_round_scores_and_ranks_everyone(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    # The article's question 2: a 3×3 conv from 16 to 32 channels has 4,640 parameters.
+    world.seeds.seeds.append(seed_for("param_count", 1, lambda q: q.params["in_channels"] == 16
+                                      and q.params["out_channels"] == 32
+                                      and q.params["kernel"] == [3, 3]))
+    posted, question = await ask(quizbot, world.alice, "!convquiz param_count 1")
+    assert question.answer.value == 4640
+    assert question.prompt in text_of(posted)
+    assert posted.allowed_mentions == {"parse": []}
+
+    right = await quizbot.say(world.bob, "4640")
+    partial = await quizbot.say(world.carol, "4,608")  # forgot the biases
+    wrong = await quizbot.say(world.dave, "12")
+    chat = await quizbot.say(world.erin, "lol what is a bias?")
+    for message, emoji in ((right, "✅"), (partial, "🟡"), (wrong, "❌")):
+        await fake.wait_for_reaction(emoji=emoji, message_id=int(message["id"]), start=0)
+    assert not [r for r in fake.reactions if r[1] == int(chat["id"])]
+
+    await quizbot.advance(31)
+    reveal = await fake.wait_for_message(is_reveal)
+    text = text_of(reveal)
+    assert "The answer: **4,640**" in text
+    assert "||" in reveal.embeds[0]["description"]  # the worked answer is a spoiler
+    assert "16×(3×3)×32 = 4608" in text
+    bob_points = int(re.search(rf"<@{world.bob.id}> ★ \(\+(\d+)\)", text).group(1))  # type: ignore[union-attr]
+    carol_points = int(re.search(rf"<@{world.carol.id}> \(\+(\d+)\)", text).group(1))  # type: ignore[union-attr]
+    assert bob_points > carol_points > 0
+    assert f"<@{world.dave.id}>" not in text and f"<@{world.erin.id}>" not in text
+
+    await quizbot.say(world.dave, "!leaderboard")
+    board = text_of(await fake.wait_for_message(lambda m: "Leaderboard" in text_of(m)))
+    rows = re.findall(r"(\d+)\. <@(\d+)> · (\d+) pts", board)
+    assert [(int(u), int(p)) for _, u, p in rows] == [
+        (world.bob.id, bob_points), (world.carol.id, carol_points), (world.dave.id, 0)
+    ]
+    assert "You: #3 of 3 · 0 pts" in board
+
+    await quizbot.say(world.carol, "!stats")
+    stats = text_of(await fake.wait_for_message(lambda m: "Stats for" in text_of(m)))
+    assert "forgot_bias ×1" in stats and f"Points: {carol_points} (#2)" in stats
+
+
+async def test_a_busy_channel_points_at_its_open_question(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    posted, question = await ask(quizbot, world.alice, "!convquiz")
+    await quizbot.say(world.bob, "!convquiz")
+    busy = await fake.wait_for_message(lambda m: "already open" in m.content)
+    assert question.code in busy.content
+    assert sum(1 for m in fake.sent_messages if is_question(m)) == 1
+
+
+async def test_a_fast_second_start_is_cooled_down(world: World) -> None:
+    async with running(world, cooldown=60) as run:
+        await ask(run, world.bob, "!convquiz")
+        await run.say(world.bob, "!convquiz", world.other_channel)
+        refusal = await world.fake.wait_for_message(lambda m: "Slow down" in m.content)
+        assert refusal.channel_id == world.other_channel.id
+
+
+# --- buttons and slash commands ----------------------------------------------------------
+
+
+async def test_choice_questions_take_button_answers_once_each(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    world.seeds.seeds.append(seed_for("odd_kernel", 1, lambda q: q.choices is not None))
+    posted, question = await ask(quizbot, world.alice, "!convquiz odd_kernel 1")
+    custom_ids = posted.custom_ids
+    assert len(custom_ids) == 4
+    right = question.answer.value
+    assert isinstance(right, int)
+    wrong = (right + 1) % 4
+
+    async def click(member: Member, index: int) -> str:
+        interaction = await fake.click_button(posted.id, custom_ids[index], member.id)
+        response = await fake.wait_for_interaction_response(interaction=interaction)
+        assert response.ephemeral
+        return str(response.data.get("content"))
+
+    assert "Correct!" in await click(world.bob, right)
+    assert "(+0)" in await click(world.carol, wrong)
+    assert "already answered" in await click(world.bob, wrong)
+    await quizbot.advance(31)
+    reveal = text_of(await fake.wait_for_message(is_reveal))
+    assert f"<@{world.bob.id}> ★" in reveal and f"<@{world.carol.id}>" not in reveal
+
+
+async def test_slash_commands_start_a_question_and_show_the_board(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    await quizbot.bot.tree.sync()
+    assert fake.find_command("convquiz") is not None
+    interaction = await fake.invoke_slash(world.guild.id, world.channel.id, world.bob.id,
+                                          "convquiz start", {"kind": "output_size",
+                                                             "difficulty": "2"})
+    response = await fake.wait_for_interaction_response(interaction=interaction)
+    embed = response.data["embeds"][0]
+    assert embed["title"] == "Question · output size · difficulty 2"
+    assert quizbot.bot.service.open_in(world.channel.id) is not None
+
+    interaction = await fake.invoke_slash(world.guild.id, world.channel.id, world.bob.id,
+                                          "leaderboard", {"scope": "week"})
+    response = await fake.wait_for_interaction_response(interaction=interaction)
+    assert "Leaderboard · this week" in response.data["embeds"][0]["title"]
+
+
+# --- settings and permissions ------------------------------------------------------------
+
+
+async def test_only_managers_change_settings(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    await quizbot.say(world.bob, "!quizconfig timelimit 60")
+    denied = await fake.wait_for_message(lambda m: "Manage Server" in m.content)
+    assert denied.channel_id == world.channel.id
+    await quizbot.say(world.alice, "!quizconfig timelimit 60")
+    shown = text_of(await fake.wait_for_message(lambda m: "Quiz settings" in text_of(m)))
+    assert "Time limit: 60 s" in shown
+    await quizbot.say(world.alice, "!quizconfig channel add")
+    await fake.wait_for_message(lambda m: f"<#{world.channel.id}>" in text_of(m))
+    await quizbot.say(world.bob, "!convquiz", world.other_channel)
+    await fake.wait_for_message(lambda m: "not enabled in this channel" in m.content)
+    _, question = await ask(quizbot, world.bob, "!convquiz")
+    opened = quizbot.bot.service.open_in(world.channel.id)
+    assert opened is not None and opened.time_limit == 60
+
+
+async def test_bad_arguments_get_one_short_answer(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    for command, expected in (
+        ("!convquiz banana", "Unknown question kind 'banana'"),
+        ("!convquiz replay XX1-00v9", "is not a question code"),
+        ("!quizconfig timelimit soon", "I could not read that"),
+        ("!convquiz stop", "No question is open"),
+        ("!leaderboard sideways", "scope must be week, all or global"),
+    ):
+        await quizbot.say(world.alice, command)
+        reply = await fake.wait_for_message(lambda m, e=expected: e in m.content)  # type: ignore[misc]
+        assert len(reply.content) < 300 and "Traceback" not in reply.content
+
+
+async def test_nothing_the_bot_sends_can_ping(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    await quizbot.say(world.bob, "@everyone !convquiz")  # not a command: ignored
+    await ask(quizbot, world.bob, "!convquiz param_count")
+    await quizbot.say(world.carol, "@everyone")
+    await quizbot.advance(31)
+    await fake.wait_for_message(is_reveal)
+    await quizbot.say(world.bob, "!leaderboard")
+    await fake.wait_for_message(lambda m: "Leaderboard" in text_of(m))
+    assert fake.sent_messages
+    for message in fake.sent_messages:
+        assert message.allowed_mentions == {"parse": []}, message.text
+
+
+# --- durability ----------------------------------------------------------------------------
+
+
+async def test_a_restart_keeps_the_open_question_and_its_answers(world: World) -> None:
+    fake = world.fake
+    world.seeds.seeds.append(seed_for("param_count", 1, lambda q: True))
+    async with running(world) as first:
+        _, question = await ask(first, world.alice, "!convquiz param_count 1")
+        answered = await first.say(world.bob, question.answer_text)
+        await fake.wait_for_reaction(emoji="✅", message_id=int(answered["id"]), start=0)
+    # The process is gone; time passes beyond the deadline while it is down.
+    world.clock.now += timedelta(seconds=45)
+    async with running(world):
+        reveal = text_of(await fake.wait_for_message(is_reveal, start=0))
+    assert question.code in reveal and f"<@{world.bob.id}> ★" in reveal
+
+
+async def test_a_gateway_drop_mid_question_scores_nothing_twice(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    _, question = await ask(quizbot, world.alice, "!convquiz param_count 1")
+    before = await quizbot.say(world.bob, question.answer_text)
+    await fake.wait_for_reaction(message_id=int(before["id"]), start=0)
+    sessions = len(fake.identifies)
+    await fake.drop_gateway(4000)
+    await fake.identifies.wait(start=sessions, timeout=10)  # a fresh IDENTIFY
+    await fake.wait_for_sessions(1, timeout=10)
+    await quizbot.bot.wait_until_ready()
+    again = await quizbot.say(world.bob, question.answer_text)  # a second try: not counted
+    after = await quizbot.say(world.carol, question.answer_text)
+    await fake.wait_for_reaction(message_id=int(after["id"]), start=0)
+    await quizbot.advance(31)
+    reveal = text_of(await fake.wait_for_message(is_reveal))
+    assert reveal.count(f"<@{world.bob.id}>") == 1 and f"<@{world.carol.id}>" in reveal
+    assert not [r for r in fake.reactions if r[1] == int(again["id"])]
+    stats = await quizbot.bot.service.stats(world.guild.id, world.bob.id)
+    assert stats.answered == 1
+
+
+# --- rate discipline ---------------------------------------------------------------------
+
+
+async def test_fifty_typed_answers_cost_one_rest_call_each(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    players = [fake.add_member(world.guild.id, f"player{i}") for i in range(50)]
+    _, question = await ask(quizbot, world.alice, "!convquiz output_size 1")
+    posts_before = fake.rest_calls[POST_ROUTE]
+    calls_before = sum(fake.rest_calls.values())
+    replies = [question.answer_text, "1x1", "lol"]
+    sent = [await quizbot.say(p, replies[i % 3]) for i, p in enumerate(players)]
+    for message, index in zip(sent, range(50), strict=True):
+        if index % 3 != 2:
+            await fake.wait_for_reaction(message_id=int(message["id"]), start=0)
+    await quizbot.advance(31)
+    await fake.wait_for_message(is_reveal)
+    answers = sum(1 for i in range(50) if i % 3 != 2)
+    assert fake.rest_calls[REACTION_ROUTE] == answers
+    assert fake.rest_calls[POST_ROUTE] - posts_before == 1  # the reveal
+    assert sum(fake.rest_calls.values()) - calls_before == answers + 1
+    assert fake.max_channel_posts(world.channel.id) <= 5
+
+
+# --- the real entry point ------------------------------------------------------------------
+
+
+def _bot_env(fake: FakeDiscord, db_url: str, token: str = "fake-token") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQUIZ_")}
+    env.update(DISCORD_TOKEN=token, DATABASE_URL=db_url, DISCORD_API_BASE=fake.api_base,
+               DISCORD_GATEWAY_URL=fake.gateway_url)
+    return env
+
+
+async def test_convquiz_run_plays_a_round_in_a_subprocess(world: World, tmp_path: Path) -> None:
+    fake = world.fake
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=_bot_env(fake, world.db_url), cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        await fake.wait_for_sessions(1, timeout=30)
+        started = asyncio.get_running_loop().time()
+        await fake.send_message(world.channel.id, world.bob.id, "!convquiz param_count 1")
+        posted = await fake.wait_for_message(is_question, timeout=15)
+        elapsed = asyncio.get_running_loop().time() - started
+        print(f"\n!convquiz to question posted, separate process: {elapsed * 1000:.1f} ms")
+        question = quiz.from_code(code_of(posted))
+        answered = await fake.send_message(world.channel.id, world.carol.id, question.answer_text)
+        await fake.wait_for_reaction(emoji="✅", message_id=int(answered["id"]), timeout=15)
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert b"Traceback" not in stderr, stderr.decode()[-2000:]
+
+
+async def test_a_rejected_token_stops_with_one_line(world: World, tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=_bot_env(world.fake, world.db_url, "wrong"),
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    lines = [line for line in stderr.decode().splitlines() if line.startswith("convquiz:")]
+    assert lines == ["convquiz: Discord rejected DISCORD_TOKEN (check it in the developer portal)"]
+    assert b"Traceback" not in stderr
