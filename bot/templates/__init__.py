@@ -1,0 +1,77 @@
+"""Server-written question templates: a safe little language for admins' own questions.
+
+A template is a YAML document (see ``docs/templates.md`` and
+``bot/data/template.schema.json``): integer parameters, constraints, a prompt with
+placeholders, and an answer formula calling ``bot.formulas``. ``load_template`` accepts
+every good template and refuses every bad or hostile one with a ``TemplateError`` an
+admin can act on, executing nothing; a ``Template`` then makes ``bot.question.Question``
+objects the engine's grader handles like the built-in families'.
+
+This package is domain code: it imports neither discord nor sqlalchemy.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+from bot.templates._errors import TemplateError
+from bot.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS, MAX_MAGNITUDE
+from bot.templates._schema import ANSWER_TYPES, LIMITS, Limits, json_schema, schema_text
+from bot.templates._template import (
+    SEED_SPACE,
+    Template,
+    TemplateRef,
+    load_template,
+    load_templates,
+    parse_template_code,
+    template_code,
+)
+
+__all__ = [
+    "ANSWER_TYPES",
+    "BUNDLED",
+    "FUNCTIONS",
+    "LIMITS",
+    "MAX_FORMULA_CHARS",
+    "MAX_MAGNITUDE",
+    "SEED_SPACE",
+    "Limits",
+    "Template",
+    "TemplateError",
+    "TemplateRef",
+    "bundled_templates",
+    "json_schema",
+    "load_template",
+    "load_templates",
+    "parse_template_code",
+    "schema_text",
+    "template_code",
+]
+
+
+@functools.cache
+def bundled_templates() -> tuple[Template, ...]:
+    """The example templates shipped in ``bot/data/templates/*.yaml``, by file name.
+
+    Loaded (and checked) on first use. A bundled template that fails to load is a bug:
+    the ``TemplateError`` names the file."""
+    folder = resources.files("bot").joinpath("data").joinpath("templates")
+    loaded: list[Template] = []
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        try:
+            loaded.append(load_template(entry.read_text(encoding="utf-8")))
+        except TemplateError as error:
+            raise TemplateError(
+                error.field, f"{error.detail} [bundled {entry.name}]", line=error.line
+            ) from None
+    return tuple(loaded)
+
+
+def __getattr__(name: str) -> object:
+    # ``BUNDLED`` is loaded lazily: checking the templates takes a moment.
+    if name == "BUNDLED":
+        return bundled_templates()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,184 @@
+"""Placeholders in template texts, rendered by hand.
+
+``{name}`` is a parameter, ``{expression}`` any formula of the template language,
+``{answer}`` (explanations and feedback only) the formatted right answer, and ``{{`` /
+``}}`` literal braces. Admin text never reaches ``str.format``, ``%`` or an f-string:
+the text is split into literal pieces and compiled formulas once, when the template is
+loaded, and rendering only concatenates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Final
+
+from bot.question import format_number
+from bot.templates._expr import Formula, FormulaError, Value, compile_formula
+
+__all__ = [
+    "ANSWER",
+    "MAX_PLACEHOLDERS",
+    "Text",
+    "compile_text",
+    "format_value",
+    "render",
+]
+
+MAX_PLACEHOLDERS = 30  # in one text
+_SHOWN = 40  # characters of a placeholder quoted back in an error
+
+# Discord would turn these into pings or channel links; a template has no business there.
+_MENTION_RE = re.compile(r"@everyone|@here|<@[!&]?\d|<#\d|<@&", re.IGNORECASE)
+
+
+# Invisible characters that would garble a message or a database row (NUL); newlines and
+# tabs are fine.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
+class _AnswerSlot:
+    """The ``{answer}`` placeholder: the formatted right answer."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ANSWER"
+
+
+ANSWER: Final = _AnswerSlot()
+
+Part = str | Formula | _AnswerSlot
+
+
+@dataclass(frozen=True, eq=False)
+class Text:
+    source: str
+    parts: tuple[Part, ...]
+
+    @property
+    def names(self) -> frozenset[str]:
+        found: set[str] = set()
+        for part in self.parts:
+            if isinstance(part, Formula):
+                found |= part.names
+        return frozenset(found)
+
+    @property
+    def formulas(self) -> tuple[Formula, ...]:
+        return tuple(part for part in self.parts if isinstance(part, Formula))
+
+
+def _quote(inner: str) -> str:
+    inner = " ".join(inner.split())
+    return "{" + (inner if len(inner) <= _SHOWN else inner[: _SHOWN - 1] + "…") + "}"
+
+
+def compile_text(
+    source: str, names: Collection[str], *, limit: int, allow_answer: bool
+) -> Text:
+    """Split ``source`` into literal text and compiled placeholders.
+
+    Raises ``FormulaError`` naming the offending placeholder; evaluates nothing.
+    """
+    if len(source) > limit:
+        raise FormulaError(f"the text is {len(source):,} characters long; the limit is {limit:,}")
+    if mention := _MENTION_RE.search(source):
+        raise FormulaError(f"mentions such as {mention.group(0)!r} are not allowed")
+    if control := _CONTROL_RE.search(source):
+        raise FormulaError(
+            f"control character U+{ord(control.group(0)):04X} at character "
+            f"{control.start() + 1} is not allowed"
+        )
+    parts: list[Part] = []
+    literal: list[str] = []
+    count = 0
+    i, end = 0, len(source)
+    while i < end:
+        char = source[i]
+        if char == "{" and source.startswith("{{", i):
+            literal.append("{")
+            i += 2
+            continue
+        if char == "}" and source.startswith("}}", i):
+            literal.append("}")
+            i += 2
+            continue
+        if char == "}":
+            raise FormulaError(
+                f"single '}}' at character {i + 1}; write '}}}}' for a literal brace"
+            )
+        if char != "{":
+            literal.append(char)
+            i += 1
+            continue
+        close = source.find("}", i + 1)
+        inner = source[i + 1 : close if close >= 0 else end]
+        if "{" in inner:
+            raise FormulaError(
+                f"placeholder {_quote(inner)} contains '{{'; placeholders cannot be nested "
+                "(write '{{' for a literal brace)"
+            )
+        if close < 0:
+            raise FormulaError(
+                f"'{{' at character {i + 1} is never closed; write '{{{{' for a literal brace"
+            )
+        count += 1
+        if count > MAX_PLACEHOLDERS:
+            raise FormulaError(f"more than {MAX_PLACEHOLDERS} placeholders in one text")
+        if literal:
+            parts.append("".join(literal))
+            literal = []
+        key = inner.strip()
+        if not key:
+            raise FormulaError(f"empty placeholder {{}} at character {i + 1}")
+        if key == "answer":
+            if not allow_answer:
+                raise FormulaError("{answer} would give the answer away here")
+            parts.append(ANSWER)
+        else:
+            try:
+                parts.append(compile_formula(key, names))
+            except FormulaError as error:
+                raise FormulaError(f"placeholder {_quote(inner)}: {error}") from None
+        i = close + 1
+    if literal:
+        parts.append("".join(literal))
+    return Text(source, tuple(parts))
+
+
+def format_value(value: Value) -> str:
+    """How a placeholder's value reads: 7, 4,640, 3.5, (3, 4), true, and 'same' as same."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Fraction):
+        return format_number(value)  # as answers read: 4,640 and 3.5
+    if isinstance(value, tuple):
+        return "(" + ", ".join(format_value(item) for item in value) + ")"
+    return value
+
+
+def render(
+    text: Text,
+    env: Mapping[str, Value],
+    cache: dict[str, str],
+    answer_text: str | None = None,
+) -> str:
+    """The text with its placeholders filled. ``cache`` maps formula text → rendering
+    for this set of values, so a formula shared by several texts runs once.
+
+    Formula failures propagate as ``EvalError`` (the caller names the field)."""
+    out: list[str] = []
+    for part in text.parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif isinstance(part, Formula):
+            shown = cache.get(part.text)
+            if shown is None:
+                shown = cache[part.text] = format_value(part(env))
+            out.append(shown)
+        else:
+            out.append(answer_text if answer_text is not None else "{answer}")
+    return "".join(out)
