@@ -19,8 +19,9 @@ from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.conversation import close_card
-from bot.discord_cards import embed_for
+from bot.discord_cards import embed_for, with_picture
 from bot.records import ClosedQuestion, GuildConfig, StorageError
+from bot.render import render_question_cached
 from bot.service import QuizService
 from bot.settings import Settings
 from bot.storage.repository import Repository
@@ -160,8 +161,17 @@ class ConvQuizBot(commands.AutoShardedBot):
                 return
         lang = "en"
         card = close_card(closed, mention, lang)
+        embed = embed_for(card)
+        pictures = True
+        with contextlib.suppress(StorageError):
+            pictures = (await self.guild_config(closed.open.guild_id)).pictures
+        png = render_question_cached(closed.open.question, reveal=True) if pictures else None
         try:
-            await channel.send(embed=embed_for(card), allowed_mentions=NO_PINGS)  # type: ignore[union-attr]
+            await channel.send(  # type: ignore[union-attr]
+                embed=embed,
+                allowed_mentions=NO_PINGS,
+                file=with_picture(embed, png) or discord.utils.MISSING,
+            )
         except discord.HTTPException as error:
             log.warning("cannot post the reveal of question %s: %s", closed.open.id, error)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import discord
 
 from bot.conversation import Card
@@ -60,3 +62,16 @@ def embed_for(card: Card) -> discord.Embed:
     if footer:
         embed.set_footer(text=footer)
     return embed
+
+
+PICTURE_NAME = "layer.png"
+
+
+def with_picture(
+    embed: discord.Embed, png: bytes | None, name: str = PICTURE_NAME
+) -> discord.File | None:
+    """Show ``png`` inside ``embed``; the file to send with it (None: no picture)."""
+    if png is None:
+        return None
+    embed.set_image(url=f"attachment://{name}")
+    return discord.File(io.BytesIO(png), filename=name)

@@ -12,7 +12,7 @@ import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from bot import quiz
@@ -242,6 +242,15 @@ class QuizService:
 
     async def stats(self, guild_id: int, user_id: int) -> UserStats:
         return await self.repository.user_stats(guild_id, user_id)
+
+    async def daily_points(
+        self, guild_id: int, user_id: int, days: int = 30
+    ) -> list[tuple[date, int]]:
+        """Points per UTC day over the last ``days`` days, for the stats chart."""
+        from bot.storage.history import points_by_day
+
+        since = self.clock() - timedelta(days=days)
+        return await points_by_day(self.repository, guild_id, user_id, since)
 
     def replay(self, code: str, lang: str = DEFAULT_LANGUAGE) -> Question:
         return quiz.from_code(code, lang)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import random
 import re
@@ -17,10 +18,12 @@ from pathlib import Path
 
 import pytest
 from fakediscord import MANAGE_GUILD, Channel, FakeDiscord, Guild, Member, SentMessage, run_client
+from PIL import Image
 
 from bot import quiz
 from bot.app import ConvQuizBot
 from bot.question import Question
+from bot.render import render_question
 from bot.service import QuizService
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
@@ -152,10 +155,25 @@ def text_of(message: SentMessage) -> str:
     return "\n".join(parts)
 
 
+def assert_picture(message: SentMessage, question: Question, *, reveal: bool) -> None:
+    """Numeric questions carry their layer picture, shown inside the embed."""
+    expected = render_question(question, reveal=reveal)
+    if expected is None:  # multiple-choice "why" questions have nothing to draw
+        assert not message.attachments
+        return
+    (attachment,) = message.attachments
+    assert message.embeds[0]["image"]["url"] == f"attachment://{attachment.filename}"
+    picture = Image.open(io.BytesIO(attachment.data))
+    assert picture.format == "PNG" and picture.width > 100 and picture.height > 100
+    assert attachment.data == expected
+
+
 async def ask(run: Running, member: Member, command: str) -> tuple[SentMessage, Question]:
     await run.say(member, command)
     posted = await run.world.fake.wait_for_message(is_question)
-    return posted, quiz.from_code(code_of(posted))
+    question = quiz.from_code(code_of(posted))
+    assert_picture(posted, question, reveal=False)
+    return posted, question
 
 
 # --- a full round ------------------------------------------------------------------------
@@ -182,6 +200,7 @@ async def test_a_full_round_scores_and_ranks_everyone(quizbot: Running) -> None:
 
     await quizbot.advance(31)
     reveal = await fake.wait_for_message(is_reveal)
+    assert_picture(reveal, question, reveal=True)
     text = text_of(reveal)
     assert "The answer: **4,640**" in text
     assert "||" in reveal.embeds[0]["description"]  # the worked answer is a spoiler
@@ -200,13 +219,16 @@ async def test_a_full_round_scores_and_ranks_everyone(quizbot: Running) -> None:
     assert "You: #3 of 3 · 0 pts" in board
 
     await quizbot.say(world.carol, "!stats")
-    stats = text_of(await fake.wait_for_message(lambda m: "Stats for" in text_of(m)))
+    card = await fake.wait_for_message(lambda m: "Stats for" in text_of(m))
+    (chart,) = card.attachments
+    assert Image.open(io.BytesIO(chart.data)).format == "PNG"
+    stats = text_of(card)
     assert "forgot_bias ×1" in stats and f"Points: {carol_points} (#2)" in stats
 
 
 async def test_a_busy_channel_points_at_its_open_question(quizbot: Running) -> None:
     world, fake = quizbot.world, quizbot.world.fake
-    posted, question = await ask(quizbot, world.alice, "!convquiz")
+    _, question = await ask(quizbot, world.alice, "!convquiz")
     await quizbot.say(world.bob, "!convquiz")
     busy = await fake.wait_for_message(lambda m: "already open" in m.content)
     assert question.code in busy.content
@@ -281,7 +303,7 @@ async def test_only_managers_change_settings(quizbot: Running) -> None:
     await fake.wait_for_message(lambda m: f"<#{world.channel.id}>" in text_of(m))
     await quizbot.say(world.bob, "!convquiz", world.other_channel)
     await fake.wait_for_message(lambda m: "not enabled in this channel" in m.content)
-    _, question = await ask(quizbot, world.bob, "!convquiz")
+    await ask(quizbot, world.bob, "!convquiz")
     opened = quizbot.bot.service.open_in(world.channel.id)
     assert opened is not None and opened.time_limit == 60
 
@@ -417,3 +439,12 @@ async def test_a_rejected_token_stops_with_one_line(world: World, tmp_path: Path
     lines = [line for line in stderr.decode().splitlines() if line.startswith("convquiz:")]
     assert lines == ["convquiz: Discord rejected DISCORD_TOKEN (check it in the developer portal)"]
     assert b"Traceback" not in stderr
+
+
+async def test_a_server_can_switch_pictures_off(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    await quizbot.say(world.alice, "!quizconfig pictures off")
+    await fake.wait_for_message(lambda m: "Pictures: off" in text_of(m))
+    await quizbot.say(world.bob, "!convquiz output_size 1")
+    posted = await fake.wait_for_message(is_question)
+    assert posted.attachments == [] and "image" not in posted.embeds[0]

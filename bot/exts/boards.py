@@ -10,8 +10,9 @@ from discord.ext import commands
 
 from bot import quiz
 from bot.conversation import board_card, help_card, stats_card
-from bot.discord_cards import embed_for
+from bot.discord_cards import embed_for, with_picture
 from bot.exts.quiz._cog import KIND_CHOICES
+from bot.render import render_stats_chart
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
@@ -75,7 +76,14 @@ class BoardsCog(commands.Cog):
         assert ctx.guild is not None
         target = user or ctx.author
         stats = await self.bot.service.stats(ctx.guild.id, target.id)
-        await ctx.send(embed=embed_for(stats_card(stats, _mention)))
+        embed = embed_for(stats_card(stats, _mention))
+        extra: discord.File | None = None
+        if stats.answered and (await self.bot.guild_config(ctx.guild.id)).pictures:
+            days = await self.bot.service.daily_points(ctx.guild.id, target.id)
+            accuracy = {k.kind: (k.correct, k.answered) for k in stats.by_kind}
+            chart = render_stats_chart(accuracy, days, end=self.bot.service.clock().date())
+            extra = with_picture(embed, chart, "stats.png")
+        await ctx.send(embed=embed, file=extra or discord.utils.MISSING)
 
     @commands.hybrid_command(name="help", description="How to play convquiz")  # type: ignore[arg-type]
     async def help(self, ctx: commands.Context[ConvQuizBot]) -> None:

@@ -13,9 +13,10 @@ from discord.ext import commands
 
 from bot import quiz
 from bot.conversation import REACTIONS, close_card, parse_quiz_args, question_card
-from bot.discord_cards import embed_for
+from bot.discord_cards import embed_for, with_picture
 from bot.exts.quiz._views import answer_view
 from bot.records import OpenQuestion, StorageError
+from bot.render import render_question_cached
 from bot.service import NotAllowed
 from bot.texts import t
 
@@ -117,14 +118,19 @@ class QuizCog(commands.Cog):
             code=code,
             config=config,
         )
-        await self._post(ctx, opened)
+        await self._post(ctx, opened, pictures=config.pictures)
 
-    async def _post(self, ctx: commands.Context[ConvQuizBot], opened: OpenQuestion) -> None:
+    async def _post(
+        self, ctx: commands.Context[ConvQuizBot], opened: OpenQuestion, *, pictures: bool
+    ) -> None:
         card = question_card(opened)
         choices = opened.question.choices
         view = answer_view(opened.id, len(choices)) if choices else discord.utils.MISSING
+        embed = embed_for(card)
+        # Rendered once per question code (cached); the answer is not drawn yet.
+        extra = with_picture(embed, render_question_cached(opened.question) if pictures else None)
         try:
-            message = await ctx.send(embed=embed_for(card), view=view)
+            message = await ctx.send(embed=embed, view=view, file=extra or discord.utils.MISSING)
         except discord.HTTPException:
             # Nobody can see it, so nobody can answer it: free the channel again.
             with contextlib.suppress(StorageError):
@@ -140,7 +146,11 @@ class QuizCog(commands.Cog):
         if closed is None:
             await ctx.send(t("reply.nothing_open"), ephemeral=True)
             return
-        await ctx.send(embed=embed_for(close_card(closed, _mention)))
+        assert ctx.guild is not None
+        config = await self.bot.guild_config(ctx.guild.id)
+        embed = embed_for(close_card(closed, _mention))
+        png = render_question_cached(closed.open.question, reveal=True) if config.pictures else None
+        await ctx.send(embed=embed, file=with_picture(embed, png) or discord.utils.MISSING)
 
     # --- typed answers -------------------------------------------------------------------
 
