@@ -17,6 +17,7 @@ from typing import Literal
 
 from bot import quiz
 from bot.question import Grade, Question
+from bot.question_source import QuestionSource
 from bot.storage.repository import (
     AlreadyAnswered,
     Board,
@@ -30,6 +31,7 @@ from bot.storage.repository import (
     Scope,
     UserStats,
 )
+from bot.storage.template_store import TemplateStore
 from bot.texts import DEFAULT_LANGUAGE
 
 __all__ = [
@@ -70,11 +72,14 @@ class QuizService:
         clock: Callable[[], datetime] = utcnow,
         rng: random.Random | None = None,
         owns_guild: Callable[[int], bool] | None = None,
+        templates: TemplateStore | None = None,
     ) -> None:
         self.repository = repository
         self.default_time_limit = default_time_limit
         self.clock = clock
         self.rng = rng or random.Random()
+        self.templates = templates
+        self.questions = QuestionSource(templates, self.rng)
         # A process answers only for the guilds its shards own (None: all of them).
         self.owns_guild = owns_guild
         self._open: dict[int, OpenQuestion] = {}
@@ -119,33 +124,38 @@ class QuizService:
         kind: str | None = None,
         difficulty: int | None = None,
         code: str | None = None,
+        template: str | None = None,
         config: GuildConfig | None = None,
     ) -> OpenQuestion:
-        """Open a question in a channel. With ``code`` it is an unranked replay.
+        """Open a question in a channel: of ``kind``, from the guild's ``template``, or
+        (neither) drawn from the guild's mix. With ``code`` it is an unranked replay.
 
         Raises ``quiz.QuizError`` for a bad kind, difficulty or code, ``ChannelBusy``
         when the channel already has an open question.
         """
         config = config or await self.config(guild_id)
         lang = self.language_of(config)
-        if code is not None:
-            question = quiz.from_code(code, lang)
-            ranked = False
-        else:
-            chosen = kind or self.rng.choice(quiz.KINDS)
-            level = difficulty or config.default_difficulty or DEFAULT_DIFFICULTY
-            question = quiz.generate(chosen, quiz.random_seed(self.rng), level, lang)
-            ranked = True
+        picked = await self.questions.pick(
+            guild_id,
+            kind=kind,
+            difficulty=difficulty,
+            code=code,
+            template=template,
+            default_difficulty=config.default_difficulty or DEFAULT_DIFFICULTY,
+            lang=lang,
+        )
         if (busy := self._open.get(channel_id)) is not None:
             raise ChannelBusy(busy)
         opened = await self.repository.open_question(
             guild_id=guild_id,
             channel_id=channel_id,
-            question=question,
+            question=picked.question,
             started_by=user_id,
             opened_at=self.clock(),
             time_limit=config.time_limit or self.default_time_limit,
-            ranked=ranked,
+            ranked=picked.ranked,
+            template_name=picked.template_name,
+            template_version=picked.template_version,
         )
         self._open[channel_id] = opened
         return opened

@@ -25,7 +25,9 @@ from bot.templates._template import (
     load_template,
     load_templates,
     parse_template_code,
+    parse_versioned_code,
     template_code,
+    versioned_code,
 )
 
 __all__ = [
@@ -45,8 +47,10 @@ __all__ = [
     "load_template",
     "load_templates",
     "parse_template_code",
+    "parse_versioned_code",
     "schema_text",
     "template_code",
+    "versioned_code",
 ]
 
 

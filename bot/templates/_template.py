@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import random
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -84,6 +85,23 @@ def parse_template_code(code: str) -> tuple[str, int]:
     except ValueError:
         raise TemplateError("code", f"{text[:60]!r} is not a template question code") from None
     return head[2:].lower(), seed
+
+
+_VERSIONED_CODE = re.compile(r"^t-([a-z0-9][a-z0-9-]{0,39})-([0-9a-z]{1,5})v([0-9]{1,6})$")
+
+
+def versioned_code(name: str, seed: int, version: int) -> str:
+    """The code of a stored guild template's question: ``T-{name}-{seed}v{version}``."""
+    return f"{template_code(name, seed)}v{version}"
+
+
+def parse_versioned_code(code: str) -> tuple[str, int, int] | None:
+    """(name, seed, version) of a stored template question's code, or None."""
+    text = code.strip().lower() if isinstance(code, str) else ""
+    match = _VERSIONED_CODE.match(text[:80])
+    if match is None:
+        return None
+    return match.group(1), int(match.group(2), 36), int(match.group(3))
 
 
 class TemplateRef(NamedTuple):
@@ -262,9 +280,7 @@ class Template(Source):
         path = f"constraints[{index}]"
         value = self._eval(self._plan.constraints[index], path, env)
         if not isinstance(value, bool):
-            raise self._fail(
-                path, f"gives {show(value)}, not True/False (write a comparison)", env
-            )
+            raise self._fail(path, f"gives {show(value)}, not True/False (write a comparison)", env)
         return value
 
     def _draw(self, rng: random.Random) -> dict[str, Value] | None:
@@ -434,9 +450,7 @@ def _convert(
             raise _Shape(f"gives {show(value)}; a choice answer is an option's 0-based index")
         assert order is not None
         if not 0 <= value < len(order):
-            raise _Shape(
-                f"gives {value}, but the options are numbered 0 to {len(order) - 1}"
-            )
+            raise _Shape(f"gives {value}, but the options are numbered 0 to {len(order) - 1}")
         return order.index(value)
     if answer_type == "pair":
         if not isinstance(value, tuple) or len(value) != 2:
@@ -582,9 +596,11 @@ def _compile(source: Source, document: Document) -> _Plan:
             raise fail(path, str(error)) from None
 
     def texts(value: LocalText, path: str, limit: int, *, allow_answer: bool) -> _Texts:
-        items = [(_ANY, path, value)] if isinstance(value, str) else [
-            (lang, f"{path}.{lang}", item) for lang, item in value
-        ]
+        items = (
+            [(_ANY, path, value)]
+            if isinstance(value, str)
+            else [(lang, f"{path}.{lang}", item) for lang, item in value]
+        )
         compiled: _Texts = {}
         for lang, where, item in items:
             try:
@@ -651,8 +667,9 @@ def _languages(source: Source) -> tuple[str, ...]:
 
 
 def _digest(source: Source) -> str:
-    canonical = json.dumps(source_data(source), sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
+    canonical = json.dumps(
+        source_data(source), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -668,9 +685,7 @@ def _all_formulas(plan: _Plan) -> list[Formula]:
     return found
 
 
-def _check_usage(
-    source: Source, plan: _Plan, fail: Callable[[str, str], TemplateError]
-) -> None:
+def _check_usage(source: Source, plan: _Plan, fail: Callable[[str, str], TemplateError]) -> None:
     unique = {f.text.strip(): f.size for f in _all_formulas(plan)}
     if sum(unique.values()) > LIMITS.formula_nodes:
         raise fail(
@@ -775,9 +790,7 @@ def _check_acceptance(template: Template) -> int:
     for index, (count, total) in enumerate(zip(held, reached, strict=True)):
         if count == 0 and total > 0:
             after = "" if index == 0 else " that met the constraints before it"
-            raise template._fail(
-                f"constraints[{index}]", f"holds for 0 of {total} draws{after}"
-            )
+            raise template._fail(f"constraints[{index}]", f"holds for 0 of {total} draws{after}")
     raise template._fail(
         "constraints",
         f"hold together for {accepted} of {LIMITS.draws} draws; at least "
@@ -793,8 +806,9 @@ def _check_question(
     for path, text in (("prompt", question.prompt), ("explanation", question.explanation)):
         if len(text) > LIMITS.rendered_chars:
             raise template._fail(
-                path, f"renders to {len(text):,} characters; the limit is "
-                f"{LIMITS.rendered_chars:,}", env,
+                path,
+                f"renders to {len(text):,} characters; the limit is {LIMITS.rendered_chars:,}",
+                env,
             )
     if question.choices is not None and variant.order is not None:
         seen: dict[str, int] = {}
