@@ -186,9 +186,7 @@ EN: dict[str, str] = {
         "The centre of k pixels numbered from 1 is (k + 1) / 2 = ({k} + 1) / 2 = {c}, so "
         "the answer is {answer}.{even_note}"
     ),
-    "ok.explain.center.even": (
-        " An even kernel has no centre pixel: it falls between two pixels."
-    ),
+    "ok.explain.center.even": (" An even kernel has no centre pixel: it falls between two pixels."),
     "ok.explain.pad_side": (
         "To keep the size the total padding is kernel − 1 = {k} − 1 = {total}; split "
         "evenly, that is {answer} on each side."
@@ -215,16 +213,12 @@ EN: dict[str, str] = {
     ),
     "ok.feedback.hardware": "Hardware has no such limit; even kernels run fine.",
     "ok.feedback.channels": "The kernel size has nothing to do with the number of channels.",
-    "ok.feedback.cheaper": (
-        "A 5×5 has more parameters than a 4×4; size alone is not the reason."
-    ),
+    "ok.feedback.cheaper": ("A 5×5 has more parameters than a 4×4; size alone is not the reason."),
     # --- mistakes -----------------------------------------------------------------------
     "mistake.forgot_plus_one": "You forgot the +1: count the window's first position too.",
     "mistake.forgot_padding": "You left out the padding: it adds {p} pixels on each side.",
     "mistake.padding_one_side": "Padding is added on both sides: 2 × {p}, not {p}.",
-    "mistake.ceil_not_floor": (
-        "Round down, not up: a window that does not fit is not computed."
-    ),
+    "mistake.ceil_not_floor": ("Round down, not up: a window that does not fit is not computed."),
     "mistake.floor_not_ceil": "With padding='same' the output is ⌈input / stride⌉: round up.",
     "mistake.ignored_stride": "The stride still divides the size with padding='same'.",
     "mistake.ignored_dilation": (
@@ -233,8 +227,7 @@ EN: dict[str, str] = {
     "mistake.forgot_bias": "You forgot the biases: one per output channel.",
     "mistake.kernel_as_k": "A {k}×{k} kernel has {k}×{k} weights per channel pair, not {k}.",
     "mistake.forgot_input_channels": (
-        "Each filter has a {k} kernel for every input channel: multiply by the input "
-        "channels too."
+        "Each filter has a {k} kernel for every input channel: multiply by the input channels too."
     ),
     "mistake.bias_per_input": "There is one bias per output channel, not per input channel.",
     "mistake.ignored_groups": (
@@ -326,6 +319,12 @@ EN: dict[str, str] = {
     "reply.saved": "Saved.",
     "reply.bad_setting": "Unknown setting {name!r}. Settings: {names}.",
     "reply.bad_value": "Bad value for {name}: {detail}",
+    "error.no_templates": (
+        "This server asks only its own templates, and none is enabled. See !template list."
+    ),
+    "error.unknown_template": "There is no template named {name!r} in this server.",
+    "error.template_disabled": "The template {name!r} is disabled (!template enable {name}).",
+    "error.template_failed": "The template {name!r} could not make a question: {detail}",
     "error.unknown_kind": "Unknown question kind {kind!r}. Choose one of: {kinds}.",
     "error.bad_difficulty": "Difficulty must be 1, 2 or 3, not {value!r}.",
     "error.bad_code": "{code!r} is not a question code (they look like OS2-K9ZX1v1).",
