@@ -25,10 +25,17 @@ from bot.render import render_question_cached
 from bot.service import QuizService
 from bot.settings import Settings
 from bot.storage.repository import Repository
+from bot.storage.template_store import TemplateStore
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.exts.quiz", "bot.exts.boards", "bot.exts.admin", "bot.exts.errors")
+EXTENSIONS = (
+    "bot.exts.quiz",
+    "bot.exts.boards",
+    "bot.exts.admin",
+    "bot.exts.templates",
+    "bot.exts.errors",
+)
 NO_PINGS = discord.AllowedMentions.none()
 
 
@@ -198,10 +205,12 @@ async def run_bot(
 
     point_at(settings)
     owner = shard_owner(shard_ids, shard_count) if shard_ids and shard_count else None
+    repository = Repository(engine)
     service = QuizService(
-        Repository(engine),
+        repository,
         default_time_limit=settings.convquiz_time_limit,
         owns_guild=owner,
+        templates=TemplateStore(repository),
     )
     bot = ConvQuizBot(
         service=service,

@@ -61,10 +61,16 @@ async def _console(settings: Settings) -> None:
     from bot.console import run_console
     from bot.service import QuizService
     from bot.storage.repository import Repository
+    from bot.storage.template_store import TemplateStore
 
     engine = await _migrated_engine(settings)
     try:
-        service = QuizService(Repository(engine), default_time_limit=settings.convquiz_time_limit)
+        repository = Repository(engine)
+        service = QuizService(
+            repository,
+            default_time_limit=settings.convquiz_time_limit,
+            templates=TemplateStore(repository),
+        )
         await run_console(service, prefix=settings.convquiz_prefix)
     finally:
         await engine.dispose()

@@ -111,6 +111,7 @@ class ConsoleSession:
                 kind=request.kind,
                 difficulty=request.difficulty,
                 code=request.code,
+                template=request.template,
             )
         except quiz.QuizError as error:
             self.out(str(error))

@@ -8,13 +8,15 @@ words. Imports neither discord nor sqlalchemy.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot import quiz
 from bot.records import Board, ClosedQuestion, GuildConfig, OpenQuestion, UserStats
 from bot.scoring import BASE_BY_DIFFICULTY
+from bot.templates import parse_versioned_code
 from bot.texts import t
 
 __all__ = [
@@ -67,11 +69,11 @@ class Card:
 class QuizRequest:
     """What ``!convquiz ...`` asked for."""
 
-    action: str  # "start", "replay", "stop"
+    action: str  # "start", "template", "replay", "stop"
     kind: str | None = None
     difficulty: int | None = None
     code: str | None = None
-    extra: tuple[str, ...] = field(default=())
+    template: str | None = None
 
 
 KIND_ALIASES = {
@@ -89,6 +91,18 @@ KIND_ALIASES = {
     "kernel": "odd_kernel",
 }
 DIFFICULTY_WORDS = {"easy": 1, "medium": 2, "hard": 3}
+_TEMPLATE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
+
+
+def _is_template_name(word: str) -> bool:
+    """A word that is no kind, difficulty or number may name one of the guild's templates."""
+    known = word in KIND_ALIASES or word.replace("-", "_") in quiz.KINDS
+    return (
+        not known
+        and not word.isdigit()
+        and word not in DIFFICULTY_WORDS
+        and bool(_TEMPLATE_NAME.fullmatch(word))
+    )
 
 
 def parse_quiz_args(args: Sequence[str], lang: str = "en") -> QuizRequest:
@@ -101,6 +115,10 @@ def parse_quiz_args(args: Sequence[str], lang: str = "en") -> QuizRequest:
         return QuizRequest("stop")
     if len(words) == 1 and quiz.looks_like_code(words[0]):
         return QuizRequest("replay", code=words[0].upper())
+    if len(words) == 1 and parse_versioned_code(words[0]) is not None:
+        return QuizRequest("replay", code=words[0])
+    if len(words) == 1 and _is_template_name(words[0]):
+        return QuizRequest("template", template=words[0])
     kind: str | None = None
     difficulty: int | None = None
     for word in words:

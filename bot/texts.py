@@ -322,7 +322,10 @@ EN: dict[str, str] = {
     "error.no_templates": (
         "This server asks only its own templates, and none is enabled. See !template list."
     ),
-    "error.unknown_template": "There is no template named {name!r} in this server.",
+    "error.unknown_template": (
+        "There is no question kind or template named {name!r} here. Kinds: output_size, "
+        "param_count, bottleneck, odd_kernel; templates: !template list."
+    ),
     "error.template_disabled": "The template {name!r} is disabled (!template enable {name}).",
     "error.template_failed": "The template {name!r} could not make a question: {detail}",
     "error.unknown_kind": "Unknown question kind {kind!r}. Choose one of: {kinds}.",

@@ -28,6 +28,7 @@ from bot.service import QuizService
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
+from bot.storage.template_store import TemplateStore
 
 pytestmark = pytest.mark.e2e
 
@@ -107,8 +108,9 @@ async def running(world: World, *, cooldown: float = 0.0) -> AsyncIterator[Runni
     await migrate(engine)
     settings = Settings(discord_token="fake-token", database_url=world.db_url,
                         convquiz_time_limit=30)
-    service = QuizService(Repository(engine), clock=world.clock, rng=world.seeds,
-                          default_time_limit=30)
+    repository = Repository(engine)
+    service = QuizService(repository, clock=world.clock, rng=world.seeds,
+                          default_time_limit=30, templates=TemplateStore(repository))
     bot = ConvQuizBot(service=service, settings=settings, start_cooldown=cooldown,
                       guild_ready_timeout=0.05)
     try:
@@ -311,7 +313,7 @@ async def test_only_managers_change_settings(quizbot: Running) -> None:
 async def test_bad_arguments_get_one_short_answer(quizbot: Running) -> None:
     world, fake = quizbot.world, quizbot.world.fake
     for command, expected in (
-        ("!convquiz banana", "Unknown question kind 'banana'"),
+        ("!convquiz banana", "no question kind or template named 'banana'"),
         ("!convquiz replay XX1-00v9", "is not a question code"),
         ("!quizconfig timelimit soon", "I could not read that"),
         ("!convquiz stop", "No question is open"),

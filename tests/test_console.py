@@ -62,7 +62,7 @@ async def test_chat_and_bad_commands_get_a_clear_line_and_cost_nothing(tmp_path:
     ])
     text = "\n".join(output)
     assert "That does not read as an answer." in text
-    assert "Unknown question kind 'banana'" in text
+    assert "no question kind or template named 'banana'" in text
     assert "Difficulty must be 1, 2 or 3" in text
     assert "Unknown command !frobnicate" in text
     assert "A question is already open here" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,6 +22,8 @@ from bot.render import render_stats_chart
 if TYPE_CHECKING:
     from bot.app import ConvQuizBot
 
+SCOPES = ("all", "week", "global")
+KIND_LABEL = re.compile(r"[a-z][a-z0-9_]{0,39}")
 SCOPE_CHOICES = [
     app_commands.Choice(name="all time", value="all"),
     app_commands.Choice(name="this week", value="week"),
@@ -49,12 +52,15 @@ class BoardsCog(commands.Cog):
     ) -> None:
         assert ctx.guild is not None
         scope = scope.lower()
-        if scope in quiz.KINDS and kind is None:  # "!leaderboard output_size"
-            scope, kind = "all", scope
-        if scope not in ("all", "week", "global"):
+        if scope not in SCOPES and kind is None and KIND_LABEL.fullmatch(scope):
+            scope, kind = "all", scope  # "!leaderboard output_size"
+        if scope not in SCOPES:
             raise commands.BadArgument("scope must be week, all or global")
-        if kind is not None and kind not in quiz.KINDS:
-            raise commands.BadArgument(f"kind must be one of {', '.join(quiz.KINDS)}")
+        if kind is not None and not KIND_LABEL.fullmatch(kind):
+            # Built-in families, or the labels a guild's templates use.
+            raise commands.BadArgument(
+                f"kind must be one of {', '.join(quiz.KINDS)} or a template kind"
+            )
         is_global = scope == "global"
         board = await self.bot.service.leaderboard(
             None if is_global else ctx.guild.id,

@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot import quiz
 from bot.discord_cards import MESSAGE_LIMIT, clip
 from bot.exts.quiz._cog import OnCooldown
+from bot.exts.templates import TemplateRefused
 from bot.records import ChannelBusy, StorageError
 from bot.service import NotAllowed
 from bot.texts import t
@@ -39,6 +40,8 @@ def message_for(error: BaseException, lang: str = "en") -> str | None:
     error = _unwrap(error)
     if isinstance(error, commands.CommandNotFound):
         return None
+    if isinstance(error, TemplateRefused):
+        return f"Template refused: {error}"
     if isinstance(error, ChannelBusy):
         code = error.open_question.question.code if error.open_question else "?"
         return t("reply.busy", lang, code=code)

@@ -1353,8 +1353,10 @@ class FakeDiscord:
         *,
         reply_to: int | None = None,
         embeds: list[JSON] | None = None,
+        files: Sequence[tuple[str, bytes]] = (),
     ) -> JSON:
-        """A user types a message in a channel: stored, then MESSAGE_CREATE."""
+        """A user types a message in a channel (optionally with files attached, served
+        from the fake's CDN route like Discord's): stored, then MESSAGE_CREATE."""
         self._mark()
         channel = self.channels[channel_id]
         author = self.users[author_id]
@@ -1363,7 +1365,12 @@ class FakeDiscord:
         payload: JSON = {"content": content, "embeds": embeds or []}
         if reply_to is not None:
             payload["message_reference"] = {"message_id": str(reply_to)}
-        message = self._new_message(channel, author, payload, [])
+        attachments = []
+        for filename, data in files:
+            attachment = Attachment(self.snowflakes.next(), filename, data, "text/yaml")
+            self.attachment_files[attachment.id] = attachment
+            attachments.append(attachment)
+        message = self._new_message(channel, author, payload, attachments)
         await self._broadcast_message("MESSAGE_CREATE", message)
         return message
 

@@ -73,7 +73,7 @@ class QuizCog(commands.Cog):
         if request.action == "stop":
             await self._stop(ctx)
         else:
-            await self._start(ctx, request.kind, request.difficulty, request.code)
+            await self._start(ctx, request.kind, request.difficulty, request.code, request.template)
 
     @convquiz.command(name="replay", description="Replay a question by its code (not ranked)")  # type: ignore[arg-type]
     @commands.guild_only()
@@ -99,6 +99,7 @@ class QuizCog(commands.Cog):
         kind: str | None,
         difficulty: int | None,
         code: str | None,
+        template: str | None = None,
     ) -> None:
         assert ctx.guild is not None
         config = await self.bot.guild_config(ctx.guild.id)
@@ -116,6 +117,7 @@ class QuizCog(commands.Cog):
             kind=kind,
             difficulty=difficulty,
             code=code,
+            template=template,
             config=config,
         )
         await self._post(ctx, opened, pictures=config.pictures)
