@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal
 
 __all__ = ["Choice", "Number", "Pair", "Reply", "read_reply"]
 
@@ -56,6 +57,13 @@ _PAIR_RE = re.compile(
 )
 _CHOICE_RE = re.compile(r"^[(\[]?\s*([a-z])\s*[)\].:]?$")
 _URL_RE = re.compile(r"(?:https?://|www\.|<@|<#|<:)", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_SEPARATORS = re.compile(r"[ ,_']")
+# A body that starts and ends like these has no prefix or suffix word to strip: every
+# prefix starts with a letter, "=", ":" or a kana/kanji, every suffix ends with one or
+# with "!", "。", ".". Checking this first saves four regex passes on a plain "4,640".
+_BARE_START = frozenset("0123456789([-+")
+_BARE_END = frozenset("0123456789)]k%")
 
 
 def _normalise(text: str) -> str:
@@ -64,7 +72,7 @@ def _normalise(text: str) -> str:
     # Markdown people wrap answers in: `code`, **bold**, ||spoiler||.
     for mark in ("`", "**", "||", "__"):
         folded = folded.replace(mark, "")
-    return re.sub(r"\s+", " ", folded)
+    return _SPACES.sub(" ", folded)
 
 
 def _strip_words(text: str) -> str:
@@ -83,7 +91,14 @@ def _number(token: str) -> Fraction:
         scale, token = 1_000, token[:-1].strip()
     elif token.endswith("m"):
         scale, token = 1_000_000, token[:-1].strip()
-    token = re.sub(r"[ ,_']", "", token)
+    token = _SEPARATORS.sub("", token)
+    # The common cases, without Fraction's slow string parser.
+    if token.isascii():
+        if token.isdigit():
+            return Fraction(int(token) * scale)
+        whole, point, decimals = token.partition(".")
+        if point and whole.isdigit() and decimals.isdigit():
+            return Fraction(int(whole + decimals) * scale, 10 ** len(decimals))
     if "/" in token:
         numerator, denominator = token.split("/")
         if Fraction(denominator) == 0:
@@ -92,25 +107,40 @@ def _number(token: str) -> Fraction:
     return Fraction(token) * scale
 
 
-def read_reply(text: str, choices: int = 0) -> Reply | None:
+def read_reply(
+    text: str, choices: int = 0, *, expect: Literal["number", "pair"] | None = None
+) -> Reply | None:
     """The value a chat message states, or ``None`` when it is not an attempt.
 
     ``choices`` is the number of options of a multiple-choice question (0 for a
     numeric one): only then do letters and small numbers read as choices.
+
+    ``4,640`` reads both as a number with a thousands separator and as the pair
+    (4, 640). It is the number unless ``expect="pair"`` (the question asks for a size),
+    in which case ``112,112`` is the pair 112×112.
     """
     if not text or len(text) > MAX_REPLY_CHARS or _URL_RE.search(text):
         return None
-    body = _strip_words(_normalise(text))
+    body = _normalise(text)
+    if not body:
+        return None
+    bare = (body[0] in _BARE_START and body[-1] in _BARE_END) or (
+        len(body) == 1 and body.isascii() and body.isalnum()  # "b", "2": a choice
+    )
+    if not bare:
+        body = _strip_words(body)
     if not body or "?" in body:
         return None
     try:
         if choices:
             return _read_choice(body, choices)
-        if match := _PAIR_RE.match(body):
-            return Pair(_number(match.group(1)), _number(match.group(2)))
-        if match := _NUMBER_RE.match(body):
-            value = _number(match.group(1))
-            return Number(value / 100 if match.group(2) else value)
+        pair = _PAIR_RE.match(body)
+        number = None if pair and expect == "pair" else _NUMBER_RE.match(body)
+        if pair and number is None:
+            return Pair(_number(pair.group(1)), _number(pair.group(2)))
+        if number:
+            value = _number(number.group(1))
+            return Number(value / 100 if number.group(2) else value)
     except (ValueError, ZeroDivisionError, ArithmeticError):
         return None
     return None

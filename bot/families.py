@@ -8,40 +8,94 @@ draw is valid by construction: sizes stay positive, channels divide into groups.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Iterable
 from fractions import Fraction
+from typing import TypeAlias
 
 from bot import formulas as F
 from bot.question import AnswerKey, AnswerValue, Draft, Mistake, format_answer, format_number
 from bot.texts import t
 
+# A feedback sentence, rendered only if its mistake is kept: (catalog key, parameters).
+Say: TypeAlias = tuple[str, dict[str, object]]
+Num: TypeAlias = int | Fraction
 # A named wrong answer before it is checked against the right one:
-# (name, value, score, feedback).
-Candidate = tuple[str, AnswerValue, float, str]
+# (name, value, score, feedback). Values may be plain ints; kept ones become Fractions.
+Candidate: TypeAlias = tuple[str, Num | tuple[Num, Num], float, Say]
 
 PARTIAL = 0.5
 
 
+_NO_PARAMS: dict[str, object] = {}  # shared, never mutated
+
+
+# Fractions are immutable, so the small whole ones can be made once and shared.
+_SMALL = tuple(Fraction(i) for i in range(1024))
+
+
+def _fraction(x: Num) -> Fraction:
+    # type() rather than isinstance(): Fraction's ABC metaclass makes isinstance slow.
+    if type(x) is int:
+        return _SMALL[x] if 0 <= x < 1024 else Fraction(x)
+    assert type(x) is Fraction
+    return x
+
+
 def _pair(h: int | Fraction, w: int | Fraction) -> tuple[Fraction, Fraction]:
-    return Fraction(h), Fraction(w)
+    return _fraction(h), _fraction(w)
 
 
-def _keep(answer: AnswerKey, candidates: Iterable[Candidate]) -> tuple[Mistake, ...]:
+def _hashable(x: object) -> object:
+    """A cheap stand-in for a value in a set: hashing a Fraction costs a modular inverse,
+    so whole numbers stand for themselves (they hash and compare equal to the Fraction)."""
+    if isinstance(x, tuple):
+        return _hashable(x[0]), _hashable(x[1])
+    if type(x) is int:
+        return x
+    assert type(x) is Fraction
+    return x.numerator if x.denominator == 1 else x
+
+
+def _keep(
+    answer: AnswerKey, lang: str, candidates: Iterable[Candidate], *, lowest: int = 1
+) -> tuple[Mistake, ...]:
     """Mistakes that differ from the right answer (and each other) and are plausible.
 
     A right answer must never grade as partial, so a misconception that happens to give
-    the right number for these settings is dropped.
+    the right number for these settings is dropped, and so is one below ``lowest`` (a
+    size of 0 is no answer; a padding of 0 is).
     """
-    seen: set[object] = {answer.value}
+    seen = {_hashable(answer.value)}
     kept: list[Mistake] = []
-    for name, value, score, feedback in candidates:
-        numbers = value if isinstance(value, tuple) else (value,)
-        if value in seen or any(Fraction(n) <= 0 for n in numbers):
-            continue
-        seen.add(value)
-        kept.append(Mistake(name, value, score, feedback))
+    for name, value, score, (text, params) in candidates:
+        final: AnswerValue
+        if isinstance(value, tuple):
+            first, second = value
+            if first < lowest or second < lowest:
+                continue
+            if type(first) is int and type(second) is int:
+                if value in seen:
+                    continue
+                seen.add(value)
+                final = (_fraction(first), _fraction(second))
+            else:
+                key = _hashable(value)
+                if key in seen:
+                    continue
+                seen.add(key)
+                final = (_fraction(first), _fraction(second))
+        else:
+            if value < lowest:
+                continue
+            key = value if type(value) is int else _hashable(value)
+            if key in seen:
+                continue
+            seen.add(key)
+            final = _fraction(value)
+        kept.append(Mistake(name, final, score, t(text, lang, **params)))
     return tuple(kept)
 
 
@@ -97,50 +151,54 @@ def _axis_steps(lang: str, axes: Iterable[tuple[str, int, int, int, int]]) -> st
     for axis, n, p, k, s in axes:
         span = n + 2 * p - k
         lines.append(
-            t("os.explain.axis", lang, axis=t(f"axis.{axis}", lang), n=n, p=p, k=k, s=s,
-              span=span, out=span // s + 1)
+            t(
+                "os.explain.axis",
+                lang,
+                axis=t(f"axis.{axis}", lang),
+                n=n,
+                p=p,
+                k=k,
+                s=s,
+                span=span,
+                out=span // s + 1,
+            )
         )
     return "\n".join(lines)
+
+
+def _wrong_sizes(n: int, p: int, k: int, s: int, k0: int) -> tuple[int, int, int, int, int]:
+    """One axis's size under each misconception: no +1, no padding, padding on one side
+    only, rounding up, the dilation ignored (``k0`` is the undilated kernel)."""
+    span = n + 2 * p - k
+    return (
+        span // s,
+        (n - k) // s + 1 if n >= k else 0,
+        (n + p - k) // s + 1 if n + p >= k else 0,
+        math.ceil(span / s) + 1,
+        (n + 2 * p - k0) // s + 1,
+    )
 
 
 def _output_mistakes(
     lang: str, answer: AnswerKey, dims: list[tuple[int, int, int, int, int]]
 ) -> tuple[Mistake, ...]:
     """Wrong sizes for per-axis settings ``(n, p, k_effective, s, k_nominal)``."""
-
-    def each(rule: str) -> tuple[Fraction, Fraction] | None:
-        out = []
-        for n, p, k, s, k0 in dims:
-            if rule == "plus_one":
-                value = (n + 2 * p - k) // s
-            elif rule == "padding":
-                value = (n - k) // s + 1 if n >= k else 0
-            elif rule == "one_side":
-                value = (n + p - k) // s + 1 if n + p >= k else 0
-            elif rule == "ceil":
-                value = math.ceil((n + 2 * p - k) / s) + 1
-            else:  # dilation ignored
-                value = (n + 2 * p - k0) // s + 1
-            out.append(value)
-        return _pair(out[0], out[1])
-
+    (one_h, pad_h, side_h, ceil_h, dil_h), (one_w, pad_w, side_w, ceil_w, dil_w) = (
+        _wrong_sizes(*axis) for axis in dims
+    )
     p = dims[0][1]
-    candidates: list[Candidate] = []
-    for rule, name, kwargs in (
-        ("plus_one", "forgot_plus_one", {}),
-        ("padding", "forgot_padding", {"p": p}),
-        ("one_side", "padding_one_side", {"p": p}),
-        ("ceil", "ceil_not_floor", {}),
-        ("dilation", "ignored_dilation", {}),
-    ):
-        value = each(rule)
-        if value is not None:
-            candidates.append((name, value, PARTIAL, t(f"mistake.{name}", lang, **kwargs)))
+    candidates: list[Candidate] = [
+        ("forgot_plus_one", (one_h, one_w), PARTIAL, ("mistake.forgot_plus_one", _NO_PARAMS)),
+        ("forgot_padding", (pad_h, pad_w), PARTIAL, ("mistake.forgot_padding", {"p": p})),
+        ("padding_one_side", (side_h, side_w), PARTIAL, ("mistake.padding_one_side", {"p": p})),
+        ("ceil_not_floor", (ceil_h, ceil_w), PARTIAL, ("mistake.ceil_not_floor", _NO_PARAMS)),
+        ("ignored_dilation", (dil_h, dil_w), PARTIAL, ("mistake.ignored_dilation", _NO_PARAMS)),
+    ]
     assert isinstance(answer.value, tuple)
     h, w = answer.value
     if h != w:
-        candidates.append(("swapped_axes", (w, h), 0.0, t("mistake.swapped_axes", lang)))
-    return _keep(answer, candidates)
+        candidates.append(("swapped_axes", (w, h), 0.0, ("mistake.swapped_axes", _NO_PARAMS)))
+    return _keep(answer, lang, candidates)
 
 
 def _output_explicit(
@@ -159,23 +217,55 @@ def _output_explicit(
     axes = (
         [("size", size[0], padding, kernel[0], stride)]
         if square
-        else [("height", size[0], padding, kernel[0], stride),
-              ("width", size[1], padding, kernel[1], stride)]
+        else [
+            ("height", size[0], padding, kernel[0], stride),
+            ("width", size[1], padding, kernel[1], stride),
+        ]
     )
     first = kernel[0] - padding
-    explanation = t("os.explain.explicit", lang, steps=_axis_steps(lang, axes), first=first,
-                    s=stride, answer=answer_text)
+    explanation = t(
+        "os.explain.explicit",
+        lang,
+        steps=_axis_steps(lang, axes),
+        first=first,
+        s=stride,
+        answer=answer_text,
+    )
     dims = [(size[i], padding, kernel[i], stride, kernel[i]) for i in range(2)]
     return Draft(params, key, prompt, explanation, None, _output_mistakes(lang, key, dims))
+
+
+# The lists the generators draw sizes from, built once per setting (rng.choice draws
+# the same element from a cached tuple as from a fresh list).
+
+
+@functools.cache
+def _clean_sizes(k: int, s: int) -> tuple[int, ...]:
+    return tuple(n for n in range(8, 65) if (n - k) % s == 0)
+
+
+@functools.cache
+def _other_widths(h: int) -> tuple[int, ...]:
+    return tuple(x for x in range(16, 161) if x != h)
+
+
+@functools.cache
+def _same_widths(h: int, s: int) -> tuple[int, ...]:
+    return tuple(x for x in range(15, 226) if x != h and (x % s or h % s))
 
 
 def _output_basic(rng: random.Random, lang: str) -> Draft:
     k = rng.choice((3, 5, 7))
     s = rng.choice((1, 2))
     # Clean numbers: the stride divides the span so no rounding is involved.
-    n = rng.choice([n for n in range(8, 65) if (n - k) % s == 0])
-    params: dict[str, object] = {"size": [n, n], "kernel": [k, k], "stride": [s, s],
-                                 "padding": [0, 0], "dilation": [1, 1]}
+    n = rng.choice(_clean_sizes(k, s))
+    params: dict[str, object] = {
+        "size": [n, n],
+        "kernel": [k, k],
+        "stride": [s, s],
+        "padding": [0, 0],
+        "dilation": [1, 1],
+    }
     prompt = t("os.prompt.basic", lang, n=n, k=k, s=s)
     return _output_explicit(lang, params, prompt, (n, n), (k, k), s, 0)
 
@@ -185,8 +275,13 @@ def _output_padded(rng: random.Random, lang: str) -> Draft:
     s = rng.choice((1, 2, 2, 3))
     p = rng.randint(1, k // 2 + 1)
     n = rng.randint(10, 100)
-    params: dict[str, object] = {"size": [n, n], "kernel": [k, k], "stride": [s, s],
-                                 "padding": [p, p], "dilation": [1, 1]}
+    params: dict[str, object] = {
+        "size": [n, n],
+        "kernel": [k, k],
+        "stride": [s, s],
+        "padding": [p, p],
+        "dilation": [1, 1],
+    }
     prompt = t("os.prompt.padded", lang, n=n, k=k, s=s, p=p)
     return _output_explicit(lang, params, prompt, (n, n), (k, k), s, p)
 
@@ -196,9 +291,14 @@ def _output_rect(rng: random.Random, lang: str) -> Draft:
     s = rng.choice((2, 3))
     p = rng.randint(0, max(kh, kw) // 2)
     h = rng.randint(16, 160)
-    w = rng.choice([x for x in range(16, 161) if x != h])
-    params: dict[str, object] = {"size": [h, w], "kernel": [kh, kw], "stride": [s, s],
-                                 "padding": [p, p], "dilation": [1, 1]}
+    w = rng.choice(_other_widths(h))
+    params: dict[str, object] = {
+        "size": [h, w],
+        "kernel": [kh, kw],
+        "stride": [s, s],
+        "padding": [p, p],
+        "dilation": [1, 1],
+    }
     prompt = t("os.prompt.rect", lang, h=h, w=w, kh=kh, kw=kw, s=s, p=p)
     return _output_explicit(lang, params, prompt, (h, w), (kh, kw), s, p)
 
@@ -207,23 +307,30 @@ def _output_same(rng: random.Random, lang: str) -> Draft:
     k = rng.choice((2, 3, 4, 5, 7))
     s = rng.choice((2, 3))
     h = rng.randint(15, 225)
-    w = rng.choice([x for x in range(15, 226) if x != h and (x % s or h % s)])
+    w = rng.choice(_same_widths(h, s))
     oh, ow = F.conv_output_size((h, w), k, s, "same")
     key = AnswerKey("pair", _pair(oh, ow))
-    params: dict[str, object] = {"size": [h, w], "kernel": [k, k], "stride": [s, s],
-                                 "padding": "same", "dilation": [1, 1]}
-    explanation = t("os.explain.same", lang, h=h, w=w, s=s, oh=oh, ow=ow,
-                    answer=format_answer(key))
+    params: dict[str, object] = {
+        "size": [h, w],
+        "kernel": [k, k],
+        "stride": [s, s],
+        "padding": "same",
+        "dilation": [1, 1],
+    }
+    explanation = t("os.explain.same", lang, h=h, w=w, s=s, oh=oh, ow=ow, answer=format_answer(key))
     candidates: list[Candidate] = [
-        ("floor_not_ceil", _pair(h // s, w // s), PARTIAL, t("mistake.floor_not_ceil", lang)),
-        ("ignored_stride", _pair(h, w), PARTIAL, t("mistake.ignored_stride", lang)),
-        ("swapped_axes", _pair(ow, oh), 0.0, t("mistake.swapped_axes", lang)),
+        ("floor_not_ceil", (h // s, w // s), PARTIAL, ("mistake.floor_not_ceil", _NO_PARAMS)),
+        ("ignored_stride", (h, w), PARTIAL, ("mistake.ignored_stride", _NO_PARAMS)),
+        ("swapped_axes", (ow, oh), 0.0, ("mistake.swapped_axes", _NO_PARAMS)),
+        (
+            "forgot_padding",
+            ((h - k) // s + 1, (w - k) // s + 1),
+            PARTIAL,
+            ("mistake.forgot_padding", {"p": "k − 1"}),
+        ),
     ]
-    valid = [(h - k) // s + 1, (w - k) // s + 1]
-    candidates.append(("forgot_padding", _pair(*valid), PARTIAL,
-                       t("mistake.forgot_padding", lang, p="k − 1")))
     prompt = t("os.prompt.same", lang, h=h, w=w, k=k, s=s)
-    return Draft(params, key, prompt, explanation, None, _keep(key, candidates))
+    return Draft(params, key, prompt, explanation, None, _keep(key, lang, candidates))
 
 
 def _output_dilated(rng: random.Random, lang: str) -> Draft:
@@ -235,10 +342,25 @@ def _output_dilated(rng: random.Random, lang: str) -> Draft:
     n = rng.randint(eff + 4, 96)
     out = F.conv_output_size(n, k, s, p, d)
     key = AnswerKey("pair", _pair(out, out))
-    params: dict[str, object] = {"size": [n, n], "kernel": [k, k], "stride": [s, s],
-                                 "padding": [p, p], "dilation": [d, d]}
-    explanation = t("os.explain.dilated", lang, d=d, k=k, eff=eff, n=n, p=p, s=s, out=out,
-                    answer=format_answer(key))
+    params: dict[str, object] = {
+        "size": [n, n],
+        "kernel": [k, k],
+        "stride": [s, s],
+        "padding": [p, p],
+        "dilation": [d, d],
+    }
+    explanation = t(
+        "os.explain.dilated",
+        lang,
+        d=d,
+        k=k,
+        eff=eff,
+        n=n,
+        p=p,
+        s=s,
+        out=out,
+        answer=format_answer(key),
+    )
     dims = [(n, p, eff, s, k)] * 2
     prompt = t("os.prompt.dilated", lang, n=n, k=k, d=d, s=s, p=p)
     return Draft(params, key, prompt, explanation, None, _output_mistakes(lang, key, dims))
@@ -276,8 +398,15 @@ def param_count(rng: random.Random, difficulty: int, lang: str) -> Draft:
             groups = rng.choice((2, 4, 8))
             cin = groups * rng.choice((4, 8, 16))
             cout = groups * rng.choice((4, 8, 16, 32))
-            prompt = t("pc.prompt.grouped", lang, cin=cin, cout=cout, k=k, groups=groups,
-                       bias_clause=clause)
+            prompt = t(
+                "pc.prompt.grouped",
+                lang,
+                cin=cin,
+                cout=cout,
+                k=k,
+                groups=groups,
+                bias_clause=clause,
+            )
     total = F.conv_params(cin, cout, (kh, kw), bias=bias, groups=groups)
     weights = F.conv_params(cin, cout, (kh, kw), bias=False, groups=groups)
     cin_g = cin // groups
@@ -288,30 +417,57 @@ def param_count(rng: random.Random, difficulty: int, lang: str) -> Draft:
         else t("pc.explain.nobias", lang, total=total)
     )
     explanation = (
-        (t("pc.explain.groups", lang, groups=groups, cin=cin, cin_g=cin_g) if groups > 1 else "")
-        + t("pc.explain", lang, kh=kh, kw=kw, cin_g=cin_g, cout=cout, weights=weights,
-            bias_line=bias_line)
+        t("pc.explain.groups", lang, groups=groups, cin=cin, cin_g=cin_g) if groups > 1 else ""
+    ) + t(
+        "pc.explain",
+        lang,
+        kh=kh,
+        kw=kw,
+        cin_g=cin_g,
+        cout=cout,
+        weights=weights,
+        bias_line=bias_line,
     )
     b = cout if bias else 0
     candidates: list[Candidate] = []
     if bias:
-        candidates.append(("forgot_bias", Fraction(weights), PARTIAL, t("mistake.forgot_bias", lang)))
-        candidates.append(("bias_per_input", Fraction(weights + cin), PARTIAL,
-                           t("mistake.bias_per_input", lang)))
+        candidates.append(("forgot_bias", weights, PARTIAL, ("mistake.forgot_bias", _NO_PARAMS)))
+        candidates.append(
+            ("bias_per_input", weights + cin, PARTIAL, ("mistake.bias_per_input", _NO_PARAMS))
+        )
     else:
-        candidates.append(("bias_when_none", Fraction(weights + cout), PARTIAL,
-                           t("mistake.bias_when_none", lang)))
+        candidates.append(
+            ("bias_when_none", weights + cout, PARTIAL, ("mistake.bias_when_none", _NO_PARAMS))
+        )
     if kh == kw and kh > 1:
-        candidates.append(("kernel_as_k", Fraction(cin_g * kh * cout + b), PARTIAL,
-                           t("mistake.kernel_as_k", lang, k=kh)))
+        candidates.append(
+            ("kernel_as_k", cin_g * kh * cout + b, PARTIAL, ("mistake.kernel_as_k", {"k": kh}))
+        )
     if groups > 1:
-        candidates.append(("ignored_groups", Fraction(cin * kh * kw * cout + b), PARTIAL,
-                           t("mistake.ignored_groups", lang, groups=groups, cin_g=cin_g)))
-    candidates.append(("forgot_input_channels", Fraction(kh * kw * cout + b), PARTIAL,
-                       t("mistake.forgot_input_channels", lang, k=f"{kh}×{kw}")))
-    params: dict[str, object] = {"in_channels": cin, "out_channels": cout, "kernel": [kh, kw],
-                                 "bias": bias, "groups": groups}
-    return Draft(params, key, prompt, explanation, None, _keep(key, candidates))
+        candidates.append(
+            (
+                "ignored_groups",
+                cin * kh * kw * cout + b,
+                PARTIAL,
+                ("mistake.ignored_groups", {"groups": groups, "cin_g": cin_g}),
+            )
+        )
+    candidates.append(
+        (
+            "forgot_input_channels",
+            kh * kw * cout + b,
+            PARTIAL,
+            ("mistake.forgot_input_channels", {"k": f"{kh}×{kw}"}),
+        )
+    )
+    params: dict[str, object] = {
+        "in_channels": cin,
+        "out_channels": cout,
+        "kernel": [kh, kw],
+        "bias": bias,
+        "groups": groups,
+    }
+    return Draft(params, key, prompt, explanation, None, _keep(key, lang, candidates))
 
 
 # --- 1×1 bottleneck ---------------------------------------------------------------------
@@ -327,32 +483,55 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
     }[difficulty]
     choice = rng.choice(variant)
     if choice == "why":
-        return _choice_draft(rng, lang, "bn", _BN_WRONG, t("bn.prompt.why", lang),
-                             t("bn.explain.why", lang), {"variant": "why"})
+        return _choice_draft(
+            rng,
+            lang,
+            "bn",
+            _BN_WRONG,
+            t("bn.prompt.why", lang),
+            t("bn.explain.why", lang),
+            {"variant": "why"},
+        )
     k = 3 if difficulty == 1 else rng.choice((3, 3, 5))
     cin = rng.choice((32, 64, 128, 256)) if difficulty > 1 else rng.choice((16, 32, 64))
     mid = cin // rng.choice((2, 4))
     cout = rng.choice((cin, cin * 2, cin // 2 if cin >= 64 else cin * 2))
     size = rng.choice((14, 28, 56, 100))
     bias = True if choice == "total" else rng.random() < 0.5
-    first = F.conv_params(cin, mid, 1, bias)
-    second = F.conv_params(mid, cout, k, bias)
-    total = F.bottleneck_params(cin, mid, cout, k, bias)
-    direct = F.conv_params(cin, cout, k, bias)
-    params: dict[str, object] = {"variant": choice, "in_channels": cin, "mid_channels": mid,
-                                 "out_channels": cout, "kernel": [k, k], "bias": bias,
-                                 "size": [size, size]}
+    if choice != "macs":  # the MAC count needs none of the parameter counts
+        first = F.conv_params(cin, mid, 1, bias)
+        second = F.conv_params(mid, cout, k, bias)
+        total = F.bottleneck_params(cin, mid, cout, k, bias)
+        direct = F.conv_params(cin, cout, k, bias)
+    params: dict[str, object] = {
+        "variant": choice,
+        "in_channels": cin,
+        "mid_channels": mid,
+        "out_channels": cout,
+        "kernel": [k, k],
+        "bias": bias,
+        "size": [size, size],
+    }
     if choice == "total":
         key = AnswerKey("int", Fraction(total))
         prompt = t("bn.prompt.total", lang, size=size, cin=cin, cout=cout, mid=mid, k=k)
-        explanation = t("bn.explain.total", lang, cin=cin, mid=mid, cout=cout, k=k,
-                        first=f"{first:,}", second=f"{second:,}", total=f"{total:,}",
-                        direct=f"{direct:,}")
+        explanation = t(
+            "bn.explain.total",
+            lang,
+            cin=cin,
+            mid=mid,
+            cout=cout,
+            k=k,
+            first=f"{first:,}",
+            second=f"{second:,}",
+            total=f"{total:,}",
+            direct=f"{direct:,}",
+        )
         candidates: list[Candidate] = [
-            ("only_second_conv", Fraction(second), PARTIAL, t("mistake.only_second_conv", lang, k=k)),
-            ("only_first_conv", Fraction(first), PARTIAL, t("mistake.only_first_conv", lang, k=k)),
-            ("forgot_bias", Fraction(total - mid - cout), PARTIAL, t("mistake.forgot_bias", lang)),
-            ("gave_direct", Fraction(direct), 0.0, t("mistake.gave_direct", lang)),
+            ("only_second_conv", second, PARTIAL, ("mistake.only_second_conv", {"k": k})),
+            ("only_first_conv", first, PARTIAL, ("mistake.only_first_conv", {"k": k})),
+            ("forgot_bias", total - mid - cout, PARTIAL, ("mistake.forgot_bias", _NO_PARAMS)),
+            ("gave_direct", direct, 0.0, ("mistake.gave_direct", _NO_PARAMS)),
         ]
     elif choice == "saved":
         saved = direct - total
@@ -366,16 +545,25 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
         key = AnswerKey("int", Fraction(saved))
         clause = t("bn.bias.on" if bias else "bn.bias.off", lang)
         prompt = t("bn.prompt.saved", lang, k=k, cin=cin, cout=cout, mid=mid, bias_clause=clause)
-        explanation = t("bn.explain.saved", lang, cin=cin, k=k, cout=cout, mid=mid,
-                        bias_term=f" + {cout}" if bias else "",
-                        bias_mid=f" + {mid}" if bias else "",
-                        direct=f"{direct:,}", first=f"{first:,}", second=f"{second:,}",
-                        total=f"{total:,}", answer=f"{saved:,}")
+        explanation = t(
+            "bn.explain.saved",
+            lang,
+            cin=cin,
+            k=k,
+            cout=cout,
+            mid=mid,
+            bias_term=f" + {cout}" if bias else "",
+            bias_mid=f" + {mid}" if bias else "",
+            direct=f"{direct:,}",
+            first=f"{first:,}",
+            second=f"{second:,}",
+            total=f"{total:,}",
+            answer=f"{saved:,}",
+        )
         candidates = [
-            ("gave_total", Fraction(total), 0.0, t("mistake.gave_total", lang)),
-            ("gave_direct", Fraction(direct), 0.0, t("mistake.gave_direct", lang)),
-            ("only_second_conv", Fraction(direct - second), PARTIAL,
-             t("mistake.only_second_conv", lang, k=k)),
+            ("gave_total", total, 0.0, ("mistake.gave_total", _NO_PARAMS)),
+            ("gave_direct", direct, 0.0, ("mistake.gave_direct", _NO_PARAMS)),
+            ("only_second_conv", direct - second, PARTIAL, ("mistake.only_second_conv", {"k": k})),
         ]
     else:
         positions = size * size
@@ -384,16 +572,31 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
         total = first + second
         key = AnswerKey("int", Fraction(total))
         prompt = t("bn.prompt.macs", lang, size=size, cin=cin, mid=mid, k=k, cout=cout)
-        explanation = t("bn.explain.macs", lang, size=size, positions=f"{positions:,}", cin=cin,
-                        mid=mid, k=k, cout=cout, first=f"{first:,}", second=f"{second:,}",
-                        total=f"{total:,}", k2=k * k)
+        explanation = t(
+            "bn.explain.macs",
+            lang,
+            size=size,
+            positions=f"{positions:,}",
+            cin=cin,
+            mid=mid,
+            k=k,
+            cout=cout,
+            first=f"{first:,}",
+            second=f"{second:,}",
+            total=f"{total:,}",
+            k2=k * k,
+        )
         candidates = [
-            ("only_second_conv", Fraction(second), PARTIAL, t("mistake.only_second_conv", lang, k=k)),
-            ("only_first_conv", Fraction(first), PARTIAL, t("mistake.only_first_conv", lang, k=k)),
-            ("kernel_as_k", Fraction(first + mid * k * cout * positions), PARTIAL,
-             t("mistake.kernel_as_k", lang, k=k)),
+            ("only_second_conv", second, PARTIAL, ("mistake.only_second_conv", {"k": k})),
+            ("only_first_conv", first, PARTIAL, ("mistake.only_first_conv", {"k": k})),
+            (
+                "kernel_as_k",
+                first + mid * k * cout * positions,
+                PARTIAL,
+                ("mistake.kernel_as_k", {"k": k}),
+            ),
         ]
-    return Draft(params, key, prompt, explanation, None, _keep(key, candidates))
+    return Draft(params, key, prompt, explanation, None, _keep(key, lang, candidates))
 
 
 # --- odd kernels ------------------------------------------------------------------------
@@ -402,54 +605,83 @@ _OK_WRONG = ["untrainable", "hardware", "channels", "cheaper"]
 
 
 def odd_kernel(rng: random.Random, difficulty: int, lang: str) -> Draft:
-    variant = {1: ("why", "why", "center"), 2: ("center", "pad_side", "why"),
-               3: ("pad_split", "pad_split", "center")}[difficulty]
+    variant = {
+        1: ("why", "why", "center"),
+        2: ("center", "pad_side", "why"),
+        3: ("pad_split", "pad_split", "center"),
+    }[difficulty]
     choice = rng.choice(variant)
     if choice == "why":
-        return _choice_draft(rng, lang, "ok", _OK_WRONG, t("ok.prompt.why", lang),
-                             t("ok.explain.why", lang), {"variant": "why"})
+        return _choice_draft(
+            rng,
+            lang,
+            "ok",
+            _OK_WRONG,
+            t("ok.prompt.why", lang),
+            t("ok.explain.why", lang),
+            {"variant": "why"},
+        )
     if choice == "center":
         k = rng.choice((3, 4, 5, 6, 7) if difficulty == 1 else (2, 4, 6, 8, 9, 11))
         c = Fraction(k + 1, 2)
         key = AnswerKey("pair", (c, c), display="tuple")
         answer = format_answer(key)
-        explanation = t("ok.explain.center", lang, k=k, c=format_number(c), answer=answer,
-                        even_note=t("ok.explain.center.even", lang) if k % 2 == 0 else "")
+        explanation = t(
+            "ok.explain.center",
+            lang,
+            k=k,
+            c=format_number(c),
+            answer=answer,
+            even_note=t("ok.explain.center.even", lang) if k % 2 == 0 else "",
+        )
         candidates: list[Candidate] = [
-            ("zero_based", (c - 1, c - 1), PARTIAL, t("mistake.zero_based", lang)),
+            ("zero_based", (c - 1, c - 1), PARTIAL, ("mistake.zero_based", _NO_PARAMS)),
         ]
         params: dict[str, object] = {"variant": "center", "kernel": [k, k]}
         prompt = t("ok.prompt.center", lang, k=k)
-        return Draft(params, key, prompt, explanation, None, _keep(key, candidates))
+        return Draft(params, key, prompt, explanation, None, _keep(key, lang, candidates))
     if choice == "pad_side":
         k = rng.choice((3, 5, 7, 9, 11))
         side = F.same_padding(k)[0]
         key = AnswerKey("int", Fraction(side))
         explanation = t("ok.explain.pad_side", lang, k=k, total=k - 1, answer=side)
         candidates = [
-            ("total_padding", Fraction(k - 1), PARTIAL, t("mistake.total_padding", lang)),
+            ("total_padding", k - 1, PARTIAL, ("mistake.total_padding", _NO_PARAMS)),
         ]
         params = {"variant": "pad_side", "kernel": [k, k]}
-        return Draft(params, key, t("ok.prompt.pad_side", lang, k=k), explanation, None,
-                     _keep(key, candidates))
+        return Draft(
+            params,
+            key,
+            t("ok.prompt.pad_side", lang, k=k),
+            explanation,
+            None,
+            _keep(key, lang, candidates),
+        )
     k = rng.choice((2, 3, 4, 5, 6, 8))
     d = rng.choice((1, 1, 2)) if k % 2 else 1
     eff = F.effective_kernel(k, d)[0]
     before, after = F.same_padding(k, d)
     key = AnswerKey("pair", _pair(before, after), display="tuple")
     split_note = t("ok.explain.split.odd" if eff % 2 else "ok.explain.split.even", lang)
-    explanation = t("ok.explain.pad_split", lang, eff=eff, total=eff - 1, split_note=split_note,
-                    answer=format_answer(key))
+    explanation = t(
+        "ok.explain.pad_split",
+        lang,
+        eff=eff,
+        total=eff - 1,
+        split_note=split_note,
+        answer=format_answer(key),
+    )
     candidates = [
-        ("extra_before", _pair(after, before), PARTIAL, t("mistake.extra_before", lang)),
-        ("symmetric_even", _pair(eff // 2, eff // 2), PARTIAL, t("mistake.symmetric_even", lang)),
-        ("total_padding", _pair(eff - 1, eff - 1), 0.0, t("mistake.total_padding", lang)),
+        ("extra_before", (after, before), PARTIAL, ("mistake.extra_before", _NO_PARAMS)),
+        ("symmetric_even", (eff // 2, eff // 2), PARTIAL, ("mistake.symmetric_even", _NO_PARAMS)),
+        ("total_padding", (eff - 1, eff - 1), 0.0, ("mistake.total_padding", _NO_PARAMS)),
     ]
     if d > 1:
         plain = F.same_padding(k)
-        candidates.append(("ignored_dilation", _pair(*plain), PARTIAL,
-                           t("mistake.ignored_dilation", lang)))
+        candidates.append(
+            ("ignored_dilation", plain, PARTIAL, ("mistake.ignored_dilation", _NO_PARAMS))
+        )
     dilation_clause = t("ok.dilation", lang, d=d) if d > 1 else ""
     params = {"variant": "pad_split", "kernel": [k, k], "dilation": [d, d]}
     prompt = t("ok.prompt.pad_split", lang, k=k, dilation_clause=dilation_clause)
-    return Draft(params, key, prompt, explanation, None, _keep(key, candidates))
+    return Draft(params, key, prompt, explanation, None, _keep(key, lang, candidates, lowest=0))

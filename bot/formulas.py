@@ -32,6 +32,18 @@ __all__ = [
 
 def _pair(value: object, name: str, *, minimum: int) -> IntPair:
     """Normalise an int or (h, w) pair, refusing bools, floats and small values."""
+    # Fast paths for what callers almost always pass (``type(…) is int`` excludes bool).
+    if type(value) is int and value >= minimum:
+        return value, value
+    if (
+        type(value) is tuple
+        and len(value) == 2
+        and type(value[0]) is int
+        and type(value[1]) is int
+        and value[0] >= minimum
+        and value[1] >= minimum
+    ):
+        return value[0], value[1]
     if isinstance(value, tuple | list):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or an (h, w) pair, got {len(value)} values")
@@ -114,7 +126,9 @@ def conv_output_size(
     if padding == "valid":
         pad: IntPair = (0, 0)
     elif isinstance(padding, str):
-        raise ValueError(f"padding must be an int, an (h, w) pair, 'valid' or 'same', got {padding!r}")
+        raise ValueError(
+            f"padding must be an int, an (h, w) pair, 'valid' or 'same', got {padding!r}"
+        )
     else:
         pad = _pair(padding, "padding", minimum=0)
     out: list[int] = []
@@ -167,7 +181,9 @@ def pool_output_size(
             raise ValueError(f"padding ({pi}) must be at most half the kernel ({ki})")
         span = ni + 2 * pi - ki
         if span < 0:
-            raise ValueError(f"the window ({ki}) is larger than the padded input ({ni + 2 * pi})")
+            raise ValueError(
+                f"the kernel (window {ki}) is larger than the padded input ({ni + 2 * pi})"
+            )
         count = (-(-span // si) if ceil_mode else span // si) + 1
         if ceil_mode and (count - 1) * si >= ni + pi:
             count -= 1
@@ -178,12 +194,8 @@ def pool_output_size(
 @overload
 def same_padding(kernel: int, dilation: int = ...) -> IntPair: ...
 @overload
-def same_padding(
-    kernel: IntPair, dilation: IntOrPair = ...
-) -> tuple[IntPair, IntPair]: ...
-def same_padding(
-    kernel: IntOrPair, dilation: IntOrPair = 1
-) -> IntPair | tuple[IntPair, IntPair]:
+def same_padding(kernel: IntPair, dilation: IntOrPair = ...) -> tuple[IntPair, IntPair]: ...
+def same_padding(kernel: IntOrPair, dilation: IntOrPair = 1) -> IntPair | tuple[IntPair, IntPair]:
     """The (before, after) zero padding that keeps the size at stride 1.
 
     The total is ``effective kernel − 1``: split evenly for an odd effective kernel, and
@@ -195,6 +207,10 @@ def same_padding(
     cols = ((ew - 1) // 2, (ew - 1) - (ew - 1) // 2)
     if isinstance(kernel, tuple | list):
         return rows, cols
+    if rows != cols:
+        raise ValueError(
+            "the dilation differs between height and width; pass the kernel as an (h, w) pair"
+        )
     return rows
 
 

@@ -84,9 +84,9 @@ class Grade:
 
 def format_number(value: Fraction | int | float) -> str:
     """4640 → '4,640'; 7/2 → '3.5'; 1/3 → '0.3333'."""
-    number = Fraction(value)
+    number = value if type(value) is Fraction else Fraction(value)
     if number.denominator == 1:
-        return f"{int(number):,}"
+        return f"{number.numerator:,}"
     return f"{float(number):.4f}".rstrip("0").rstrip(".")
 
 

@@ -11,7 +11,7 @@ import random
 import re
 from collections.abc import Callable
 from fractions import Fraction
-from typing import TypeAlias
+from typing import Literal, TypeAlias
 
 from bot import answers, families
 from bot.question import (
@@ -23,7 +23,6 @@ from bot.question import (
     Outcome,
     Question,
     format_answer,
-    format_number,
 )
 from bot.texts import DEFAULT_LANGUAGE, t
 
@@ -84,9 +83,14 @@ def make_code(prefix: str, difficulty: int, seed: int) -> str:
 
 
 def _check(kind: str, seed: int, difficulty: int, lang: str) -> None:
-    if kind not in _FAMILIES:
+    if not isinstance(kind, str) or kind not in _FAMILIES:
         raise QuizError(t("error.unknown_kind", lang, kind=kind, kinds=", ".join(KINDS)))
-    if isinstance(difficulty, bool) or difficulty not in DIFFICULTIES:
+    # 1.0 == 1, but it would print as "OS1.0-…", a code nothing can parse back.
+    if (
+        isinstance(difficulty, bool)
+        or not isinstance(difficulty, int)
+        or difficulty not in DIFFICULTIES
+    ):
         raise QuizError(t("error.bad_difficulty", lang, value=difficulty))
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_SPACE:
         raise QuizError(f"seed must be a whole number from 0 to {SEED_SPACE - 1}")
@@ -164,16 +168,15 @@ def _matches(key: AnswerKey, value: AnswerValue, reply: answers.Reply) -> bool:
         if isinstance(reply, answers.Pair):
             return _close(reply.first, value[0], tol) and _close(reply.second, value[1], tol)
         return False
-    if isinstance(value, Fraction | int) and isinstance(reply, answers.Number):
-        return _close(reply.value, Fraction(value), tol)
+    if isinstance(reply, answers.Number):
+        # type(), not isinstance(): Fraction's ABC metaclass makes isinstance slow.
+        return _close(reply.value, value if type(value) is Fraction else Fraction(value), tol)
     return False
 
 
 def _shape_ok(key: AnswerKey, reply: answers.Reply) -> bool:
     if key.type == "pair":
-        return isinstance(reply, answers.Pair) or (
-            isinstance(reply, answers.Number) and key.square
-        )
+        return isinstance(reply, answers.Pair) or (isinstance(reply, answers.Number) and key.square)
     return isinstance(reply, answers.Number)
 
 
@@ -181,7 +184,8 @@ def grade(question: Question, reply: str) -> Grade:
     """Grade a chat reply by its value. Never raises for any string."""
     lang, key = question.lang, question.answer
     n_choices = len(question.choices) if question.choices else 0
-    parsed = answers.read_reply(reply, n_choices) if isinstance(reply, str) else None
+    expect: Literal["number", "pair"] = "pair" if key.type == "pair" else "number"
+    parsed = answers.read_reply(reply, n_choices, expect=expect) if isinstance(reply, str) else None
     if parsed is None:
         return Grade("not_an_answer", 0.0, None, t("grade.not_an_answer", lang))
     if _matches(key, key.value, parsed):

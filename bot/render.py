@@ -90,9 +90,24 @@ POINTS_LINE: RGB = (25, 113, 194)
 FAMILY_COLOURS: tuple[RGB, ...] = ((66, 99, 235), (12, 166, 120), (174, 62, 201), (245, 159, 0))
 
 PALETTE: tuple[RGB, ...] = (
-    BACKGROUND, INK, MUTED, GRID_LINE, INPUT_CELL, PADDING_CELL, PADDING_LINE, KERNEL_CELL,
-    KERNEL_LINE, KERNEL_BACK, WINDOW2, OUTPUT_CELL, CENTER, BIAS_CELL, MID_CELL, CHART_GRID,
-    POINTS_LINE, *FAMILY_COLOURS,
+    BACKGROUND,
+    INK,
+    MUTED,
+    GRID_LINE,
+    INPUT_CELL,
+    PADDING_CELL,
+    PADDING_LINE,
+    KERNEL_CELL,
+    KERNEL_LINE,
+    KERNEL_BACK,
+    WINDOW2,
+    OUTPUT_CELL,
+    CENTER,
+    BIAS_CELL,
+    MID_CELL,
+    CHART_GRID,
+    POINTS_LINE,
+    *FAMILY_COLOURS,
 )
 _INDEX: dict[RGB, int] = {colour: index for index, colour in enumerate(PALETTE)}
 assert len(_INDEX) == len(PALETTE), "palette colours must be distinct"
@@ -152,8 +167,10 @@ def _stroke_width(size: int) -> int:
 def text_width(text: str, size: int = _TEXT) -> int:
     font = _font(size)
     return round(
-        sum(_stroke_width(size) if part in _STROKED else font.getlength(part)
-            for part in _segments(text))
+        sum(
+            _stroke_width(size) if part in _STROKED else font.getlength(part)
+            for part in _segments(text)
+        )
     )
 
 
@@ -183,8 +200,9 @@ class _Canvas:
     def line(self, points: Sequence[tuple[int, int]], colour: RGB = INK, width: int = 1) -> None:
         self.draw.line(list(points), fill=_INDEX[colour], width=width)
 
-    def polygon(self, points: Sequence[tuple[int, int]], fill: RGB,
-                outline: RGB | None = None) -> None:
+    def polygon(
+        self, points: Sequence[tuple[int, int]], fill: RGB, outline: RGB | None = None
+    ) -> None:
         self.draw.polygon(
             list(points), fill=_INDEX[fill], outline=None if outline is None else _INDEX[outline]
         )
@@ -192,15 +210,21 @@ class _Canvas:
     def dot(self, x: int, y: int, radius: int, colour: RGB) -> None:
         self.draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=_INDEX[colour])
 
-    def dashed(self, start: tuple[int, int], end: tuple[int, int], colour: RGB = MUTED,
-               dash: int = 4) -> None:
+    def dashed(
+        self, start: tuple[int, int], end: tuple[int, int], colour: RGB = MUTED, dash: int = 4
+    ) -> None:
         (x0, y0), (x1, y1) = start, end
         length = max(abs(x1 - x0), abs(y1 - y0))
         for offset in range(0, length + 1, 2 * dash):
             a = offset / length if length else 0.0
             b = min(offset + dash, length) / length if length else 0.0
-            self.line([(round(x0 + (x1 - x0) * a), round(y0 + (y1 - y0) * a)),
-                       (round(x0 + (x1 - x0) * b), round(y0 + (y1 - y0) * b))], colour)
+            self.line(
+                [
+                    (round(x0 + (x1 - x0) * a), round(y0 + (y1 - y0) * a)),
+                    (round(x0 + (x1 - x0) * b), round(y0 + (y1 - y0) * b)),
+                ],
+                colour,
+            )
 
     def hdots(self, x: int, y: int, colour: RGB = MUTED) -> None:
         """A horizontal ellipsis centred on (x, y)."""
@@ -215,8 +239,9 @@ class _Canvas:
         for d in (-5, 0, 5):
             self.dot(x + d, y + d, 1, colour)
 
-    def text(self, x: int, y: int, text: str, *, size: int = _TEXT, colour: RGB = INK,
-             align: Align = "m") -> int:
+    def text(
+        self, x: int, y: int, text: str, *, size: int = _TEXT, colour: RGB = INK, align: Align = "m"
+    ) -> int:
         """Draw ``text`` with its digits vertically centred on ``y``; returns its width."""
         width = text_width(text, size)
         left = x - (width // 2 if align == "m" else width if align == "r" else 0)
@@ -240,8 +265,9 @@ class _Canvas:
                 cursor += font.getlength(part)
         return width
 
-    def label(self, x: int, y: int, text: str, *, size: int = _TEXT, colour: RGB = INK,
-              align: Align = "m") -> None:
+    def label(
+        self, x: int, y: int, text: str, *, size: int = _TEXT, colour: RGB = INK, align: Align = "m"
+    ) -> None:
         """Text on a white box, readable over lines."""
         width = text_width(text, size)
         left = x - (width // 2 if align == "m" else width if align == "r" else 0)
@@ -249,16 +275,28 @@ class _Canvas:
         self.rect((left - 2, y - half, left + width + 1, y + half), fill=BACKGROUND)
         self.text(x, y, text, size=size, colour=colour, align=align)
 
-    def arrow(self, start: tuple[int, int], end: tuple[int, int], colour: RGB = INK,
-              width: int = 2, head: int = 7) -> None:
+    def arrow(
+        self,
+        start: tuple[int, int],
+        end: tuple[int, int],
+        colour: RGB = INK,
+        width: int = 2,
+        head: int = 7,
+    ) -> None:
         (x0, y0), (x1, y1) = start, end
         length = math.hypot(x1 - x0, y1 - y0) or 1.0
         ux, uy = (x1 - x0) / length, (y1 - y0) / length
         bx, by = x1 - ux * head, y1 - uy * head
         self.line([(x0, y0), (round(bx), round(by))], colour, width)
         spread = head * 0.55
-        self.polygon([(x1, y1), (round(bx - uy * spread), round(by + ux * spread)),
-                      (round(bx + uy * spread), round(by - ux * spread))], colour)
+        self.polygon(
+            [
+                (x1, y1),
+                (round(bx - uy * spread), round(by + ux * spread)),
+                (round(bx + uy * spread), round(by - ux * spread)),
+            ],
+            colour,
+        )
 
     def dim_h(self, x0: int, x1: int, y: int, text: str) -> None:
         """A horizontal dimension line from x0 to x1 with its label below."""
@@ -364,8 +402,9 @@ def _gap_cells(size: int) -> float:
     return min(8.0, 1.5 + 1.5 * math.log2(max(size, SCHEMATIC_THRESHOLD) / SCHEMATIC_THRESHOLD))
 
 
-def _plan(size: int, before: int, after: int, need: int, pitch: int,
-          limit: int = SCHEMATIC_THRESHOLD) -> _Axis:
+def _plan(
+    size: int, before: int, after: int, need: int, pitch: int, limit: int = SCHEMATIC_THRESHOLD
+) -> _Axis:
     """Lay out ``before`` padding, ``size`` pixels and ``after`` padding on one axis.
 
     ``need`` cells from the start must be visible (where the windows are drawn); an axis
@@ -405,15 +444,22 @@ def _placeholder(pitch: int) -> _Axis:
     return _Axis(1_000_000, 3, 0, pitch, round(pitch * 1.5))
 
 
-def _grid(canvas: _Canvas, x: int, y: int, rows: _Axis, cols: _Axis,
-          padded: tuple[int, int, int, int] = (0, 0, 0, 0),
-          cell: RGB = INPUT_CELL, fill_breaks: bool = True) -> None:
+def _grid(
+    canvas: _Canvas,
+    x: int,
+    y: int,
+    rows: _Axis,
+    cols: _Axis,
+    padded: tuple[int, int, int, int] = (0, 0, 0, 0),
+    cell: RGB = INPUT_CELL,
+    fill_breaks: bool = True,
+) -> None:
     """Cells of a (possibly broken) grid; ``padded`` = rows before/after, cols before/after.
     With ``fill_breaks`` the rows and columns run on through the breaks, unbordered."""
     top, bottom, left, right = padded
 
     def is_pad(i: int, j: int) -> bool:
-        return (i < top or i >= rows.count - bottom or j < left or j >= cols.count - right)
+        return i < top or i >= rows.count - bottom or j < left or j >= cols.count - right
 
     for pad_pass in (True, False):  # padding first: input borders win where they meet
         for i in rows.indices():
@@ -421,9 +467,11 @@ def _grid(canvas: _Canvas, x: int, y: int, rows: _Axis, cols: _Axis,
                 if is_pad(i, j) != pad_pass:
                     continue
                 x0, y0 = x + cols.start(j), y + rows.start(i)
-                canvas.rect((x0, y0, x0 + cols.pitch, y0 + rows.pitch),
-                            fill=PADDING_CELL if pad_pass else cell,
-                            outline=PADDING_LINE if pad_pass else GRID_LINE)
+                canvas.rect(
+                    (x0, y0, x0 + cols.pitch, y0 + rows.pitch),
+                    fill=PADDING_CELL if pad_pass else cell,
+                    outline=PADDING_LINE if pad_pass else GRID_LINE,
+                )
     # Breaks: the rows (columns) run on through them without cell borders, as if the
     # hidden pixels were squeezed together, and an ellipsis says so.
     gx0, gx1 = x + cols.head * cols.pitch, x + cols.head * cols.pitch + cols.gap
@@ -436,16 +484,20 @@ def _grid(canvas: _Canvas, x: int, y: int, rows: _Axis, cols: _Axis,
                 if (i < top or i >= rows.count - bottom) != pad_pass:
                     continue
                 y0 = y + rows.start(i)
-                canvas.rect((gx0 + 1, y0 + 1, gx1 - 1, y0 + rows.pitch - 1),
-                            fill=PADDING_CELL if pad_pass else cell)
+                canvas.rect(
+                    (gx0 + 1, y0 + 1, gx1 - 1, y0 + rows.pitch - 1),
+                    fill=PADDING_CELL if pad_pass else cell,
+                )
     if fill_breaks and rows.broken:
         for pad_pass in (True, False):
             for j in cols.indices():
                 if (j < left or j >= cols.count - right) != pad_pass:
                     continue
                 x0 = x + cols.start(j)
-                canvas.rect((x0 + 1, gy0 + 1, x0 + cols.pitch - 1, gy1 - 1),
-                            fill=PADDING_CELL if pad_pass else cell)
+                canvas.rect(
+                    (x0 + 1, gy0 + 1, x0 + cols.pitch - 1, gy1 - 1),
+                    fill=PADDING_CELL if pad_pass else cell,
+                )
     if cols.broken:
         for i in rows.indices():
             canvas.hdots((gx0 + gx1) // 2, y + rows.centre(i))
@@ -456,18 +508,34 @@ def _grid(canvas: _Canvas, x: int, y: int, rows: _Axis, cols: _Axis,
         canvas.ddots((gx0 + gx1) // 2, (gy0 + gy1) // 2)
 
 
-def _fill_cell(canvas: _Canvas, x: int, y: int, rows: _Axis, cols: _Axis, i: int, j: int,
-               colour: RGB) -> None:
+def _fill_cell(
+    canvas: _Canvas, x: int, y: int, rows: _Axis, cols: _Axis, i: int, j: int, colour: RGB
+) -> None:
     x0, y0 = x + cols.start(j), y + rows.start(i)
     canvas.rect((x0 + 1, y0 + 1, x0 + cols.pitch - 1, y0 + rows.pitch - 1), fill=colour)
 
 
-def _outline(canvas: _Canvas, x: int, y: int, rows: _Axis, cols: _Axis,
-             cells: tuple[int, int, int, int], colour: RGB) -> None:
+def _outline(
+    canvas: _Canvas,
+    x: int,
+    y: int,
+    rows: _Axis,
+    cols: _Axis,
+    cells: tuple[int, int, int, int],
+    colour: RGB,
+) -> None:
     """A 3-pixel frame centred on the border lines of rows i0..i1, cols j0..j1."""
     i0, i1, j0, j1 = cells
-    canvas.rect((x + cols.start(j0) - 1, y + rows.start(i0) - 1,
-                 x + cols.end(j1) + 1, y + rows.end(i1) + 1), outline=colour, width=3)
+    canvas.rect(
+        (
+            x + cols.start(j0) - 1,
+            y + rows.start(i0) - 1,
+            x + cols.end(j1) + 1,
+            y + rows.end(i1) + 1,
+        ),
+        outline=colour,
+        width=3,
+    )
 
 
 # --- output size ------------------------------------------------------------------------
@@ -485,8 +553,10 @@ class _Conv:
 
     @property
     def extent(self) -> tuple[int, int]:
-        return (self.dilation[0] * (self.kernel[0] - 1) + 1,
-                self.dilation[1] * (self.kernel[1] - 1) + 1)
+        return (
+            self.dilation[0] * (self.kernel[0] - 1) + 1,
+            self.dilation[1] * (self.kernel[1] - 1) + 1,
+        )
 
 
 def _conv(params: Mapping[str, object]) -> _Conv:
@@ -520,15 +590,18 @@ def _draw_output_size(params: Mapping[str, object], reveal: bool) -> _Canvas:
     second = conv.out[1] > 1  # is there a second window position along the width?
     for pitch in _PITCHES:
         rows = _plan(conv.size[0], conv.before[0], conv.after[0], eh + 1, pitch)
-        cols = _plan(conv.size[1], conv.before[1], conv.after[1],
-                     (sw if second else 0) + ew + 1, pitch)
+        cols = _plan(
+            conv.size[1], conv.before[1], conv.after[1], (sw if second else 0) + ew + 1, pitch
+        )
         rows, cols = _balance(rows, cols, *conv.size)
         if reveal:
             # An output drawn whole is never drawn longer than its (broken) input.
-            orows = _plan(conv.out[0], 0, 0, 3, pitch,
-                          min(SCHEMATIC_THRESHOLD, rows.length // pitch))
-            ocols = _plan(conv.out[1], 0, 0, 3, pitch,
-                          min(SCHEMATIC_THRESHOLD, cols.length // pitch))
+            orows = _plan(
+                conv.out[0], 0, 0, 3, pitch, min(SCHEMATIC_THRESHOLD, rows.length // pitch)
+            )
+            ocols = _plan(
+                conv.out[1], 0, 0, 3, pitch, min(SCHEMATIC_THRESHOLD, cols.length // pitch)
+            )
             orows, ocols = _balance(orows, ocols, *conv.out)
         else:
             orows = ocols = _placeholder(pitch)
@@ -562,16 +635,20 @@ def _draw_output_size(params: Mapping[str, object], reveal: bool) -> _Canvas:
 
     # Dimension lines: padding before, the input, padding after.
     bottom = y + rows.length + 12
-    marks = [(0, conv.before[1], str(conv.before[1])),
-             (conv.before[1], cols.count - conv.after[1], str(conv.size[1])),
-             (cols.count - conv.after[1], cols.count, str(conv.after[1]))]
+    marks = [
+        (0, conv.before[1], str(conv.before[1])),
+        (conv.before[1], cols.count - conv.after[1], str(conv.size[1])),
+        (cols.count - conv.after[1], cols.count, str(conv.after[1])),
+    ]
     for first, stop, text in marks:
         if stop > first:
             canvas.dim_h(x + cols.start(first), x + cols.end(stop - 1), bottom, text)
     side = x - 12
-    marks = [(0, conv.before[0], str(conv.before[0])),
-             (conv.before[0], rows.count - conv.after[0], str(conv.size[0])),
-             (rows.count - conv.after[0], rows.count, str(conv.after[0]))]
+    marks = [
+        (0, conv.before[0], str(conv.before[0])),
+        (conv.before[0], rows.count - conv.after[0], str(conv.size[0])),
+        (rows.count - conv.after[0], rows.count, str(conv.after[0])),
+    ]
     for first, stop, text in marks:
         if stop > first:
             canvas.dim_v(y + rows.start(first), y + rows.end(stop - 1), side, text)
@@ -616,12 +693,16 @@ def _stack(canvas: _Canvas, x: int, y: int, kh: int, kw: int, layers: int) -> tu
     step = 7
     for depth in range(layers - 1, 0, -1):
         dx, dy = depth * step, -depth * step
-        canvas.rect((x + dx, y + dy, x + dx + width, y + dy + height),
-                    fill=KERNEL_BACK, outline=KERNEL_LINE)
+        canvas.rect(
+            (x + dx, y + dy, x + dx + width, y + dy + height), fill=KERNEL_BACK, outline=KERNEL_LINE
+        )
     for i in range(kh):
         for j in range(kw):
-            canvas.rect((x + j * cell, y + i * cell, x + (j + 1) * cell, y + (i + 1) * cell),
-                        fill=KERNEL_CELL, outline=GRID_LINE)
+            canvas.rect(
+                (x + j * cell, y + i * cell, x + (j + 1) * cell, y + (i + 1) * cell),
+                fill=KERNEL_CELL,
+                outline=GRID_LINE,
+            )
     return width, height
 
 
@@ -653,8 +734,9 @@ def _draw_param_count(params: Mapping[str, object], reveal: bool) -> _Canvas:
     width, height = _stack(canvas, x, y, kh, kw, layers)
     depth = f"{cin_g}" if (groups == 1 or reveal) else "?"
     mid_y = y + height // 2
-    canvas.text(x + width // 2 + 7 * (layers - 1) // 2, y + height + 18, f"{kh}×{kw}×{depth}",
-                size=16)
+    canvas.text(
+        x + width // 2 + 7 * (layers - 1) // 2, y + height + 18, f"{kh}×{kw}×{depth}", size=16
+    )
     cursor = x + width + 7 * (layers - 1) + 18
     cursor += canvas.text(cursor, mid_y, f"×{cout}", size=_BIG, align="l") + 16
     if bias is True:
@@ -678,11 +760,21 @@ def _tensor(canvas: _Canvas, x: int, y: int, channels: int, colour: RGB, height:
     """A feature map as a box whose thickness grows with log(channels); returns its width."""
     width = max(6, min(70, round(8 + 10 * math.log2(max(channels, 1) / 8))))
     skew = 10
-    canvas.polygon([(x, y), (x + skew, y - skew), (x + skew + width, y - skew), (x + width, y)],
-                   fill=colour, outline=GRID_LINE)
-    canvas.polygon([(x + width, y), (x + width + skew, y - skew),
-                    (x + width + skew, y + height - skew), (x + width, y + height)],
-                   fill=colour, outline=GRID_LINE)
+    canvas.polygon(
+        [(x, y), (x + skew, y - skew), (x + skew + width, y - skew), (x + width, y)],
+        fill=colour,
+        outline=GRID_LINE,
+    )
+    canvas.polygon(
+        [
+            (x + width, y),
+            (x + width + skew, y - skew),
+            (x + width + skew, y + height - skew),
+            (x + width, y + height),
+        ],
+        fill=colour,
+        outline=GRID_LINE,
+    )
     canvas.rect((x, y, x + width, y + height), fill=colour, outline=GRID_LINE)
     canvas.text(x + (width + skew) // 2, y + height + 13, format_number(channels))
     return width + skew
@@ -725,14 +817,18 @@ def _draw_bottleneck(params: Mapping[str, object], reveal: bool) -> _Canvas:
     # Direct path, output aligned with the bottleneck's.
     d0 = x + _tensor(canvas, x, row1, cin, INPUT_CELL)
     _tensor(canvas, out_x, row1, cout, OUTPUT_CELL)
-    arrows = [((d0 + 10, out_x - 10), row1, f"{k[0]}×{k[1]}", direct),
-              (a1, row2, "1×1", first), (a2, row2, f"{k[0]}×{k[1]}", second)]
+    arrows = [
+        ((d0 + 10, out_x - 10), row1, f"{k[0]}×{k[1]}", direct),
+        (a1, row2, "1×1", first),
+        (a2, row2, f"{k[0]}×{k[1]}", second),
+    ]
     for (ax0, ax1), top, text, count in arrows:
         canvas.arrow((ax0, top + arrow_y), (ax1, top + arrow_y), INK, width=2, head=8)
         canvas.text((ax0 + ax1) // 2, top + arrow_y - 13, text)
         if reveal:
-            canvas.text((ax0 + ax1) // 2, top + arrow_y + 14, format_number(count), size=12,
-                        colour=MUTED)
+            canvas.text(
+                (ax0 + ax1) // 2, top + arrow_y + 14, format_number(count), size=12, colour=MUTED
+            )
     canvas.dashed((x, (row1 + 56 + row2 - 10) // 2 + 6), (right, (row1 + 56 + row2 - 10) // 2 + 6))
     if macs:
         for top in (row1, row2):
@@ -740,11 +836,17 @@ def _draw_bottleneck(params: Mapping[str, object], reveal: bool) -> _Canvas:
     if reveal:
         total = first + second
         canvas.text(right + 14, row1 + arrow_y, f"= {format_number(direct)}", align="l")
-        canvas.text(right + 14, row2 + arrow_y, f"= {format_number(total)}", align="l",
-                    size=_TEXT if variant == "saved" else 16)
+        canvas.text(
+            right + 14,
+            row2 + arrow_y,
+            f"= {format_number(total)}",
+            align="l",
+            size=_TEXT if variant == "saved" else 16,
+        )
         if variant == "saved":
             saved = f"{format_number(direct)} − {format_number(total)} = " + format_number(
-                direct - total)
+                direct - total
+            )
             canvas.text(right + 14, row2 + 56 + 30, saved, align="l", size=16)
     return canvas
 
@@ -798,9 +900,11 @@ def _draw_padding(params: Mapping[str, object], reveal: bool) -> _Canvas:
             for j in range(ew):
                 x0, y0 = x + cols.start(j), y + rows.start(i)
                 tap = i % d[0] == 0 and j % d[1] == 0
-                canvas.rect((x0, y0, x0 + pitch, y0 + pitch),
-                            fill=KERNEL_CELL if tap else BACKGROUND,
-                            outline=GRID_LINE if tap else PADDING_LINE)
+                canvas.rect(
+                    (x0, y0, x0 + pitch, y0 + pitch),
+                    fill=KERNEL_CELL if tap else BACKGROUND,
+                    outline=GRID_LINE if tap else PADDING_LINE,
+                )
         _outline(canvas, x, y, rows, cols, (0, eh - 1, 0, ew - 1), KERNEL_LINE)
         return canvas
     n = 5
@@ -822,14 +926,20 @@ def _draw_padding(params: Mapping[str, object], reveal: bool) -> _Canvas:
         cy = y + rows.start(oy) + pitch // 2 + (eh - 1) * pitch // 2
         canvas.dot(cx, cy, radius, CENTER)
     bottom = y + rows.length + 12
-    marks = [(0, before[1], str(before[1])), (before[1], before[1] + n, str(n)),
-             (before[1] + n, cols.count, str(after[1]))]
+    marks = [
+        (0, before[1], str(before[1])),
+        (before[1], before[1] + n, str(n)),
+        (before[1] + n, cols.count, str(after[1])),
+    ]
     for first, stop, text in marks:
         if stop > first:
             canvas.dim_h(x + cols.start(first), x + cols.end(stop - 1), bottom, text)
     side = x - 12
-    marks = [(0, before[0], str(before[0])), (before[0], before[0] + n, str(n)),
-             (before[0] + n, rows.count, str(after[0]))]
+    marks = [
+        (0, before[0], str(before[0])),
+        (before[0], before[0] + n, str(n)),
+        (before[0] + n, rows.count, str(after[0])),
+    ]
     for first, stop, text in marks:
         if stop > first:
             canvas.dim_v(y + rows.start(first), y + rows.end(stop - 1), side, text)
@@ -932,16 +1042,21 @@ def _icon(canvas: _Canvas, kind: str, x: int, y: int, colour: RGB) -> None:
     if kind == "output_size":  # a grid, and the smaller grid it becomes
         for i in range(3):
             for j in range(3):
-                canvas.rect((x - 13 + 6 * j, y - 9 + 6 * i, x - 7 + 6 * j, y - 3 + 6 * i),
-                            outline=colour)
+                canvas.rect(
+                    (x - 13 + 6 * j, y - 9 + 6 * i, x - 7 + 6 * j, y - 3 + 6 * i), outline=colour
+                )
         for i in range(2):
             for j in range(2):
-                canvas.rect((x + 6 + 5 * j, y - 5 + 5 * i, x + 10 + 5 * j, y - 1 + 5 * i),
-                            fill=colour)
+                canvas.rect(
+                    (x + 6 + 5 * j, y - 5 + 5 * i, x + 10 + 5 * j, y - 1 + 5 * i), fill=colour
+                )
     elif kind == "param_count":  # a filter stack
         for depth in (3, 2, 1, 0):
-            canvas.rect((x - 10 + 3 * depth, y - 5 - 3 * depth, x + 4 + 3 * depth,
-                         y + 9 - 3 * depth), fill=BACKGROUND, outline=colour)
+            canvas.rect(
+                (x - 10 + 3 * depth, y - 5 - 3 * depth, x + 4 + 3 * depth, y + 9 - 3 * depth),
+                fill=BACKGROUND,
+                outline=colour,
+            )
     elif kind == "bottleneck":  # wide, narrow, wide
         canvas.rect((x - 12, y - 9, x - 7, y + 9), fill=colour)
         canvas.rect((x - 2, y - 4, x + 2, y + 4), fill=colour)
@@ -949,8 +1064,11 @@ def _icon(canvas: _Canvas, kind: str, x: int, y: int, colour: RGB) -> None:
     elif kind == "odd_kernel":  # a 3×3 kernel and its centre
         for i in range(3):
             for j in range(3):
-                canvas.rect((x - 9 + 6 * j, y - 9 + 6 * i, x - 3 + 6 * j, y - 3 + 6 * i),
-                            fill=CENTER if i == j == 1 else None, outline=colour)
+                canvas.rect(
+                    (x - 9 + 6 * j, y - 9 + 6 * i, x - 3 + 6 * j, y - 3 + 6 * i),
+                    fill=CENTER if i == j == 1 else None,
+                    outline=colour,
+                )
     else:
         canvas.dot(x, y, 5, colour)
 
@@ -1032,8 +1150,10 @@ def render_stats_chart(
     canvas.text(lx0 - 6, top, format_number(high), size=12, colour=MUTED, align="r")
     canvas.text(lx0 - 6, base, format_number(low), size=12, colour=MUTED, align="r")
     step = (lx1 - lx0) / max(days - 1, 1)
-    points = [(round(lx0 + i * step), round(base - (base - top) * (v - low) / (high - low)))
-              for i, v in enumerate(values)]
+    points = [
+        (round(lx0 + i * step), round(base - (base - top) * (v - low) / (high - low)))
+        for i, v in enumerate(values)
+    ]
     canvas.line(points, POINTS_LINE, width=2)
     for (px, py), value in zip(points, values, strict=True):
         if value:

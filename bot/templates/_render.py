@@ -76,9 +76,7 @@ def _quote(inner: str) -> str:
     return "{" + (inner if len(inner) <= _SHOWN else inner[: _SHOWN - 1] + "…") + "}"
 
 
-def compile_text(
-    source: str, names: Collection[str], *, limit: int, allow_answer: bool
-) -> Text:
+def compile_text(source: str, names: Collection[str], *, limit: int, allow_answer: bool) -> Text:
     """Split ``source`` into literal text and compiled placeholders.
 
     Raises ``FormulaError`` naming the offending placeholder; evaluates nothing.

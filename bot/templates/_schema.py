@@ -502,9 +502,7 @@ class _Reader:
         if not isinstance(value, str):
             raise self.fail(path, f"must be text, got {_kind(value)}")
         if len(value) > limit:
-            raise self.fail(
-                path, f"is {len(value):,} characters long; the limit is {limit:,}"
-            )
+            raise self.fail(path, f"is {len(value):,} characters long; the limit is {limit:,}")
         return value
 
     def pattern(self, value: object, path: str, regex: re.Pattern[str], rule: str) -> str:
@@ -589,8 +587,9 @@ def _param(reader: _Reader, name: object, spec: object, path: str) -> Param:
     if "choice" in fields:
         if "step" in fields:
             raise reader.fail(_join(path, "step"), "only goes with range")
-        items = reader.sequence(fields["choice"], _join(path, "choice"),
-                                LIMITS.choice_values, "whole numbers")
+        items = reader.sequence(
+            fields["choice"], _join(path, "choice"), LIMITS.choice_values, "whole numbers"
+        )
         if not items:
             raise reader.fail(_join(path, "choice"), "must list at least one value")
         values = tuple(
@@ -602,8 +601,9 @@ def _param(reader: _Reader, name: object, spec: object, path: str) -> Param:
     bounds = reader.sequence(fields["range"], where, 2, "two whole numbers")
     if len(bounds) != 2:
         raise reader.fail(where, "must be [min, max]")
-    low, high = (reader.whole(item, _join(where, i), -limit, limit) for i, item in
-                 enumerate(bounds))
+    low, high = (
+        reader.whole(item, _join(where, i), -limit, limit) for i, item in enumerate(bounds)
+    )
     if high < low:
         raise reader.fail(where, f"max ({high}) is below min ({low})")
     step = None
@@ -631,10 +631,12 @@ def parse_source(document: Document) -> Source:
     for key in REQUIRED:
         if key not in top:
             raise TemplateError(key, "is required", line=document.first_line)
-    name = reader.pattern(top["name"], "name", NAME_RE,
-                          "lowercase letters, digits and dashes (at most 40)")
-    kind = reader.pattern(top["kind"], "kind", KIND_RE,
-                          "lowercase letters, digits and _, starting with a letter")
+    name = reader.pattern(
+        top["name"], "name", NAME_RE, "lowercase letters, digits and dashes (at most 40)"
+    )
+    kind = reader.pattern(
+        top["kind"], "kind", KIND_RE, "lowercase letters, digits and _, starting with a letter"
+    )
     difficulty = reader.whole(top["difficulty"], "difficulty", 1, 3)
 
     params: list[Param] = []
@@ -652,15 +654,17 @@ def parse_source(document: Document) -> Source:
 
     constraints: list[str] = []
     if top.get("constraints") is not None:
-        items = reader.sequence(top["constraints"], "constraints", LIMITS.constraints,
-                                "formulas")
-        constraints = [reader.formula(item, _join("constraints", i)) for i, item in
-                       enumerate(items)]
+        items = reader.sequence(top["constraints"], "constraints", LIMITS.constraints, "formulas")
+        constraints = [
+            reader.formula(item, _join("constraints", i)) for i, item in enumerate(items)
+        ]
 
     answer_type_raw = top["answer_type"]
     if answer_type_raw not in ANSWER_TYPES:
-        raise reader.fail("answer_type", f"must be one of {', '.join(ANSWER_TYPES)}, got "
-                          + _kind(answer_type_raw))
+        raise reader.fail(
+            "answer_type",
+            f"must be one of {', '.join(ANSWER_TYPES)}, got " + _kind(answer_type_raw),
+        )
     answer_type: AnswerTypeName = answer_type_raw
     prompt = reader.text(top["prompt"], "prompt", LIMITS.prompt_chars)
 
@@ -671,11 +675,14 @@ def parse_source(document: Document) -> Source:
         items = reader.sequence(top["choices"], "choices", LIMITS.choices, "option texts")
         if len(items) < 2:
             raise reader.fail("choices", "needs at least two options")
-        choices = tuple(reader.text(item, _join("choices", i), LIMITS.choice_chars)
-                        for i, item in enumerate(items))
+        choices = tuple(
+            reader.text(item, _join("choices", i), LIMITS.choice_chars)
+            for i, item in enumerate(items)
+        )
     elif answer_type == "choice":
-        raise TemplateError("choices", "is required with answer_type: choice",
-                            line=document.line("answer_type"))
+        raise TemplateError(
+            "choices", "is required with answer_type: choice", line=document.line("answer_type")
+        )
 
     shuffle = False
     if "shuffle" in top:
@@ -706,9 +713,11 @@ def parse_source(document: Document) -> Source:
             )
         tolerance = Tolerance(
             relative=reader.number(fields["relative"], "tolerance.relative", 0, 1)
-            if "relative" in fields else None,
+            if "relative" in fields
+            else None,
             absolute=reader.number(fields["absolute"], "tolerance.absolute", 0, 10**9)
-            if "absolute" in fields else None,
+            if "absolute" in fields
+            else None,
         )
 
     explanation = None
@@ -726,7 +735,9 @@ def parse_source(document: Document) -> Source:
                 if key not in fields:
                     raise reader.fail(_join(path, key), "is required")
             mistake_name = reader.pattern(
-                fields["name"], _join(path, "name"), MISTAKE_RE,
+                fields["name"],
+                _join(path, "name"),
+                MISTAKE_RE,
                 "lowercase letters, digits, - and _ (at most 40)",
             )
             if mistake_name in seen:
@@ -742,8 +753,7 @@ def parse_source(document: Document) -> Source:
                     mistake_name,
                     reader.formula(fields["answer"], _join(path, "answer")),
                     score,
-                    reader.text(fields["feedback"], _join(path, "feedback"),
-                                LIMITS.feedback_chars),
+                    reader.text(fields["feedback"], _join(path, "feedback"), LIMITS.feedback_chars),
                 )
             )
 
@@ -833,6 +843,7 @@ def json_schema() -> dict[str, object]:
 
     def answer_type_is(name: str) -> dict[str, object]:
         return {"properties": {"answer_type": {"const": name}}, "required": ["answer_type"]}
+
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "convquiz question template",
@@ -877,12 +888,17 @@ def json_schema() -> dict[str, object]:
             "mistakes": {"type": "array", "items": mistake, "maxItems": LIMITS.mistakes},
         },
         "allOf": [
-            {"if": answer_type_is("choice"), "then": {"required": ["choices"]},
-             "else": {"not": {"anyOf": [{"required": ["choices"]}, {"required": ["shuffle"]}]}}},
+            {
+                "if": answer_type_is("choice"),
+                "then": {"required": ["choices"]},
+                "else": {"not": {"anyOf": [{"required": ["choices"]}, {"required": ["shuffle"]}]}},
+            },
             {"if": {"not": answer_type_is("pair")}, "then": {"not": {"required": ["display"]}}},
             {"if": answer_type_is("choice"), "then": {"not": {"required": ["tolerance"]}}},
-            {"if": answer_type_is("pair"),
-             "then": {"properties": {"tolerance": {"not": {"required": ["absolute"]}}}}},
+            {
+                "if": answer_type_is("pair"),
+                "then": {"properties": {"tolerance": {"not": {"required": ["absolute"]}}}},
+            },
         ],
     }
 
