@@ -326,7 +326,7 @@ def _output_same(rng: random.Random, lang: str) -> Draft:
             "forgot_padding",
             ((h - k) // s + 1, (w - k) // s + 1),
             PARTIAL,
-            ("mistake.forgot_padding", {"p": "k − 1"}),
+            ("mistake.same_as_valid", _NO_PARAMS),
         ),
     ]
     prompt = t("os.prompt.same", lang, h=h, w=w, k=k, s=s)

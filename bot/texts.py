@@ -220,6 +220,10 @@ EN: dict[str, str] = {
     "mistake.padding_one_side": "Padding is added on both sides: 2 × {p}, not {p}.",
     "mistake.ceil_not_floor": ("Round down, not up: a window that does not fit is not computed."),
     "mistake.floor_not_ceil": "With padding='same' the output is ⌈input / stride⌉: round up.",
+    "mistake.same_as_valid": (
+        "That is the size without padding ('valid'); 'same' pads so that the output is "
+        "⌈input / stride⌉."
+    ),
     "mistake.ignored_stride": "The stride still divides the size with padding='same'.",
     "mistake.ignored_dilation": (
         "Dilation spreads the kernel: it covers d·(k − 1) + 1 pixels, not k."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from bot.app import ConvQuizBot
 
 SCOPES = ("all", "week", "global")
-KIND_LABEL = re.compile(r"[a-z][a-z0-9_]{0,39}")
 SCOPE_CHOICES = [
     app_commands.Choice(name="all time", value="all"),
     app_commands.Choice(name="this week", value="week"),
@@ -39,6 +37,13 @@ class BoardsCog(commands.Cog):
     def __init__(self, bot: ConvQuizBot) -> None:
         self.bot = bot
 
+    async def _kinds(self, guild_id: int) -> set[str]:
+        """The built-in families and the labels of this guild's templates."""
+        kinds = set(quiz.KINDS)
+        if self.bot.service.templates is not None:
+            kinds |= {t.kind for t in await self.bot.service.templates.all(guild_id)}
+        return kinds
+
     @commands.hybrid_command(  # type: ignore[arg-type]
         name="leaderboard",
         aliases=["lb"],
@@ -52,15 +57,13 @@ class BoardsCog(commands.Cog):
     ) -> None:
         assert ctx.guild is not None
         scope = scope.lower()
-        if scope not in SCOPES and kind is None and KIND_LABEL.fullmatch(scope):
+        kinds = await self._kinds(ctx.guild.id)
+        if scope not in SCOPES and kind is None and scope in kinds:
             scope, kind = "all", scope  # "!leaderboard output_size"
         if scope not in SCOPES:
             raise commands.BadArgument("scope must be week, all or global")
-        if kind is not None and not KIND_LABEL.fullmatch(kind):
-            # Built-in families, or the labels a guild's templates use.
-            raise commands.BadArgument(
-                f"kind must be one of {', '.join(quiz.KINDS)} or a template kind"
-            )
+        if kind is not None and kind not in kinds:
+            raise commands.BadArgument(f"kind must be one of {', '.join(sorted(kinds))}")
         is_global = scope == "global"
         board = await self.bot.service.leaderboard(
             None if is_global else ctx.guild.id,
