@@ -69,7 +69,8 @@ _CODE_RE = re.compile(r"^([A-Z]{2})([1-3])-([0-9A-Z]{1,5})V(\d{1,3})$")
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _base36(number: int) -> str:
+def base36(number: int) -> str:
+    """A seed as it appears in public codes: upper-case base 36 (1234 → 'YA')."""
     text = ""
     while True:
         number, digit = divmod(number, 36)
@@ -79,7 +80,7 @@ def _base36(number: int) -> str:
 
 
 def make_code(prefix: str, difficulty: int, seed: int) -> str:
-    return f"{prefix}{difficulty}-{_base36(seed)}v{GENERATOR_VERSION}"
+    return f"{prefix}{difficulty}-{base36(seed)}v{GENERATOR_VERSION}"
 
 
 def _check(kind: str, seed: int, difficulty: int, lang: str) -> None:

@@ -23,7 +23,10 @@ from bot.question import (
     format_answer,
     format_number,
 )
-from bot.quiz import grade  # the engine's grader: what players meet
+from bot.quiz import (
+    base36,
+    grade,  # the engine's grader: what players meet
+)
 from bot.templates._errors import TemplateError
 from bot.templates._expr import EvalError, Formula, FormulaError, Value, compile_formula, show
 from bot.templates._render import Text, compile_text, render
@@ -54,24 +57,14 @@ __all__ = [
 ]
 
 SEED_SPACE = 36**5  # as the built-in families: five base-36 characters
-_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ANY = "*"  # the language key of a text written as one string
-
-
-def _base36(number: int) -> str:
-    text = ""
-    while True:
-        number, digit = divmod(number, 36)
-        text = _DIGITS[digit] + text
-        if not number:
-            return text
 
 
 def template_code(name: str, seed: int) -> str:
     """The public code of a template question: ``T-{name}-{seed in base 36}``.
 
     Storage appends the guild's template version (``…v3``) when it records one."""
-    return f"T-{name}-{_base36(seed)}"
+    return f"T-{name}-{base36(seed)}"
 
 
 def parse_template_code(code: str) -> tuple[str, int]:
