@@ -30,10 +30,15 @@ COLOURS = {
 
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, marked with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…" if limit > 0 else ""
 
 
 def embed_for(card: Card) -> discord.Embed:
+    """The card as an embed. Every part is cut to its own limit, and the whole to
+    Discord's 6,000-character total: title and footer first, then the description (the
+    question or answer itself), then as many fields as still fit."""
     parts = [card.body] if card.body else []
     if card.choices:
         parts.append(
@@ -41,11 +46,9 @@ def embed_for(card: Card) -> discord.Embed:
         )
     if card.deadline is not None:
         parts.append(f"Closes <t:{int(card.deadline.timestamp())}:R>")
-    fields = [(clip(n, FIELD_NAME_LIMIT), clip(v, FIELD_VALUE_LIMIT)) for n, v in card.fields]
-    fields = fields[:FIELDS_LIMIT]
     title = clip(card.title, TITLE_LIMIT)
     footer = clip(card.footer, FOOTER_LIMIT)
-    room = EMBED_TOTAL_LIMIT - len(title) - len(footer) - sum(len(n) + len(v) for n, v in fields)
+    room = EMBED_TOTAL_LIMIT - len(title) - len(footer)
     description = "\n\n".join(parts)
     if card.spoiler:
         # The worked answer stays hidden until clicked, for those still thinking.
@@ -53,12 +56,18 @@ def embed_for(card: Card) -> discord.Embed:
         budget = min(DESCRIPTION_LIMIT, room) - len(description) - 6
         if budget > 20:
             description = f"{description}\n\n||{clip(spoiler, budget)}||"
-    description = clip(description, max(1, min(DESCRIPTION_LIMIT, room)))
+    description = clip(description, max(0, min(DESCRIPTION_LIMIT, room)))
+    room -= len(description)
     embed = discord.Embed(
         title=title, description=description or None, colour=COLOURS.get(card.kind, COLOURS["info"])
     )
-    for name, value in fields:
-        embed.add_field(name=name or "\u200b", value=value or "\u200b", inline=False)
+    for name, value in card.fields[:FIELDS_LIMIT]:
+        name = clip(name, FIELD_NAME_LIMIT) or "\u200b"
+        value = clip(value or "\u200b", min(FIELD_VALUE_LIMIT, room - len(name)))
+        if not value or room - len(name) - len(value) < 0:
+            break  # what does not fit is left out rather than rejected by the API
+        embed.add_field(name=name, value=value, inline=False)
+        room -= len(name) + len(value)
     if footer:
         embed.set_footer(text=footer)
     return embed
