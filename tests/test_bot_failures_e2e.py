@@ -1,0 +1,69 @@
+"""What members and operators see when things go wrong: a database that goes away,
+direct messages, and slash-command registration through the real entry point."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_bot_e2e import Running, World, ask, quizbot, world
+
+from bot.storage.db import create_engine
+from bot.storage.repository import Repository
+
+__all__ = ["quizbot", "world"]  # fixtures shared with test_bot_e2e
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_database_that_goes_away_gets_short_answers_and_no_crash(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    _, question = await ask(quizbot, world.alice, "!convquiz param_count 1")
+    # The database server goes away: every query now fails at the driver.
+    dead = create_engine("postgresql+asyncpg://nobody@127.0.0.1:9/gone")
+    service = quizbot.bot.service
+    alive = service.repository
+    service.repository = Repository(dead)
+    try:
+        typed = await quizbot.say(world.bob, question.answer_text)
+        await fake.wait_for_reaction(emoji="⚠️", message_id=int(typed["id"]), start=0)
+        await quizbot.say(world.bob, "!leaderboard")
+        reply = await fake.wait_for_message(lambda m: "database" in m.content)
+        assert reply.content == "The quiz database is unavailable right now; please try again shortly."
+    finally:
+        service.repository = alive
+        await dead.dispose()
+    # Back up: the bot carries on where it was.
+    again = await quizbot.say(world.carol, question.answer_text)
+    await fake.wait_for_reaction(emoji="✅", message_id=int(again["id"]), start=0)
+    stats = await service.stats(world.guild.id, world.bob.id)
+    assert stats.answered == 0  # the failed answer left nothing behind
+
+
+async def test_direct_messages_get_a_clear_refusal(quizbot: Running) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    dm = fake.dm_channel(world.bob.id)
+    await fake.send_message(dm.id, world.bob.id, "!convquiz")
+    refusal = await fake.wait_for_message(lambda m: m.channel_id == dm.id)
+    assert refusal.content == "Quizzes run in servers, not in direct messages."
+
+
+async def test_convquiz_sync_registers_slash_commands_once_asked(world: World, tmp_path: Path) -> None:
+    fake = world.fake
+    env = {"PATH": "/usr/bin:/bin", "DISCORD_TOKEN": "fake-token",
+           "DATABASE_URL": world.db_url, "DISCORD_API_BASE": fake.api_base,
+           "DISCORD_GATEWAY_URL": fake.gateway_url}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "sync", "--guild", str(world.guild.id), env=env,
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    names = {c["name"] for c in fake.synced_commands(world.guild.id)}
+    assert {"convquiz", "leaderboard", "stats", "help", "quizconfig", "template"} <= names
+    assert f"to guild {world.guild.id}" in stdout.decode()
+    assert fake.synced_commands(None) == []  # nothing global unless asked
+    assert not fake.identifies  # registering commands needs no gateway session
