@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.conversation import close_card
 from bot.discord_cards import embed_for, with_picture
+from bot.i18n_discord import CatalogTranslator
 from bot.records import ClosedQuestion, GuildConfig, StorageError
 from bot.render import render_question_cached
 from bot.service import QuizService
@@ -112,6 +113,8 @@ class ConvQuizBot(commands.AutoShardedBot):
     # --- lifecycle -----------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
+        # Slash-command descriptions in every catalog language, sent when commands sync.
+        await self.tree.set_translator(CatalogTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_only:
@@ -166,8 +169,8 @@ class ConvQuizBot(commands.AutoShardedBot):
                     "cannot reach channel %s to reveal question %s", channel_id, closed.open.id
                 )
                 return
-        lang = "en"
-        card = close_card(closed, mention, lang)
+        # The reveal is in the language the question was asked in.
+        card = close_card(closed, mention, closed.open.question.lang)
         embed = embed_for(card)
         pictures = True
         with contextlib.suppress(StorageError):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shlex
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot import quiz
 from bot.conversation import (
@@ -27,7 +28,7 @@ from bot.conversation import (
 from bot.records import ChannelBusy, ClosedQuestion, StorageError
 from bot.service import NotAllowed, QuizService
 from bot.storage.repository import Scope
-from bot.texts import t
+from bot.texts import language_for_locale, language_named, t
 
 CONSOLE_GUILD = 0
 CONSOLE_CHANNEL = 0
@@ -36,18 +37,35 @@ CONSOLE_USER = 1
 Output = Callable[[str], None]
 
 
+def console_language(environ: Mapping[str, str] | None = None) -> str:
+    """``CONVQUIZ_LANGUAGE`` (ja, en…) if set, else the system locale (``LANG=ja_JP.UTF-8``
+    plays in Japanese), else English."""
+    env = os.environ if environ is None else environ
+    chosen = env.get("CONVQUIZ_LANGUAGE", "").strip()
+    if chosen:
+        return language_named(chosen) or language_for_locale(chosen)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            return language_for_locale(env[name])
+    return language_for_locale(None)
+
+
 class ConsoleSession:
     """One terminal player; ``handle`` takes a line, ``tick`` closes due questions."""
 
-    def __init__(self, service: QuizService, out: Output, prefix: str = "!") -> None:
+    def __init__(
+        self, service: QuizService, out: Output, prefix: str = "!", lang: str = "en"
+    ) -> None:
         self.service = service
         self.out = out
         self.prefix = prefix
         self.session_points = 0
-        self.lang = "en"
+        self.lang = lang
 
     def _name(self, user_id: int) -> str:
-        return "you" if user_id == CONSOLE_USER else f"player {user_id}"
+        if user_id == CONSOLE_USER:
+            return t("console.you", self.lang)
+        return t("console.player", self.lang, id=user_id)
 
     def _show(self, card: Card) -> None:
         self.out(card.as_text())
@@ -91,7 +109,7 @@ class ConsoleSession:
             stats = await self.service.stats(CONSOLE_GUILD, CONSOLE_USER)
             self._show(stats_card(stats, self._name, self.lang))
         else:
-            self.out(f"Unknown command {self.prefix}{name}. Type {self.prefix}help.")
+            self.out(t("console.unknown_command", self.lang, p=self.prefix, name=name))
         return True
 
     async def _quiz(self, args: list[str]) -> None:
@@ -112,9 +130,10 @@ class ConsoleSession:
                 difficulty=request.difficulty,
                 code=request.code,
                 template=request.template,
+                lang=self.lang,
             )
         except quiz.QuizError as error:
-            self.out(str(error))
+            self.out(error.in_language(self.lang))
             return
         except ChannelBusy as busy:
             code = busy.open_question.question.code if busy.open_question else "?"
@@ -126,12 +145,12 @@ class ConsoleSession:
         card = question_card(opened, self.lang)
         seconds = int(opened.time_limit)
         self._show(card)
-        self.out(f"({seconds} s to answer)")
+        self.out(t("console.time_left", self.lang, seconds=seconds))
 
     async def _answer(self, line: str) -> None:
         outcome = await self.service.answer(CONSOLE_CHANNEL, CONSOLE_USER, line)
         if outcome is None:
-            self.out(f"No question is open. Type {self.prefix}convquiz to get one.")
+            self.out(t("console.nothing_open", self.lang, p=self.prefix))
             return
         if outcome.status == "ignored":
             self.out(t("grade.not_an_answer", self.lang))
@@ -147,7 +166,16 @@ class ConsoleSession:
         points = outcome.recorded.points.total
         self.session_points += points
         mark = REACTIONS.get(outcome.grade.outcome, "")
-        self.out(f"{mark} {outcome.grade.feedback} (+{points}, session {self.session_points})")
+        self.out(
+            t(
+                "console.result",
+                self.lang,
+                mark=mark,
+                feedback=outcome.grade.feedback,
+                points=points,
+                session=self.session_points,
+            )
+        )
         # One player: once they have answered there is nothing to wait for.
         closed = await self.service.close_now(CONSOLE_CHANNEL)
         if closed is not None:
@@ -174,16 +202,15 @@ async def run_console(
     read_line: Callable[[], Awaitable[str]] | None = None,
     out: Output = print,
     prefix: str = "!",
+    lang: str | None = None,
 ) -> None:
-    """The terminal loop. ``read_line`` returns '' at end of input."""
-    session = ConsoleSession(service, out, prefix)
+    """The terminal loop. ``read_line`` returns '' at end of input. ``lang`` (ja, en)
+    defaults to ``console_language()``."""
+    session = ConsoleSession(service, out, prefix, lang or console_language())
     reader = read_line or _stdin_reader()
     for closed in await service.resume():
         session._reveal(closed)
-    out(
-        "convquiz in the terminal (no DISCORD_TOKEN set). "
-        f"Type {prefix}convquiz for a question, {prefix}help for help, {prefix}quit to leave."
-    )
+    out(t("console.welcome", session.lang, p=prefix))
     pending: asyncio.Future[str] | None = None
     try:
         while True:

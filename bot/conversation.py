@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import quiz
+from bot.question import Grade, Question
 from bot.records import Board, ClosedQuestion, GuildConfig, OpenQuestion, UserStats
 from bot.scoring import BASE_BY_DIFFICULTY
 from bot.templates import parse_versioned_code
-from bot.texts import t
+from bot.texts import DEFAULT_LANGUAGE, has_text, t
 
 __all__ = [
     "Card",
@@ -25,7 +26,9 @@ __all__ = [
     "board_card",
     "close_card",
     "config_card",
+    "feedback_in",
     "help_card",
+    "mistake_label",
     "parse_quiz_args",
     "question_card",
     "stats_card",
@@ -47,6 +50,7 @@ class Card:
     choices: tuple[str, ...] = ()
     deadline: datetime | None = None
     kind: str = "info"
+    lang: str = DEFAULT_LANGUAGE  # of the words a front end adds (the deadline line)
 
     def as_text(self) -> str:
         """Plain text, for the terminal and for logs."""
@@ -129,21 +133,49 @@ def parse_quiz_args(args: Sequence[str], lang: str = "en") -> QuizRequest:
             difficulty = DIFFICULTY_WORDS[word]
         elif word.isdigit() and difficulty is None:
             if int(word) not in quiz.DIFFICULTIES:
-                raise quiz.QuizError(t("error.bad_difficulty", lang, value=word))
+                raise quiz.QuizError.of("error.bad_difficulty", lang, value=word)
             difficulty = int(word)
         else:
-            raise quiz.QuizError(
-                t("error.unknown_kind", lang, kind=word[:40], kinds=", ".join(quiz.KINDS))
+            raise quiz.QuizError.of(
+                "error.unknown_kind", lang, kind=word[:40], kinds=quiz.kind_list(lang)
             )
     return QuizRequest("start", kind=kind, difficulty=difficulty)
 
 
 def _kind_label(kind: str, lang: str) -> str:
+    """A built-in family's name in ``lang``; a template's kind is the admin's own word."""
     key = f"kind.{kind}"
-    try:
-        return t(key, lang)
-    except KeyError:
-        return kind
+    return t(key, lang) if has_text(key) else kind
+
+
+def mistake_label(name: str, lang: str) -> str:
+    """A named misconception as people read it; a template's mistake keeps its own name."""
+    key = f"mistake_name.{name}"
+    return t(key, lang) if has_text(key) else name
+
+
+def feedback_in(question: Question, grade: Grade, lang: str) -> str:
+    """The grade's feedback in ``lang`` rather than the question's language, for a reply
+    only the answerer sees. A built-in question is rebuilt from its code in ``lang``; a
+    template's own feedback stays as the admin wrote it for the question's language."""
+    if lang == question.lang:
+        return grade.feedback
+    if grade.outcome == "correct":
+        return t("grade.correct", lang)
+    if grade.mistake is None:
+        return t("grade.wrong", lang)
+    if grade.mistake == "wrong_shape":
+        hint = "grade.expected_pair" if question.answer.type == "pair" else "grade.expected_number"
+        return t("grade.wrong_with_hint", lang, wrong=t("grade.wrong", lang), hint=t(hint, lang))
+    if quiz.looks_like_code(question.code):
+        try:
+            again = quiz.from_code(question.code, lang)
+        except quiz.QuizError:
+            return grade.feedback
+        for mistake in again.mistakes:
+            if mistake.name == grade.mistake:
+                return mistake.feedback
+    return grade.feedback
 
 
 def question_card(open_question: OpenQuestion, lang: str = "en") -> Card:
@@ -164,6 +196,7 @@ def question_card(open_question: OpenQuestion, lang: str = "en") -> Card:
         footer=footer,
         deadline=open_question.deadline,
         kind="question",
+        lang=lang,
     )
 
 
@@ -178,8 +211,11 @@ def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
         for row in rows:
             user, points, first = row.user_id, row.points, row.first_correct  # type: ignore[attr-defined]
             star = " ★" if first else ""
-            parts.append(f"{name(user)}{star} (+{points})" if closed.open.ranked else name(user))
-        return ", ".join(parts)
+            who = f"{name(user)}{star}"
+            parts.append(
+                t("card.close.points", lang, name=who, points=points) if closed.open.ranked else who
+            )
+        return t("sep.list", lang).join(parts)
 
     fields.append((t("card.close.correct", lang), who(correct) or t("card.close.nobody", lang)))
     if partial:
@@ -198,6 +234,7 @@ def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
             answered=len(closed.answers),
         ),
         kind="close",
+        lang=lang,
     )
 
 
@@ -238,6 +275,7 @@ def board_card(
         body="\n".join(lines),
         footer=footer,
         kind="board",
+        lang=lang,
     )
 
 
@@ -258,36 +296,52 @@ def stats_card(stats: UserStats, name: Namer, lang: str = "en") -> Card:
         share = f"{kind.correct / kind.answered:.0%}" if kind.answered else "–"
         fields.append((_kind_label(kind.kind, lang), f"{kind.correct}/{kind.answered} ({share})"))
     if stats.mistakes:
-        fields.append(
-            (t("card.stats.mistakes", lang), ", ".join(f"{m} ×{n}" for m, n in stats.mistakes))
+        mistakes = t("sep.list", lang).join(
+            f"{mistake_label(m, lang)} ×{n}" for m, n in stats.mistakes
         )
+        fields.append((t("card.stats.mistakes", lang), mistakes))
     body = "" if stats.answered else t("card.stats.none", lang)
     return Card(
         title=t("card.stats.title", lang, name=name(stats.user_id)),
         body=body,
         fields=tuple(fields),
         kind="stats",
+        lang=lang,
     )
 
 
 def config_card(config: GuildConfig, default_time_limit: float, lang: str = "en") -> Card:
-    channels = ", ".join(f"<#{c}>" for c in config.allowed_channels) or t("card.config.all", lang)
+    channels = t("sep.list", lang).join(f"<#{c}>" for c in config.allowed_channels)
+    channels = channels or t("card.config.all", lang)
     starter = (
         f"<@&{config.starter_role_id}>" if config.starter_role_id else t("card.config.anyone", lang)
     )
+    seconds = config.time_limit or int(default_time_limit)
+    if config.language:
+        language = t(f"lang.{config.language}", lang)
+    else:  # following the server's Discord language, which is what ``lang`` is then
+        language = t("card.config.language.auto", lang, language=t(f"lang.{lang}", lang))
     fields = (
-        (t("card.config.time_limit", lang), f"{config.time_limit or int(default_time_limit)} s"),
+        (t("card.config.time_limit", lang), t("card.config.seconds", lang, seconds=seconds)),
         (t("card.config.difficulty", lang), str(config.default_difficulty or 1)),
         (t("card.config.channels", lang), channels),
         (t("card.config.starters", lang), starter),
-        (t("card.config.pictures", lang), "on" if config.pictures else "off"),
+        (
+            t("card.config.pictures", lang),
+            t("card.config.on" if config.pictures else "card.config.off", lang),
+        ),
+        (t("card.config.language", lang), language),
     )
-    return Card(title=t("card.config.title", lang), fields=fields, kind="info")
+    return Card(title=t("card.config.title", lang), fields=fields, kind="info", lang=lang)
 
 
 def help_card(prefix: str, lang: str = "en") -> Card:
+    kinds = t("sep.list", lang).join(
+        t("card.help.kind", lang, kind=kind, label=_kind_label(kind, lang)) for kind in quiz.KINDS
+    )
     return Card(
         title=t("card.help.title", lang),
-        body=t("card.help.body", lang, p=prefix, kinds=", ".join(quiz.KINDS)),
+        body=t("card.help.body", lang, p=prefix, kinds=kinds),
         kind="info",
+        lang=lang,
     )

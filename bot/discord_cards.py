@@ -7,6 +7,7 @@ import io
 import discord
 
 from bot.conversation import Card
+from bot.texts import t
 
 # Discord's documented limits.
 MESSAGE_LIMIT = 2_000
@@ -45,7 +46,9 @@ def embed_for(card: Card) -> discord.Embed:
             "\n".join(f"**{chr(ord('A') + i)}.** {choice}" for i, choice in enumerate(card.choices))
         )
     if card.deadline is not None:
-        parts.append(f"Closes <t:{int(card.deadline.timestamp())}:R>")
+        # Discord shows the timestamp relative and in each reader's own language.
+        when = f"<t:{int(card.deadline.timestamp())}:R>"
+        parts.append(t("card.closes", card.lang, when=when))
     title = clip(card.title, TITLE_LIMIT)
     footer = clip(card.footer, FOOTER_LIMIT)
     room = EMBED_TOTAL_LIMIT - len(title) - len(footer)

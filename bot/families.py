@@ -166,6 +166,19 @@ def _axis_steps(lang: str, axes: Iterable[tuple[str, int, int, int, int]]) -> st
     return "\n".join(lines)
 
 
+def _slide(lang: str, n: int, k: int, s: int, p: int, out: int, answer: str) -> str:
+    """The seed article's picture in words: where the filter's right edge goes.
+
+    Pixels of the (padded) input are numbered from 1; the edge starts at ``k`` and moves
+    ``s`` at a time while it stays within the last pixel, ``n + 2p``."""
+    end = n + 2 * p
+    edges = [k + i * s for i in range(out)]
+    shown = ", ".join(map(str, edges)) if out <= 4 else f"{edges[0]}, {edges[1]}, {edges[2]}, …"
+    key = "os.explain.slide.exact" if edges[-1] == end else "os.explain.slide.short"
+    coords = t("os.explain.coords.padded", lang) if p else ""
+    return t(key, lang, edges=shown, coords=coords, s=s, end=end, answer=answer)
+
+
 def _wrong_sizes(n: int, p: int, k: int, s: int, k0: int) -> tuple[int, int, int, int, int]:
     """One axis's size under each misconception: no +1, no padding, padding on one side
     only, rounding up, the dilation ignored (``k0`` is the undilated kernel)."""
@@ -222,15 +235,12 @@ def _output_explicit(
             ("width", size[1], padding, kernel[1], stride),
         ]
     )
-    first = kernel[0] - padding
-    explanation = t(
-        "os.explain.explicit",
-        lang,
-        steps=_axis_steps(lang, axes),
-        first=first,
-        s=stride,
-        answer=answer_text,
-    )
+    steps = _axis_steps(lang, axes)
+    if square:
+        slide = _slide(lang, size[0], kernel[0], stride, padding, out[0], answer_text)
+        explanation = t("os.explain.explicit", lang, steps=steps, slide=slide)
+    else:
+        explanation = t("os.explain.explicit.rect", lang, steps=steps, answer=answer_text)
     dims = [(size[i], padding, kernel[i], stride, kernel[i]) for i in range(2)]
     return Draft(params, key, prompt, explanation, None, _output_mistakes(lang, key, dims))
 
@@ -421,6 +431,7 @@ def param_count(rng: random.Random, difficulty: int, lang: str) -> Draft:
     ) + t(
         "pc.explain",
         lang,
+        cin_label=t("pc.label.cin_group" if groups > 1 else "pc.label.cin", lang),
         kh=kh,
         kw=kw,
         cin_g=cin_g,

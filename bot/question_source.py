@@ -14,7 +14,6 @@ from bot import quiz
 from bot.question import Question
 from bot.storage.template_store import TemplateStore, UnknownTemplate
 from bot.templates import TemplateError, parse_versioned_code, versioned_code
-from bot.texts import t
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +50,7 @@ class QuestionSource:
         if template is not None:
             return await self._from_template(guild_id, template, None, lang, None, ranked=True)
         if kind is None:
-            pool = await self._pool(guild_id)
+            pool = await self._pool(guild_id, lang)
             choice = self.rng.choice(pool)
             if choice not in quiz.KINDS:
                 return await self._from_template(guild_id, choice, None, lang, None, ranked=True)
@@ -59,7 +58,7 @@ class QuestionSource:
         level = difficulty or default_difficulty
         return Picked(quiz.generate(kind, quiz.random_seed(self.rng), level, lang), ranked=True)
 
-    async def _pool(self, guild_id: int) -> list[str]:
+    async def _pool(self, guild_id: int, lang: str) -> list[str]:
         if self.templates is None:
             return list(quiz.KINDS)
         config = await self.templates.config(guild_id)
@@ -70,7 +69,7 @@ class QuestionSource:
         )
         pool = names + (list(quiz.KINDS) if config.mix != "templates" else [])
         if not pool:
-            raise quiz.QuizError(t("error.no_templates"))
+            raise quiz.QuizError.of("error.no_templates", lang)
         return pool
 
     async def _from_template(
@@ -84,21 +83,20 @@ class QuestionSource:
         ranked: bool,
     ) -> Picked:
         if self.templates is None:
-            raise quiz.QuizError(t("error.unknown_template", lang, name=name[:40]))
+            raise quiz.QuizError.of("error.unknown_template", lang, name=name[:40])
         try:
             stored, template = await self.templates.get(guild_id, name, version)
         except UnknownTemplate:
-            raise quiz.QuizError(t("error.unknown_template", lang, name=name[:40])) from None
+            raise quiz.QuizError.of("error.unknown_template", lang, name=name[:40]) from None
         if ranked and not stored.enabled:
-            raise quiz.QuizError(t("error.template_disabled", lang, name=name))
+            raise quiz.QuizError.of("error.template_disabled", lang, name=name)
         used = version or stored.version
         seed = quiz.random_seed(self.rng) if seed is None else seed
         try:
             question = template.sample(seed, lang)
         except TemplateError as error:
-            detail = str(error)
-            raise quiz.QuizError(
-                t("error.template_failed", lang, name=name, detail=detail)
+            raise quiz.QuizError.of(
+                "error.template_failed", lang, name=name, detail=str(error)
             ) from None
         question = dataclasses.replace(question, code=versioned_code(template.name, seed, used))
         return Picked(question, ranked, template.name, used)

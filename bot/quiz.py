@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
@@ -47,7 +47,30 @@ DIFFICULTIES = (1, 2, 3)
 
 
 class QuizError(ValueError):
-    """A request the engine cannot serve; its message is fit to show a user."""
+    """A request the engine cannot serve; its message is fit to show a user.
+
+    Made with ``QuizError.of(key, lang, **params)`` it can be said again in another
+    language (``in_language``): a refusal shown only to the person who asked is in their
+    own language, not the server's."""
+
+    def __init__(
+        self, message: str, key: str | None = None, params: Mapping[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = dict(params or {})
+
+    @classmethod
+    def of(cls, key: str, lang: str, /, **params: object) -> QuizError:
+        return cls(t(key, lang, **params), key, params)
+
+    def in_language(self, lang: str) -> str:
+        return t(self.key, lang, **self.params) if self.key else str(self)
+
+
+def kind_list(lang: str = DEFAULT_LANGUAGE) -> str:
+    """The built-in kinds as a refusal lists them: ```output_size`, `param_count`…``."""
+    return t("sep.list", lang).join(f"`{kind}`" for kind in KINDS)
 
 
 Family: TypeAlias = Callable[[random.Random, int, str], Draft]
@@ -85,16 +108,16 @@ def make_code(prefix: str, difficulty: int, seed: int) -> str:
 
 def _check(kind: str, seed: int, difficulty: int, lang: str) -> None:
     if not isinstance(kind, str) or kind not in _FAMILIES:
-        raise QuizError(t("error.unknown_kind", lang, kind=kind, kinds=", ".join(KINDS)))
+        raise QuizError.of("error.unknown_kind", lang, kind=kind, kinds=kind_list(lang))
     # 1.0 == 1, but it would print as "OS1.0-…", a code nothing can parse back.
     if (
         isinstance(difficulty, bool)
         or not isinstance(difficulty, int)
         or difficulty not in DIFFICULTIES
     ):
-        raise QuizError(t("error.bad_difficulty", lang, value=difficulty))
+        raise QuizError.of("error.bad_difficulty", lang, value=difficulty)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_SPACE:
-        raise QuizError(f"seed must be a whole number from 0 to {SEED_SPACE - 1}")
+        raise QuizError.of("error.bad_seed", lang, last=SEED_SPACE - 1)
 
 
 def generate(kind: str, seed: int, difficulty: int = 1, lang: str = DEFAULT_LANGUAGE) -> Question:
@@ -130,11 +153,11 @@ def parse_code(code: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, int, int]:
     text = code.strip().upper() if isinstance(code, str) else ""
     match = _CODE_RE.match(text)
     if not match or match.group(1) not in _BY_PREFIX:
-        raise QuizError(t("error.bad_code", lang, code=str(code)[:40]))
+        raise QuizError.of("error.bad_code", lang, code=str(code)[:40])
     version = int(match.group(4))
     if version != GENERATOR_VERSION:
-        raise QuizError(
-            t("error.old_code", lang, code=text, version=version, current=GENERATOR_VERSION)
+        raise QuizError.of(
+            "error.old_code", lang, code=text, version=version, current=GENERATOR_VERSION
         )
     return _BY_PREFIX[match.group(1)], int(match.group(3), 36), int(match.group(2))
 
@@ -198,4 +221,5 @@ def grade(question: Question, reply: str) -> Grade:
     if key.type == "choice" or _shape_ok(key, parsed):
         return Grade("wrong", 0.0, None, t("grade.wrong", lang))
     hint = "grade.expected_pair" if key.type == "pair" else "grade.expected_number"
-    return Grade("wrong", 0.0, "wrong_shape", f"{t('grade.wrong', lang)} {t(hint, lang)}")
+    feedback = t("grade.wrong_with_hint", lang, wrong=t("grade.wrong", lang), hint=t(hint, lang))
+    return Grade("wrong", 0.0, "wrong_shape", feedback)

@@ -32,7 +32,7 @@ from bot.storage.repository import (
     UserStats,
 )
 from bot.storage.template_store import TemplateStore
-from bot.texts import DEFAULT_LANGUAGE
+from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for_locale
 
 __all__ = [
     "AnswerOutcome",
@@ -112,8 +112,12 @@ class QuizService:
     async def config(self, guild_id: int) -> GuildConfig:
         return await self.repository.guild_config(guild_id)
 
-    def language_of(self, config: GuildConfig) -> str:
-        return config.language or DEFAULT_LANGUAGE
+    def language_of(self, config: GuildConfig, preferred_locale: str | None = None) -> str:
+        """The guild's language: its ``language`` setting, else the language of its
+        preferred locale in Discord (``ja`` for Japanese), else English."""
+        if config.language is not None and config.language in LANGUAGES:
+            return config.language
+        return language_for_locale(preferred_locale)
 
     async def start(
         self,
@@ -126,15 +130,17 @@ class QuizService:
         code: str | None = None,
         template: str | None = None,
         config: GuildConfig | None = None,
+        lang: str | None = None,
     ) -> OpenQuestion:
         """Open a question in a channel: of ``kind``, from the guild's ``template``, or
         (neither) drawn from the guild's mix. With ``code`` it is an unranked replay.
 
         Raises ``quiz.QuizError`` for a bad kind, difficulty or code, ``ChannelBusy``
-        when the channel already has an open question.
+        when the channel already has an open question. The question is asked in ``lang``
+        (by default the guild's language, ``language_of``).
         """
         config = config or await self.config(guild_id)
-        lang = self.language_of(config)
+        lang = lang or self.language_of(config)
         picked = await self.questions.pick(
             guild_id,
             kind=kind,

@@ -225,7 +225,7 @@ async def test_a_full_round_scores_and_ranks_everyone(quizbot: Running) -> None:
     (chart,) = card.attachments
     assert Image.open(io.BytesIO(chart.data)).format == "PNG"
     stats = text_of(card)
-    assert "forgot_bias ×1" in stats and f"Points: {carol_points} (#2)" in stats
+    assert "forgot the biases ×1" in stats and f"Points: {carol_points} (#2)" in stats
 
 
 async def test_a_busy_channel_points_at_its_open_question(quizbot: Running) -> None:

@@ -10,6 +10,8 @@ from discord.ext import commands
 
 from bot.conversation import config_card
 from bot.discord_cards import embed_for
+from bot.i18n_discord import Refusal, choice, guild_language, text
+from bot.texts import LANGUAGES, language_named
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from bot.app import ConvQuizBot
 
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 10, 600
+AUTO_LANGUAGE = ("auto", "default", "server")  # follow the guild's language in Discord
 
 
 class AdminCog(commands.Cog):
@@ -36,42 +39,48 @@ class AdminCog(commands.Cog):
     async def _show(self, ctx: commands.Context[ConvQuizBot]) -> None:
         assert ctx.guild is not None
         config = await self.bot.guild_config(ctx.guild.id)
-        await ctx.send(embed=embed_for(config_card(config, self.bot.service.default_time_limit)))
+        lang = await guild_language(self.bot, ctx.guild)
+        card = config_card(config, self.bot.service.default_time_limit, lang)
+        await ctx.send(embed=embed_for(card))
 
     @commands.hybrid_group(  # type: ignore[arg-type]
         name="quizconfig",
         fallback="show",
         invoke_without_command=True,
-        description="Show the quiz settings of this server",
+        description=text("cmd.quizconfig"),
     )
     @commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def quizconfig(self, ctx: commands.Context[ConvQuizBot]) -> None:
         await self._show(ctx)
 
-    @quizconfig.command(name="timelimit", description="Seconds to answer a question")  # type: ignore[arg-type]
-    @app_commands.describe(seconds=f"{MIN_TIME_LIMIT} to {MAX_TIME_LIMIT}")
+    @quizconfig.command(name="timelimit", description=text("cmd.quizconfig.timelimit"))  # type: ignore[arg-type]
+    @app_commands.describe(
+        seconds=text("cmd.quizconfig.timelimit.seconds", low=MIN_TIME_LIMIT, high=MAX_TIME_LIMIT)
+    )
     async def timelimit(self, ctx: commands.Context[ConvQuizBot], seconds: int) -> None:
         assert ctx.guild is not None
         if not MIN_TIME_LIMIT <= seconds <= MAX_TIME_LIMIT:
-            raise commands.BadArgument(
-                f"the time limit must be {MIN_TIME_LIMIT} to {MAX_TIME_LIMIT} seconds"
-            )
+            raise Refusal("error.timelimit_range", low=MIN_TIME_LIMIT, high=MAX_TIME_LIMIT)
         await self.bot.save_config(ctx.guild.id, time_limit=seconds)
         await self._show(ctx)
 
-    @quizconfig.command(name="difficulty", description="Default difficulty, 1 to 3")  # type: ignore[arg-type]
+    @quizconfig.command(name="difficulty", description=text("cmd.quizconfig.difficulty"))  # type: ignore[arg-type]
+    @app_commands.describe(level=text("cmd.convquiz.difficulty"))
     async def difficulty(self, ctx: commands.Context[ConvQuizBot], level: int) -> None:
         assert ctx.guild is not None
         if level not in (1, 2, 3):
-            raise commands.BadArgument("the difficulty must be 1, 2 or 3")
+            raise Refusal("error.difficulty_range")
         await self.bot.save_config(ctx.guild.id, default_difficulty=level)
         await self._show(ctx)
 
-    @quizconfig.command(name="channel", description="Allow or forbid quizzes in a channel")  # type: ignore[arg-type]
-    @app_commands.describe(action="add, remove, or clear (quizzes everywhere)")
+    @quizconfig.command(name="channel", description=text("cmd.quizconfig.channel"))  # type: ignore[arg-type]
+    @app_commands.describe(
+        action=text("cmd.quizconfig.channel.action"),
+        channel=text("cmd.quizconfig.channel.channel"),
+    )
     @app_commands.choices(
-        action=[app_commands.Choice(name=a, value=a) for a in ("add", "remove", "clear")]
+        action=[choice(f"choice.action.{a}", a) for a in ("add", "remove", "clear")]
     )
     async def channel(
         self,
@@ -90,12 +99,12 @@ class AdminCog(commands.Cog):
         elif action == "clear":
             channels.clear()
         else:
-            raise commands.BadArgument("the action must be add, remove or clear")
+            raise Refusal("error.channel_action")
         await self.bot.save_config(ctx.guild.id, allowed_channels=sorted(channels))
         await self._show(ctx)
 
-    @quizconfig.command(name="starter", description="Only this role may start quizzes")  # type: ignore[arg-type]
-    @app_commands.describe(role="leave empty to let anyone start quizzes")
+    @quizconfig.command(name="starter", description=text("cmd.quizconfig.starter"))  # type: ignore[arg-type]
+    @app_commands.describe(role=text("cmd.quizconfig.starter.role"))
     async def starter(
         self, ctx: commands.Context[ConvQuizBot], role: discord.Role | None = None
     ) -> None:
@@ -103,13 +112,29 @@ class AdminCog(commands.Cog):
         await self.bot.save_config(ctx.guild.id, starter_role_id=role.id if role else None)
         await self._show(ctx)
 
-    @quizconfig.command(name="pictures", description="Attach layer pictures to questions")  # type: ignore[arg-type]
-    @app_commands.choices(state=[app_commands.Choice(name=s, value=s) for s in ("on", "off")])
+    @quizconfig.command(name="pictures", description=text("cmd.quizconfig.pictures"))  # type: ignore[arg-type]
+    @app_commands.describe(state=text("cmd.quizconfig.pictures.state"))
+    @app_commands.choices(state=[choice(f"card.config.{s}", s) for s in ("on", "off")])
     async def pictures(self, ctx: commands.Context[ConvQuizBot], state: str) -> None:
         assert ctx.guild is not None
         if state not in ("on", "off"):
-            raise commands.BadArgument("pictures must be on or off")
+            raise Refusal("error.pictures_state")
         await self.bot.save_config(ctx.guild.id, pictures=state == "on")
+        await self._show(ctx)
+
+    @quizconfig.command(name="language", description=text("cmd.quizconfig.language"))  # type: ignore[arg-type]
+    @app_commands.describe(language=text("cmd.quizconfig.language.language"))
+    @app_commands.choices(language=[choice(f"lang.{code}", code) for code in (*LANGUAGES, "auto")])
+    async def language(self, ctx: commands.Context[ConvQuizBot], language: str) -> None:
+        """``ja`` or ``en`` for every member's messages; ``auto`` follows the server's
+        language in Discord again."""
+        assert ctx.guild is not None
+        word = language.strip().lower()
+        code = None if word in AUTO_LANGUAGE else language_named(word)
+        if code is None and word not in AUTO_LANGUAGE:
+            choices = ", ".join(f"`{name}`" for name in (*LANGUAGES, "auto"))
+            raise Refusal("error.language", languages=choices)
+        await self.bot.save_config(ctx.guild.id, language=code)
         await self._show(ctx)
 
 

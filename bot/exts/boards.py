@@ -12,6 +12,7 @@ from bot import quiz
 from bot.conversation import board_card, help_card, stats_card
 from bot.discord_cards import embed_for, with_picture
 from bot.exts.quiz._cog import KIND_CHOICES
+from bot.i18n_discord import Refusal, choice, guild_language, reply_language, text
 from bot.render import render_stats_chart
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
@@ -23,9 +24,9 @@ if TYPE_CHECKING:
 
 SCOPES = ("all", "week", "global")
 SCOPE_CHOICES = [
-    app_commands.Choice(name="all time", value="all"),
-    app_commands.Choice(name="this week", value="week"),
-    app_commands.Choice(name="all servers", value="global"),
+    choice("card.board.all", "all"),
+    choice("card.board.week", "week"),
+    choice("choice.scope.global", "global"),
 ]
 
 
@@ -47,10 +48,10 @@ class BoardsCog(commands.Cog):
     @commands.hybrid_command(  # type: ignore[arg-type]
         name="leaderboard",
         aliases=["lb"],
-        description="The server's quiz leaderboard",
+        description=text("cmd.leaderboard"),
     )
     @commands.guild_only()
-    @app_commands.describe(scope="all time, this week, or all servers", kind="one question family")
+    @app_commands.describe(scope=text("cmd.leaderboard.scope"), kind=text("cmd.leaderboard.kind"))
     @app_commands.choices(scope=SCOPE_CHOICES, kind=KIND_CHOICES)
     async def leaderboard(
         self, ctx: commands.Context[ConvQuizBot], scope: str = "all", kind: str | None = None
@@ -61,9 +62,9 @@ class BoardsCog(commands.Cog):
         if scope not in SCOPES and kind is None and scope in kinds:
             scope, kind = "all", scope  # "!leaderboard output_size"
         if scope not in SCOPES:
-            raise commands.BadArgument("scope must be week, all or global")
+            raise Refusal("error.scope")
         if kind is not None and kind not in kinds:
-            raise commands.BadArgument(f"kind must be one of {', '.join(sorted(kinds))}")
+            raise Refusal("error.board_kind", kinds=", ".join(f"`{k}`" for k in sorted(kinds)))
         is_global = scope == "global"
         board = await self.bot.service.leaderboard(
             None if is_global else ctx.guild.id,
@@ -72,20 +73,26 @@ class BoardsCog(commands.Cog):
             user_id=ctx.author.id,
         )
         card = board_card(
-            board, _mention, scope="all" if is_global else scope, kind=kind, global_board=is_global
+            board,
+            _mention,
+            scope="all" if is_global else scope,
+            kind=kind,
+            lang=await guild_language(self.bot, ctx.guild),
+            global_board=is_global,
         )
         await ctx.send(embed=embed_for(card))
 
-    @commands.hybrid_command(name="stats", description="Quiz statistics for you or a member")  # type: ignore[arg-type]
+    @commands.hybrid_command(name="stats", description=text("cmd.stats"))  # type: ignore[arg-type]
     @commands.guild_only()
-    @app_commands.describe(user="whose stats (you by default)")
+    @app_commands.describe(user=text("cmd.stats.user"))
     async def stats(
         self, ctx: commands.Context[ConvQuizBot], user: discord.User | None = None
     ) -> None:
         assert ctx.guild is not None
         target = user or ctx.author
         stats = await self.bot.service.stats(ctx.guild.id, target.id)
-        embed = embed_for(stats_card(stats, _mention))
+        lang = await guild_language(self.bot, ctx.guild)
+        embed = embed_for(stats_card(stats, _mention, lang))
         extra: discord.File | None = None
         if stats.answered and (await self.bot.guild_config(ctx.guild.id)).pictures:
             days = await self.bot.service.daily_points(ctx.guild.id, target.id)
@@ -94,10 +101,11 @@ class BoardsCog(commands.Cog):
             extra = with_picture(embed, chart, "stats.png")
         await ctx.send(embed=embed, file=extra or discord.utils.MISSING)
 
-    @commands.hybrid_command(name="help", description="How to play convquiz")  # type: ignore[arg-type]
+    @commands.hybrid_command(name="help", description=text("cmd.help"))  # type: ignore[arg-type]
     async def help(self, ctx: commands.Context[ConvQuizBot]) -> None:
         prefix = ctx.clean_prefix if ctx.interaction is None else self.bot.settings.convquiz_prefix
-        await ctx.send(embed=embed_for(help_card(prefix)), ephemeral=True)
+        lang = await reply_language(ctx, ephemeral=True)
+        await ctx.send(embed=embed_for(help_card(prefix, lang)), ephemeral=True)
 
 
 async def setup(bot: ConvQuizBot) -> None:

@@ -1,8 +1,13 @@
-"""One short answer for every command error, and a log line; never a traceback in chat."""
+"""One short answer for every command error, and a log line; never a traceback in chat.
+
+The answer is in the language of whoever reads it: the guild's for a prefix command
+(everyone in the channel sees it), the user's own for a slash command (only they do).
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -13,14 +18,19 @@ from bot import quiz
 from bot.discord_cards import MESSAGE_LIMIT, clip
 from bot.exts.quiz._cog import OnCooldown
 from bot.exts.templates import TemplateRefused
+from bot.i18n_discord import Denied, Refusal, reply_language, user_language
 from bot.records import ChannelBusy, StorageError
 from bot.service import NotAllowed
-from bot.texts import t
+from bot.texts import DEFAULT_LANGUAGE, t
 
 if TYPE_CHECKING:
     from bot.app import ConvQuizBot
 
 log = logging.getLogger(__name__)
+
+# discord.py's own message when a converter fails: 'Converting to "int" failed for
+# parameter "seconds".' We say it ourselves, naming the parameter.
+_FAILED_PARAMETER = re.compile(r'for parameter "(\w+)"')
 
 
 def _unwrap(error: BaseException) -> BaseException:
@@ -35,16 +45,30 @@ def _unwrap(error: BaseException) -> BaseException:
     return error
 
 
-def message_for(error: BaseException, lang: str = "en") -> str | None:
+def _input_message(error: commands.UserInputError, lang: str) -> str:
+    if isinstance(error, Refusal):
+        return t("reply.bad_argument", lang, detail=error.detail(lang))
+    if isinstance(error, commands.MissingRequiredArgument):
+        return t("reply.missing_argument", lang, name=error.param.name)
+    if isinstance(error, commands.BadArgument) and (found := _FAILED_PARAMETER.search(str(error))):
+        return t("reply.bad_parameter", lang, name=found.group(1))
+    if lang == DEFAULT_LANGUAGE:  # discord.py's own explanation is English
+        return t("reply.bad_argument", lang, detail=str(error) or type(error).__name__)
+    return t("reply.bad_input", lang)
+
+
+def message_for(error: BaseException, lang: str = DEFAULT_LANGUAGE) -> str | None:
     """The user-facing sentence for an error, or None for ones to ignore silently."""
     error = _unwrap(error)
     if isinstance(error, commands.CommandNotFound):
         return None
     if isinstance(error, TemplateRefused):
-        return f"Template refused: {error}"
+        return t("tpl.refused", lang, detail=error.detail(lang))
     if isinstance(error, ChannelBusy):
         code = error.open_question.question.code if error.open_question else "?"
         return t("reply.busy", lang, code=code)
+    if isinstance(error, Denied):
+        return error.text(lang)
     if isinstance(error, NotAllowed):
         text = str(error)
         return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
@@ -55,12 +79,11 @@ def message_for(error: BaseException, lang: str = "en") -> str | None:
     if isinstance(error, commands.NoPrivateMessage | app_commands.NoPrivateMessage):
         return t("reply.dm", lang)
     if isinstance(error, quiz.QuizError):
-        return str(error)
+        return error.in_language(lang)
     if isinstance(error, StorageError):
         return t("reply.database", lang)
     if isinstance(error, commands.UserInputError):
-        detail = str(error) or type(error).__name__
-        return t("reply.bad_argument", lang, detail=detail)
+        return _input_message(error, lang)
     if isinstance(error, commands.CheckFailure | app_commands.CheckFailure):
         return t("reply.no_permission", lang)
     return t("reply.error", lang)
@@ -73,11 +96,14 @@ class ErrorsCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
-        text = message_for(error)
         original = _unwrap(error)
+        if isinstance(original, commands.CommandNotFound):
+            return
+        lang = await reply_language(ctx, ephemeral=True)
+        text = message_for(error, lang)
         if text is None:
             return
-        if text == t("reply.error"):
+        if text == t("reply.error", lang):
             log.error("command %s failed", ctx.command, exc_info=original)
         else:
             log.info("command %s refused: %s", ctx.command, type(original).__name__)
@@ -89,8 +115,9 @@ class ErrorsCog(commands.Cog):
     async def on_app_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        text = message_for(error) or t("reply.error")
-        if text == t("reply.error"):
+        lang = user_language(interaction)  # the reply is ephemeral: only they read it
+        text = message_for(error, lang) or t("reply.error", lang)
+        if text == t("reply.error", lang):
             log.error("slash command failed", exc_info=_unwrap(error))
         try:
             if interaction.response.is_done():

@@ -16,8 +16,16 @@ from discord.ext import commands
 
 from bot.conversation import Card
 from bot.discord_cards import MESSAGE_LIMIT, clip, embed_for
-from bot.storage.template_store import MIXES, TemplateStore, TooManyTemplates, UnknownTemplate
+from bot.i18n_discord import Refusal, choice, guild_language, text, user_language
+from bot.storage.template_store import (
+    MAX_TEMPLATES_PER_GUILD,
+    MIXES,
+    TemplateStore,
+    TooManyTemplates,
+    UnknownTemplate,
+)
 from bot.templates import Template, TemplateError, load_template, load_templates
+from bot.texts import t
 
 if TYPE_CHECKING:
     from bot.app import ConvQuizBot
@@ -34,21 +42,40 @@ PREVIEW_COUNT = 5
 
 
 class TemplateRefused(commands.CommandError):
-    """A template failed its checks; the message is the admin-facing reason."""
+    """A template failed its checks; the message is the admin-facing reason.
+
+    Our own reasons are catalog keys, said in the reader's language; a ``TemplateError``
+    (which field, which line) is quoted as the template checker wrote it."""
+
+    def __init__(self, key: str | None, /, *, quoted: str = "", **params: object) -> None:
+        super().__init__(t(key, "en", **params) if key else quoted)
+        self.key = key
+        self.quoted = quoted
+        self.params = params
+
+    @classmethod
+    def of(cls, error: TemplateError) -> TemplateRefused:
+        return cls(None, quoted=str(error))
+
+    def detail(self, lang: str) -> str:
+        return t(self.key, lang, **self.params) if self.key else self.quoted
 
 
 class ConfirmRemoval(discord.ui.View):
     """Asks the admin who typed ``!template remove`` to confirm; nobody else can click."""
 
-    def __init__(self, author_id: int) -> None:
+    def __init__(self, author_id: int, lang: str) -> None:
         super().__init__(timeout=60)
         self.author_id = author_id
+        self.lang = lang
         self.confirmed: bool | None = None
+        self.yes.label = t("tpl.button.remove", lang)
+        self.no.label = t("tpl.button.keep", lang)
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id != self.author_id:
             await interaction.response.send_message(
-                "Only the admin who asked can confirm this.", ephemeral=True
+                t("tpl.only_author", user_language(interaction)), ephemeral=True
             )
             return False
         return True
@@ -62,7 +89,7 @@ class ConfirmRemoval(discord.ui.View):
     @discord.ui.button(label="Keep", style=discord.ButtonStyle.secondary, custom_id="cq:tpl:no")
     async def no(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
         self.confirmed = False
-        await interaction.response.edit_message(content="Kept.", view=None)
+        await interaction.response.edit_message(content=t("tpl.kept", self.lang), view=None)
         self.stop()
 
 
@@ -71,20 +98,28 @@ def _yaml_from(text: str) -> str:
     return match.group(1) if match else text
 
 
-def _preview_card(template: Template, saved: str = "") -> Card:
+def _preview_card(template: Template, lang: str, saved: str = "") -> Card:
     fields = []
-    for question in template.preview(PREVIEW_COUNT):
-        value = f"{question.prompt}\n**Answer:** {question.answer_text}"
+    for question in template.preview(PREVIEW_COUNT, lang):
+        answer = t("tpl.preview.answer", lang, answer=question.answer_text)
+        value = f"{question.prompt}\n{answer}"
         if question.choices:
             options = " · ".join(f"{chr(65 + i)}) {c}" for i, c in enumerate(question.choices))
-            value = f"{question.prompt}\n{options}\n**Answer:** {question.answer_text}"
+            value = f"{question.prompt}\n{options}\n{answer}"
         fields.append((f"{question.code}", value))
-    title = f"Template {template.name} · {template.kind} · difficulty {template.difficulty}"
+    title = t(
+        "tpl.preview.title",
+        lang,
+        name=template.name,
+        kind=template.kind,
+        difficulty=template.difficulty,
+    )
     return Card(
         title=title + saved,
         fields=tuple(fields),
-        footer="Sampled variants (nothing is saved by a preview)" if not saved else "",
+        footer=t("tpl.preview.footer", lang) if not saved else "",
         kind="info",
+        lang=lang,
     )
 
 
@@ -112,54 +147,60 @@ class TemplatesCog(commands.Cog):
         attachment = file or (ctx.message.attachments[0] if ctx.message.attachments else None)
         if attachment is not None:
             if attachment.size > MAX_UPLOAD_BYTES:
-                raise TemplateRefused(f"the file is too large (over {MAX_UPLOAD_BYTES:,} bytes)")
+                raise TemplateRefused("tpl.too_large", limit=f"{MAX_UPLOAD_BYTES:,}")
             data = await attachment.read()
             try:
                 return data.decode("utf-8")
             except UnicodeDecodeError:
-                raise TemplateRefused("the file is not UTF-8 text") from None
+                raise TemplateRefused("tpl.not_utf8") from None
         source = _yaml_from(text)
         if not source.strip():
-            raise TemplateRefused(
-                "put the template's YAML in a ```yaml code block``` after the command, "
-                "or attach a .yaml file"
-            )
+            raise TemplateRefused("tpl.no_source")
         return source
 
     def _load(self, source: str) -> Template:
         try:
             return load_template(source)
         except TemplateError as error:
-            raise TemplateRefused(str(error)) from None
+            raise TemplateRefused.of(error) from None
 
     @commands.hybrid_group(  # type: ignore[arg-type]
         name="template",
         fallback="list",
         invoke_without_command=True,
-        description="This server's question templates",
+        description=text("cmd.template"),
     )
     @commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)
     async def template(self, ctx: commands.Context[ConvQuizBot]) -> None:
         assert ctx.guild is not None
+        lang = await guild_language(self.bot, ctx.guild)
         stored = await self.store.all(ctx.guild.id)
         lines = [
-            f"`{t.name}` v{t.version} · {t.kind} · difficulty {t.difficulty}"
-            + ("" if t.enabled else " · disabled")
-            for t in stored
+            t(
+                "tpl.list.row",
+                lang,
+                name=item.name,
+                version=item.version,
+                kind=item.kind,
+                difficulty=item.difficulty,
+            )
+            + ("" if item.enabled else t("tpl.list.disabled", lang))
+            for item in stored
         ]
         config = await self.store.config(ctx.guild.id)
-        body = "\n".join(lines) or "No templates yet: `!template add` with a YAML code block."
+        body = "\n".join(lines) or t("tpl.list.empty", lang)
         card = Card(
-            title=f"Templates ({len(stored)})",
+            title=t("tpl.list.title", lang, count=len(stored)),
             body=body,
-            footer=f"!convquiz draws from: {config.mix}",
+            footer=t("tpl.list.footer", lang, mix=t(f"tpl.mix.{config.mix}", lang)),
             kind="info",
+            lang=lang,
         )
         await ctx.send(embed=embed_for(card))
 
-    @template.command(name="add", description="Add a template (or a new version of one)")  # type: ignore[arg-type]
-    @app_commands.describe(file="a .yaml file", text="or the YAML itself")
+    @template.command(name="add", description=text("cmd.template.add"))  # type: ignore[arg-type]
+    @app_commands.describe(file=text("cmd.template.file"), text=text("cmd.template.text"))
     async def add(
         self,
         ctx: commands.Context[ConvQuizBot],
@@ -174,15 +215,13 @@ class TemplatesCog(commands.Cog):
                 ctx.guild.id, template, ctx.author.id, self.bot.service.clock()
             )
         except TooManyTemplates:
-            raise TemplateRefused(
-                "this server already has the most templates allowed (100)"
-            ) from None
-        words = {"created": "added", "updated": "updated to", "unchanged": "unchanged at"}
-        note = f" · {words[saved.change]} v{saved.stored.version}"
-        await ctx.send(embed=embed_for(_preview_card(template, note)))
+            raise TemplateRefused("tpl.too_many", limit=MAX_TEMPLATES_PER_GUILD) from None
+        lang = await guild_language(self.bot, ctx.guild)
+        note = t(f"tpl.change.{saved.change}", lang, version=saved.stored.version)
+        await ctx.send(embed=embed_for(_preview_card(template, lang, note)))
 
-    @template.command(name="preview", description="Show sampled variants; saves nothing")  # type: ignore[arg-type]
-    @app_commands.describe(file="a .yaml file", text="the YAML, or the name of a saved template")
+    @template.command(name="preview", description=text("cmd.template.preview"))  # type: ignore[arg-type]
+    @app_commands.describe(file=text("cmd.template.file"), text=text("cmd.template.preview.text"))
     async def preview(
         self,
         ctx: commands.Context[ConvQuizBot],
@@ -196,26 +235,30 @@ class TemplatesCog(commands.Cog):
             template = await self._saved(ctx.guild.id, name)
         else:
             template = self._load(await self._source(ctx, file, text))
-        await ctx.send(embed=embed_for(_preview_card(template)))
+        lang = await guild_language(self.bot, ctx.guild)
+        await ctx.send(embed=embed_for(_preview_card(template, lang)))
 
     async def _saved(self, guild_id: int, name: str) -> Template:
         try:
             return (await self.store.get(guild_id, name))[1]
         except UnknownTemplate:
-            raise TemplateRefused(f"there is no template named {name!r}") from None
+            raise TemplateRefused("tpl.unknown", name=name) from None
 
-    @template.command(name="show", description="Show a template's YAML")  # type: ignore[arg-type]
+    @template.command(name="show", description=text("cmd.template.show"))  # type: ignore[arg-type]
+    @app_commands.describe(name=text("cmd.template.name"))
     async def show(self, ctx: commands.Context[ConvQuizBot], name: str) -> None:
         assert ctx.guild is not None
         template = await self._saved(ctx.guild.id, name)
         source = template.to_yaml().replace("```", "`\u200b``")
         await ctx.send(clip(f"**{name}** v{template.version}\n```yaml\n{source}```", MESSAGE_LIMIT))
 
-    @template.command(name="enable", description="Let !convquiz ask this template")  # type: ignore[arg-type]
+    @template.command(name="enable", description=text("cmd.template.enable"))  # type: ignore[arg-type]
+    @app_commands.describe(name=text("cmd.template.name"))
     async def enable(self, ctx: commands.Context[ConvQuizBot], name: str) -> None:
         await self._set_enabled(ctx, name, True)
 
-    @template.command(name="disable", description="Stop asking this template")  # type: ignore[arg-type]
+    @template.command(name="disable", description=text("cmd.template.disable"))  # type: ignore[arg-type]
+    @app_commands.describe(name=text("cmd.template.name"))
     async def disable(self, ctx: commands.Context[ConvQuizBot], name: str) -> None:
         await self._set_enabled(ctx, name, False)
 
@@ -224,37 +267,43 @@ class TemplatesCog(commands.Cog):
         try:
             await self.store.set_enabled(ctx.guild.id, name, on)
         except UnknownTemplate:
-            raise TemplateRefused(f"there is no template named {name!r}") from None
-        await ctx.send(f"Template `{name}` {'enabled' if on else 'disabled'}.")
+            raise TemplateRefused("tpl.unknown", name=name) from None
+        lang = await guild_language(self.bot, ctx.guild)
+        await ctx.send(t("tpl.enabled" if on else "tpl.disabled", lang, name=name))
 
-    @template.command(name="remove", description="Delete a template (asks to confirm)")  # type: ignore[arg-type]
+    @template.command(name="remove", description=text("cmd.template.remove"))  # type: ignore[arg-type]
+    @app_commands.describe(name=text("cmd.template.name"))
     async def remove(self, ctx: commands.Context[ConvQuizBot], name: str) -> None:
         assert ctx.guild is not None
         await self._saved(ctx.guild.id, name)
-        view = ConfirmRemoval(ctx.author.id)
-        await ctx.send(f"Remove the template `{name}` and all its versions?", view=view)
+        lang = await guild_language(self.bot, ctx.guild)
+        view = ConfirmRemoval(ctx.author.id, lang)
+        await ctx.send(t("tpl.remove.confirm", lang, name=name), view=view)
         await view.wait()
         if view.confirmed:
             # Removed meanwhile by someone else: the outcome the admin asked for anyway.
             with contextlib.suppress(UnknownTemplate):
                 await self.store.remove(ctx.guild.id, name)
-            await ctx.send(f"Template `{name}` removed.")
+            await ctx.send(t("tpl.removed", lang, name=name))
 
-    @template.command(name="export", description="Download templates as YAML")  # type: ignore[arg-type]
+    @template.command(name="export", description=text("cmd.template.export"))  # type: ignore[arg-type]
+    @app_commands.describe(name=text("cmd.template.export.name"))
     async def export(self, ctx: commands.Context[ConvQuizBot], name: str | None = None) -> None:
         assert ctx.guild is not None
-        names = [name] if name else [t.name for t in await self.store.all(ctx.guild.id)]
+        names = [name] if name else [item.name for item in await self.store.all(ctx.guild.id)]
         if not names:
-            raise TemplateRefused("this server has no templates to export")
+            raise TemplateRefused("tpl.nothing_to_export")
         documents = [(await self._saved(ctx.guild.id, n)).to_yaml() for n in names]
         data = "---\n".join(documents).encode("utf-8")
         filename = f"{name or 'templates'}.yaml"
+        lang = await guild_language(self.bot, ctx.guild)
         await ctx.send(
-            f"{len(documents)} template(s).", file=discord.File(io.BytesIO(data), filename=filename)
+            t("tpl.exported", lang, count=len(documents)),
+            file=discord.File(io.BytesIO(data), filename=filename),
         )
 
-    @template.command(name="import", description="Add every template of a YAML file")  # type: ignore[arg-type]
-    @app_commands.describe(file="a .yaml file with one or more templates (--- between them)")
+    @template.command(name="import", description=text("cmd.template.import"))  # type: ignore[arg-type]
+    @app_commands.describe(file=text("cmd.template.import.file"), text=text("cmd.template.text"))
     async def import_(
         self,
         ctx: commands.Context[ConvQuizBot],
@@ -267,32 +316,54 @@ class TemplatesCog(commands.Cog):
         try:
             results = load_templates(source)
         except TemplateError as error:
-            raise TemplateRefused(str(error)) from None
+            raise TemplateRefused.of(error) from None
+        lang = await guild_language(self.bot, ctx.guild)
         lines = []
         for index, result in enumerate(results, start=1):
             if isinstance(result, TemplateError):
-                lines.append(f"❌ #{index}: {result}")
+                lines.append(t("tpl.import.failed", lang, index=index, detail=str(result)))
                 continue
             try:
                 saved = await self.store.save(
                     ctx.guild.id, result, ctx.author.id, self.bot.service.clock()
                 )
             except TooManyTemplates:
-                lines.append(f"❌ #{index} `{result.name}`: the server has 100 templates")
+                lines.append(
+                    t(
+                        "tpl.import.full",
+                        lang,
+                        index=index,
+                        name=result.name,
+                        limit=MAX_TEMPLATES_PER_GUILD,
+                    )
+                )
                 continue
-            lines.append(f"✅ `{result.name}` v{saved.stored.version} ({saved.change})")
-        await ctx.send(clip("\n".join(lines) or "The file holds no templates.", MESSAGE_LIMIT))
+            change = t(f"tpl.state.{saved.change}", lang)
+            lines.append(
+                t(
+                    "tpl.import.saved",
+                    lang,
+                    name=result.name,
+                    version=saved.stored.version,
+                    change=change,
+                )
+            )
+        summary = "\n".join(lines) or t("tpl.import.empty", lang)
+        await ctx.send(clip(summary, MESSAGE_LIMIT))
 
-    @template.command(name="mix", description="What a bare !convquiz asks")  # type: ignore[arg-type]
-    @app_commands.choices(mix=[app_commands.Choice(name=m, value=m) for m in MIXES])
+    @template.command(name="mix", description=text("cmd.template.mix"))  # type: ignore[arg-type]
+    @app_commands.describe(mix=text("cmd.template.mix.mix"))
+    @app_commands.choices(mix=[choice(f"tpl.mix.{m}", m) for m in MIXES])
     async def mix(self, ctx: commands.Context[ConvQuizBot], mix: str) -> None:
         assert ctx.guild is not None
         if mix not in MIXES:
-            raise commands.BadArgument("the mix must be both, builtin or templates")
+            raise Refusal("error.mix")
         await self.store.update_config(ctx.guild.id, mix=mix)
-        await ctx.send(f"`!convquiz` now draws from: {mix}.")
+        lang = await guild_language(self.bot, ctx.guild)
+        await ctx.send(t("tpl.mix.set", lang, mix=t(f"tpl.mix.{mix}", lang)))
 
-    @template.command(name="editors", description="A role that may edit templates too")  # type: ignore[arg-type]
+    @template.command(name="editors", description=text("cmd.template.editors"))  # type: ignore[arg-type]
+    @app_commands.describe(role=text("cmd.template.editors.role"))
     async def editors(
         self, ctx: commands.Context[ConvQuizBot], role: discord.Role | None = None
     ) -> None:
@@ -301,7 +372,9 @@ class TemplatesCog(commands.Cog):
         if not (permissions and permissions.manage_guild):
             raise commands.MissingPermissions(["manage_guild"])
         await self.store.update_config(ctx.guild.id, editor_role_id=role.id if role else None)
-        await ctx.send(f"Template editors: {role.mention if role else 'Manage Server only'}.")
+        lang = await guild_language(self.bot, ctx.guild)
+        who = role.mention if role else t("tpl.editors.managers", lang)
+        await ctx.send(t("tpl.editors", lang, who=who))
 
 
 async def setup(bot: ConvQuizBot) -> None:

@@ -15,6 +15,7 @@ from bot import quiz
 from bot.conversation import REACTIONS, close_card, parse_quiz_args, question_card
 from bot.discord_cards import embed_for, with_picture
 from bot.exts.quiz._views import answer_view
+from bot.i18n_discord import Denied, choice, guild_language, reply_language, text
 from bot.records import OpenQuestion, StorageError
 from bot.render import render_question_cached
 from bot.service import NotAllowed
@@ -29,11 +30,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KIND_CHOICES = [app_commands.Choice(name=kind.replace("_", " "), value=kind) for kind in quiz.KINDS]
-DIFFICULTY_CHOICES = [
-    app_commands.Choice(name=f"{level} ({word})", value=str(level))
-    for level, word in ((1, "easy"), (2, "medium"), (3, "hard"))
-]
+KIND_CHOICES = [choice(f"kind.{kind}", kind) for kind in quiz.KINDS]
+DIFFICULTY_CHOICES = [choice(f"choice.difficulty.{level}", str(level)) for level in (1, 2, 3)]
 
 
 class OnCooldown(commands.CheckFailure):
@@ -58,10 +56,12 @@ class QuizCog(commands.Cog):
         name="convquiz",
         fallback="start",
         invoke_without_command=True,
-        description="Post a convolution-layer question in this channel",
+        description=text("cmd.convquiz"),
     )
     @commands.guild_only()
-    @app_commands.describe(kind="question family", difficulty="1 easy, 2 medium, 3 hard")
+    @app_commands.describe(
+        kind=text("cmd.convquiz.kind"), difficulty=text("cmd.convquiz.difficulty")
+    )
     @app_commands.choices(kind=KIND_CHOICES, difficulty=DIFFICULTY_CHOICES)
     async def convquiz(
         self,
@@ -69,19 +69,20 @@ class QuizCog(commands.Cog):
         kind: str | None = None,
         difficulty: str | None = None,
     ) -> None:
-        request = parse_quiz_args([word for word in (kind, difficulty) if word])
+        lang = await guild_language(self.bot, ctx.guild)
+        request = parse_quiz_args([word for word in (kind, difficulty) if word], lang)
         if request.action == "stop":
             await self._stop(ctx)
         else:
             await self._start(ctx, request.kind, request.difficulty, request.code, request.template)
 
-    @convquiz.command(name="replay", description="Replay a question by its code (not ranked)")  # type: ignore[arg-type]
+    @convquiz.command(name="replay", description=text("cmd.replay"))  # type: ignore[arg-type]
     @commands.guild_only()
-    @app_commands.describe(code="the code shown under a question, e.g. OS2-K9ZX1v1")
+    @app_commands.describe(code=text("cmd.replay.code"))
     async def replay(self, ctx: commands.Context[ConvQuizBot], code: str) -> None:
         await self._start(ctx, None, None, code)
 
-    @convquiz.command(name="stop", description="Close this channel's question now")  # type: ignore[arg-type]
+    @convquiz.command(name="stop", description=text("cmd.stop"))  # type: ignore[arg-type]
     @commands.guild_only()
     async def stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
         await self._stop(ctx)
@@ -104,12 +105,14 @@ class QuizCog(commands.Cog):
         assert ctx.guild is not None
         config = await self.bot.guild_config(ctx.guild.id)
         if config.allowed_channels and ctx.channel.id not in config.allowed_channels:
-            raise NotAllowed(t("reply.not_allowed_channel"))
+            raise Denied("reply.not_allowed_channel")
         if config.starter_role_id and not is_moderator(ctx.author):
             roles = {role.id for role in getattr(ctx.author, "roles", [])}
             if config.starter_role_id not in roles:
-                raise NotAllowed(t("reply.not_starter"))
+                raise Denied("reply.not_starter")
         self._check_cooldown(ctx.author.id)
+        # Asked in the guild's language, whoever starts it: the whole channel reads it.
+        lang = self.bot.service.language_of(config, str(ctx.guild.preferred_locale))
         opened = await self.bot.service.start(
             guild_id=ctx.guild.id,
             channel_id=ctx.channel.id,
@@ -119,13 +122,14 @@ class QuizCog(commands.Cog):
             code=code,
             template=template,
             config=config,
+            lang=lang,
         )
         await self._post(ctx, opened, pictures=config.pictures)
 
     async def _post(
         self, ctx: commands.Context[ConvQuizBot], opened: OpenQuestion, *, pictures: bool
     ) -> None:
-        card = question_card(opened)
+        card = question_card(opened, opened.question.lang)
         choices = opened.question.choices
         view = answer_view(opened.id, len(choices)) if choices else discord.utils.MISSING
         embed = embed_for(card)
@@ -142,15 +146,20 @@ class QuizCog(commands.Cog):
         self.bot.wake_deadlines()
 
     async def _stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
-        closed = await self.bot.service.stop(
-            ctx.channel.id, ctx.author.id, is_moderator=is_moderator(ctx.author)
-        )
+        try:
+            closed = await self.bot.service.stop(
+                ctx.channel.id, ctx.author.id, is_moderator=is_moderator(ctx.author)
+            )
+        except NotAllowed:
+            raise Denied("reply.stop_denied") from None
         if closed is None:
-            await ctx.send(t("reply.nothing_open"), ephemeral=True)
+            lang = await reply_language(ctx, ephemeral=True)
+            await ctx.send(t("reply.nothing_open", lang), ephemeral=True)
             return
         assert ctx.guild is not None
         config = await self.bot.guild_config(ctx.guild.id)
-        embed = embed_for(close_card(closed, _mention))
+        # The reveal is in the language the question was asked in.
+        embed = embed_for(close_card(closed, _mention, closed.open.question.lang))
         png = render_question_cached(closed.open.question, reveal=True) if config.pictures else None
         await ctx.send(embed=embed, file=with_picture(embed, png) or discord.utils.MISSING)
 

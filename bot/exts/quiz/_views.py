@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.conversation import feedback_in
+from bot.i18n_discord import user_language
 from bot.records import StorageError
 from bot.texts import t
 
@@ -49,7 +51,7 @@ class AnswerButton(
         bot: ConvQuizBot = interaction.client
         channel_id = interaction.channel_id or 0
         open_question = bot.service.open_in(channel_id)
-        lang = "en"
+        lang = user_language(interaction)  # only the clicking member sees the reply
         if open_question is None or open_question.id != self.question_id:
             await interaction.response.send_message(t("reply.closed", lang), ephemeral=True)
             return
@@ -66,7 +68,8 @@ class AnswerButton(
         else:
             assert outcome.grade is not None
             points = outcome.recorded.points.total if outcome.recorded else 0
-            text = f"{outcome.grade.feedback} (+{points})"
+            feedback = feedback_in(outcome.question.question, outcome.grade, lang)
+            text = t("reply.button_result", lang, feedback=feedback, points=points)
         await interaction.response.send_message(text, ephemeral=True)
 
 
