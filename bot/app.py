@@ -128,6 +128,7 @@ class ConvQuizBot(commands.AutoShardedBot):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._deadline_task
         await super().close()
+        await self.service.close()  # answers taken before the gateway closed reach the database
 
     def wake_deadlines(self) -> None:
         """A question opened: the deadline loop may need to wake sooner."""

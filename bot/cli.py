@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -30,8 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command")
     run = sub.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
-    run.add_argument("--shard-ids", help="comma-separated shard ids this process runs")
-    run.add_argument("--shard-count", type=int, help="total number of shards")
+    run.add_argument(
+        "--shard-ids", help="comma-separated shard ids this process runs (CONVQUIZ_SHARD_IDS)"
+    )
+    run.add_argument(
+        "--shard-count", type=int, help="total number of shards (CONVQUIZ_SHARD_COUNT)"
+    )
     sub.add_parser("console", help="play in this terminal")
     sub.add_parser("migrate", help="apply database migrations and exit")
     sub.add_parser("rescore", help="rebuild all totals from the answer events")
@@ -94,13 +99,22 @@ async def _rescore(settings: Settings) -> None:
 
 
 def _shards(args: argparse.Namespace) -> tuple[list[int] | None, int | None]:
+    # The command line wins; CONVQUIZ_SHARD_IDS / CONVQUIZ_SHARD_COUNT in the environment
+    # let a process manager start every process of a sharded deployment the same way.
+    raw_ids = getattr(args, "shard_ids", None) or os.environ.get("CONVQUIZ_SHARD_IDS")
+    raw_count = getattr(args, "shard_count", None) or os.environ.get("CONVQUIZ_SHARD_COUNT")
     ids = None
-    if getattr(args, "shard_ids", None):
+    if raw_ids:
         try:
-            ids = [int(part) for part in args.shard_ids.split(",") if part.strip()]
+            ids = [int(part) for part in str(raw_ids).split(",") if part.strip()]
         except ValueError:
             raise StartupError("--shard-ids must be comma-separated numbers, e.g. 0,1") from None
-    count = getattr(args, "shard_count", None)
+    try:
+        count = int(raw_count) if raw_count else None
+    except ValueError:
+        raise StartupError("--shard-count must be a number") from None
+    if count is not None and count < 1:
+        raise StartupError("--shard-count must be at least 1")
     if ids is not None and count is None:
         raise StartupError("--shard-ids needs --shard-count")
     if ids is not None and count is not None and any(not 0 <= i < count for i in ids):

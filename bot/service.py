@@ -101,6 +101,11 @@ class QuizService:
                 self._open[open_question.channel_id] = open_question
         return expired
 
+    async def close(self) -> None:
+        """Wait until every answer already taken is committed (or has failed); front
+        ends call this once they take no more answers, before disposing the engine."""
+        await self.repository.close()
+
     def open_in(self, channel_id: int) -> OpenQuestion | None:
         return self._open.get(channel_id)
 

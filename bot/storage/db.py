@@ -7,12 +7,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
+# PostgreSQL advisory lock held while migrating (any constant shared by every process).
+MIGRATION_LOCK_KEY = 0x636F6E76717A  # "convqz"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,6 +44,37 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, **kwargs)
 
 
+def sync_engine_for(engine: AsyncEngine, *, writer: bool, connections: int = 1) -> Engine | None:
+    """A synchronous engine on the same SQLite file (same pragmas), for work that runs
+    whole in a thread; None for PostgreSQL and in-memory SQLite.
+
+    Its transactions start with the first statement (the driver's own handling would
+    start one only at the first write, after the reads it depends on): a writer's with
+    ``BEGIN IMMEDIATE``, which takes the write lock up front (waiting up to the busy
+    timeout for another process), a reader's with ``BEGIN``, one snapshot for its reads.
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    sync = create_sync_engine(url.set(drivername="sqlite"), pool_size=connections, max_overflow=0)
+    event.listen(sync, "connect", _sqlite_pragmas)
+    event.listen(sync, "connect", _driver_autocommit)
+    event.listen(sync, "begin", _begin_immediate if writer else _begin_deferred)
+    return sync
+
+
+def _driver_autocommit(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
 def alembic_config(url: str | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -62,6 +96,12 @@ def _run(connection: Connection, revision: str, down: bool) -> None:
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (``head`` by default)."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # The processes of a sharded deployment start together: one migrates, the
+            # others wait here until it commits and then find nothing left to do.
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         await connection.run_sync(_run, revision, False)
 
 

@@ -175,7 +175,11 @@ class KindTotal(Base):
     answered: Mapped[int] = mapped_column(Integer, default=0)
     correct: Mapped[int] = mapped_column(Integer, default=0)
 
-    __table_args__ = (Index("ix_kind_totals_board", "guild_id", "kind", "points", "user_id"),)
+    __table_args__ = (
+        Index("ix_kind_totals_board", "guild_id", "kind", "points", "user_id"),
+        # A player's row per kind (``!stats``): the primary key leads with the kind.
+        Index("ix_kind_totals_user", "guild_id", "user_id"),
+    )
 
 
 class GlobalTotal(Base):
@@ -187,6 +191,29 @@ class GlobalTotal(Base):
     correct: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("ix_global_totals_board", "points", "user_id"),)
+
+
+# Rank histogram: how many players of a guild board stand at each points value, kept in
+# the same transaction as the totals it counts. ``week`` is 0 for the all-time board and
+# the ISO week (202648) for a weekly one. Each player is counted once per level: at level
+# 0 in bucket ``points``, at level 8 in bucket ``points >> 8``, at level 16 in bucket
+# ``points >> 16``. "How many players have more than p points" is then a sum over at
+# most 255 + 255 + (max points >> 16) rows, however many players and distinct scores a
+# board has (see ``bot.storage.repository._above``).
+RANK_LEVELS = (0, 8, 16)
+ALL_TIME = 0  # the ``week`` of the all-time board in the histogram
+
+
+class PointsHistogram(Base):
+    """Players of a guild board (all time, or one week) per (level, bucket) of points."""
+
+    __tablename__ = "points_histogram"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    week: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    users: Mapped[int] = mapped_column(Integer, default=0)
 
 
 def week_number(moment: datetime) -> int:

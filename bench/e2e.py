@@ -1,0 +1,263 @@
+"""End to end through the loopback Discord: typed answers handled per second.
+
+convquiz (every answer committed before its reaction is sent) against the same
+discord.py bot answering ``!ping`` with no database, measured the same way in the same
+run: ``concurrency`` channels each keep one message in flight (send, wait for the bot's
+reply to it, send the next), the fake Discord and the bot share one event loop, as in
+``fakediscord.ping_throughput``. Also counts the REST calls each answer and each round
+cost.
+
+``python -m bench.e2e [--answers N] [--concurrency C] [--backend sqlite|postgres]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import re
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fakediscord import FakeDiscord, SentMessage, run_client
+from fakediscord.bench import _ping_bot
+
+from bench.common import say
+from bot import quiz
+from bot.app import ConvQuizBot
+from bot.service import QuizService
+from bot.settings import Settings
+from bot.storage.db import create_engine, migrate
+from bot.storage.repository import Repository
+from bot.storage.template_store import TemplateStore
+
+__all__ = ["convquiz_rate", "measure", "ping_rate"]
+
+
+class LoopbackDiscord(FakeDiscord):
+    """The loopback fake with reactions indexed by message.
+
+    ``FakeDiscord._set_reaction`` rebuilds a message's reaction list by scanning every
+    reaction ever added, so the n-th reaction costs O(n) and a run of thousands of
+    answers would bill the fake's own quadratic work to the bot that reacts (the
+    ``!ping`` bot never reacts). Same payloads, same order, O(1).
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._by_message: dict[int, dict[str, list[int]]] = {}
+
+    def _set_reaction(self, message: dict[str, Any], emoji: str, user_id: int, add: bool) -> bool:
+        mid = int(message["id"])
+        emojis = self._by_message.setdefault(mid, {})
+        users = self._reactors.setdefault((mid, emoji), emojis.setdefault(emoji, []))
+        if (user_id in users) == add:
+            return False
+        if add:
+            users.append(user_id)
+        else:
+            users.remove(user_id)
+        message["reactions"] = [
+            {
+                "emoji": self._emoji_payload(em),
+                "count": len(who),
+                "count_details": {"burst": 0, "normal": len(who)},
+                "me": self.bot_user.id in who,
+                "me_burst": False,
+                "burst_colors": [],
+            }
+            for em, who in emojis.items()
+            if who
+        ]
+        return True
+
+
+class Clock:
+    """The service's clock; the benchmark moves it to close every round at once."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+async def _drive(concurrency: int, total: int, one: Callable[[int, int], Awaitable[None]]) -> float:
+    """Run ``total`` round trips, ``concurrency`` at a time (worker w does its k-th with
+    ``one(w, k)``); round trips per second."""
+    per_worker = [
+        total // concurrency + (1 if w < total % concurrency else 0) for w in range(concurrency)
+    ]
+
+    async def worker(w: int) -> None:
+        for k in range(per_worker[w]):
+            await one(w, k)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker(w) for w in range(concurrency)))
+    return total / (time.perf_counter() - began)
+
+
+async def ping_rate(total: int, concurrency: int) -> float:
+    """``!ping`` → "pong" round trips per second, ``concurrency`` channels in flight."""
+    async with LoopbackDiscord() as fake:
+        guild = fake.add_guild("bench")
+        channels = [fake.add_channel(guild.id, f"c{i}").id for i in range(concurrency)]
+        user = fake.add_member(guild.id, "alice").id
+        async with run_client(fake, _ping_bot()):
+
+            async def one(w: int, _k: int) -> None:
+                channel = channels[w]
+                start = len(fake.sent_messages)
+                await fake.send_message(channel, user, "!ping")
+                await fake.wait_for_message(
+                    lambda m: m.channel_id == channel and m.content == "pong", start=start
+                )
+
+            await _drive(concurrency, concurrency, one)  # warm-up
+            return await _drive(concurrency, total, one)
+
+
+def _code(message: SentMessage) -> str:
+    match = re.search(r"Code (\S+)", message.embeds[0]["footer"]["text"])
+    assert match is not None
+    return match.group(1)
+
+
+def _replies(question: quiz.Question) -> list[str]:
+    """A right, a partly right (forgot the biases) and a wrong answer, as typed."""
+    right = question.answer_text
+    partial = str(int(question.answer.value) - int(question.params["out_channels"]))
+    return [right, right, partial, "1"]
+
+
+@contextlib.asynccontextmanager
+async def _convquiz(fake: FakeDiscord, url: str, clock: Clock) -> AsyncIterator[ConvQuizBot]:
+    engine = create_engine(url)
+    await migrate(engine)
+    settings = Settings(discord_token=fake.token, database_url=url, convquiz_time_limit=600)
+    repository = Repository(engine)
+    service = QuizService(
+        repository, clock=clock, default_time_limit=600, templates=TemplateStore(repository)
+    )
+    bot = ConvQuizBot(
+        service=service, settings=settings, start_cooldown=0, guild_ready_timeout=0.05
+    )
+    try:
+        async with run_client(fake, bot, ready_timeout=30):
+            yield bot
+    finally:
+        await engine.dispose()
+
+
+async def convquiz_rate(total: int, concurrency: int, url: str) -> dict[str, float]:
+    """Typed answers per second through convquiz, each committed before its reaction;
+    plus REST calls per answer and per round, and answers per database commit."""
+    async with LoopbackDiscord() as fake:
+        guild = fake.add_guild("bench")
+        channels = [fake.add_channel(guild.id, f"quiz{i}").id for i in range(concurrency)]
+        starter = fake.add_member(guild.id, "starter").id
+        per_channel = total // concurrency + 1
+        players = [fake.add_member(guild.id, f"p{i}").id for i in range(per_channel + 1)]
+        clock = Clock()
+        async with _convquiz(fake, url, clock) as bot:
+            rest_before_rounds = sum(fake.rest_calls.values())
+            start = len(fake.sent_messages)
+            for channel in channels:
+                await fake.send_message(channel, starter, "!convquiz param_count 1")
+            replies: dict[int, list[str]] = {}
+            while len(replies) < len(channels):
+                posted = await fake.wait_for_message(
+                    lambda m: bool(m.embeds) and m.channel_id not in replies,
+                    start=start,
+                    timeout=30,
+                )
+                replies[posted.channel_id] = _replies(quiz.from_code(_code(posted)))
+            question_calls = sum(fake.rest_calls.values()) - rest_before_rounds
+
+            async def one(w: int, k: int) -> None:
+                channel = channels[w]
+                text = replies[channel][(w + k) % 4]
+                mark = len(fake.reactions)
+                message = await fake.send_message(channel, players[k + 1], text)
+                await fake.wait_for_reaction(message_id=int(message["id"]), start=mark)
+
+            # Warm-up: one answer per channel, from the player kept for it.
+            await _drive(concurrency, concurrency, lambda w, _k: one(w, -1))
+            repository = bot.service.repository
+            commits, answers = repository.commits, repository.committed_answers
+            calls = sum(fake.rest_calls.values())
+            rate = await _drive(concurrency, total, one)
+            answer_calls = sum(fake.rest_calls.values()) - calls
+            batches = repository.commits - commits
+            committed = repository.committed_answers - answers
+            reveals_before = sum(fake.rest_calls.values())
+            clock.offset += timedelta(seconds=601)
+            bot.wake_deadlines()
+            seen = len(fake.sent_messages)
+            for _ in channels:
+                await fake.wait_for_message(
+                    lambda m: bool(m.embeds) and "answer" in m.embeds[0].get("title", ""),
+                    start=seen,
+                    timeout=60,
+                )
+                seen = len(fake.sent_messages)
+            reveal_calls = sum(fake.rest_calls.values()) - reveals_before
+        assert fake.unknown_routes == [] and fake.server_errors == []
+    return {
+        "rate": rate,
+        "rest_per_answer": answer_calls / total,
+        "rest_question": question_calls / len(channels),
+        "rest_reveal": reveal_calls / len(channels),
+        "answers_per_commit": committed / max(1, batches),
+    }
+
+
+async def measure(
+    total: int, concurrency: int, backends: Sequence[str] = ("sqlite",)
+) -> dict[str, float]:
+    """One run: the ``!ping`` bot, then convquiz on each backend, same load; then both
+    again one message at a time. Ratios are convquiz ÷ ping of this run."""
+    from bench.storage import fresh_database
+
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="convquiz-bench-") as folder:
+        ping = await ping_rate(total, concurrency)
+        out["ping"] = ping
+        for backend in backends:
+            async with fresh_database(backend, folder) as url:
+                run = await convquiz_rate(total, concurrency, url)
+            out[f"{backend}_rate"] = run["rate"]
+            out[f"{backend}_ratio"] = run["rate"] / ping
+            out[f"{backend}_answers_per_commit"] = run["answers_per_commit"]
+            out[f"{backend}_rest_per_answer"] = run["rest_per_answer"]
+            out[f"{backend}_rest_question"] = run["rest_question"]
+            out[f"{backend}_rest_reveal"] = run["rest_reveal"]
+        serial = max(50, total // 10)
+        ping_1 = await ping_rate(serial, 1)
+        out["ping_1"] = ping_1
+        async with fresh_database("sqlite", folder) as url:
+            run = await convquiz_rate(serial, 1, url)
+        out["sqlite_rate_1"] = run["rate"]
+        out["sqlite_ratio_1"] = run["rate"] / ping_1
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--answers", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
+    args = parser.parse_args(argv)
+    result: dict[str, Any] = asyncio.run(
+        measure(args.answers, args.concurrency, args.backend or ("sqlite",))
+    )
+    for key, value in result.items():
+        say(f"{key:>20}: {value:,.2f}")
+
+
+if __name__ == "__main__":
+    main()
