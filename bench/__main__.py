@@ -124,6 +124,7 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
                 )
             )
         board_figures += [
+            Figure(f"{b}_weekly_players", f"{name}: players on this week's board", ""),
             Figure(f"{b}_weekly_ms", f"{name}: weekly top 10 + caller's rank", "ms", digits=2),
             Figure(
                 f"{b}_stats_median_ms", f"{name}: `!stats` of the median player", "ms", digits=2
@@ -325,9 +326,10 @@ def write_doc(
         "",
         "Written by `python -m bench` (the full run; `python -m bench --quick` is the smoke",
         "run in `scripts/test` and writes nothing). Figures, not pass/fail: each is the",
-        f"median over {runs} runs (the range shows the lowest and highest run), and every",
-        "ratio is between two figures measured in the same run. The machine is shared and",
-        "noisy; compare ratios more than absolute rates.",
+        f"median over {runs} runs (fewer where the runs column says so: the leaderboards'",
+        "naive aggregates take most of a minute each), the range shows the lowest and",
+        "highest run, and every ratio is between two figures measured in the same run. The",
+        "machine is shared and noisy; compare ratios more than absolute rates.",
         "",
         f"- Date: {started:%Y-%m-%d %H:%M} UTC (the run took {seconds / 60:.0f} min)",
         f"- Machine: {info['cpus']} CPUs ({info['cpu']}), {info['memory']} memory,"
