@@ -52,7 +52,7 @@ class Section:
 
 
 def _figures(backends: Sequence[str]) -> dict[str, Section]:
-    from bot import quiz
+    from bot.engine import bank
 
     e2e_figures = [Figure("ping", "`!ping` bot, no database", "round trips/s")]
     for b in ("sqlite", "postgres"):
@@ -163,7 +163,7 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
         "engine": Section(
             "engine",
             "1. Engine: questions generated and graded per second",
-            [Figure(kind, kind, "questions/s") for kind in quiz.KINDS],
+            [Figure(kind, kind, "questions/s") for kind in bank.KINDS],
         ),
         "e2e": Section("e2e", "2. End to end through the loopback Discord", e2e_figures),
         "storage": Section("storage", "3. Storage: answers committed per second", storage_figures),

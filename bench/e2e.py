@@ -26,9 +26,9 @@ from fakediscord import FakeDiscord, SentMessage, run_client
 from fakediscord.bench import _ping_bot
 
 from bench.common import say
-from bot import quiz
-from bot.app import ConvQuizBot
-from bot.service import QuizService
+from bot.discord.bot import ConvQuizBot
+from bot.engine import bank
+from bot.quiz.service import QuizService
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
@@ -127,7 +127,7 @@ def _code(message: SentMessage) -> str:
     return match.group(1)
 
 
-def _replies(question: quiz.Question) -> list[str]:
+def _replies(question: bank.Question) -> list[str]:
     """A right, a partly right (forgot the biases) and a wrong answer, as typed."""
     right = question.answer_text
     partial = str(int(question.answer.value) - int(question.params["out_channels"]))
@@ -175,7 +175,7 @@ async def convquiz_rate(total: int, concurrency: int, url: str) -> dict[str, flo
                     start=start,
                     timeout=30,
                 )
-                replies[posted.channel_id] = _replies(quiz.from_code(_code(posted)))
+                replies[posted.channel_id] = _replies(bank.from_code(_code(posted)))
             question_calls = sum(fake.rest_calls.values()) - rest_before_rounds
 
             async def one(w: int, k: int) -> None:

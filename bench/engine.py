@@ -15,7 +15,7 @@ import argparse
 import time
 from collections.abc import Callable, Sequence
 
-from bot import quiz
+from bot.engine import bank
 
 __all__ = ["main", "measure"]
 
@@ -23,7 +23,7 @@ _MIX = (1, 2, 3)
 _CHECK_EVERY = 128  # iterations between clock reads
 
 
-def _typical_reply(question: quiz.Question) -> str:
+def _typical_reply(question: bank.Question) -> str:
     if question.choices:
         return chr(ord("A") + int(question.answer.value))  # the letter, as typed
     return question.answer_text
@@ -44,8 +44,8 @@ def _rate(
     deadline = begin + seconds
     while True:
         for _ in range(_CHECK_EVERY):
-            question = quiz.generate(kind, seed % quiz.SEED_SPACE, difficulties[done % cycle])
-            quiz.grade(question, _typical_reply(question))
+            question = bank.generate(kind, seed % bank.SEED_SPACE, difficulties[done % cycle])
+            bank.grade(question, _typical_reply(question))
             seed += 1
             done += 1
         now = clock()
@@ -55,7 +55,7 @@ def _rate(
 
 def measure(seconds_per_family: float = 1.0) -> dict[str, float]:
     """Questions generated + graded per second for each family, difficulties mixed 1–3."""
-    return {kind: _rate(kind, _MIX, seconds_per_family) for kind in quiz.KINDS}
+    return {kind: _rate(kind, _MIX, seconds_per_family) for kind in bank.KINDS}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"questions generated + graded per {what} second ({args.seconds:g} s per cell)")
     print(header)
     print("-" * len(header))
-    for kind in quiz.KINDS:
+    for kind in bank.KINDS:
         cells = [_rate(kind, diffs, args.seconds, clock=clock) for _, diffs in mixes]
         print(f"{kind:<12}" + "".join(f"{rate:>10,.0f}" for rate in cells))
 

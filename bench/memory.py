@@ -23,8 +23,8 @@ from fakediscord import FakeDiscord
 from sqlalchemy import insert
 
 from bench.common import ROOT, rss_mib, say
-from bot import quiz
-from bot.question import answer_key_to_dict, question_to_dict
+from bot.engine import bank
+from bot.engine.question import answer_key_to_dict, question_to_dict
 from bot.storage.db import create_engine, migrate
 from bot.storage.models import QuestionRow
 
@@ -38,7 +38,7 @@ async def _open_questions(url: str, channels: list[tuple[int, int]]) -> None:
         now = datetime.now(UTC)
         rows = []
         for n, (guild_id, channel_id) in enumerate(channels):
-            question = quiz.generate(quiz.KINDS[n % len(quiz.KINDS)], n, 1 + n % 3)
+            question = bank.generate(bank.KINDS[n % len(bank.KINDS)], n, 1 + n % 3)
             rows.append(
                 {
                     "guild_id": guild_id,

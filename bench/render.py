@@ -14,7 +14,8 @@ import statistics
 import time
 from collections.abc import Sequence
 
-from bot import quiz, render
+from bot.engine import bank
+from bot.present import pictures as render
 
 __all__ = ["main", "measure"]
 
@@ -41,15 +42,15 @@ def measure(questions_per_difficulty: int = 40) -> dict[str, dict[str, float]]:
     unrevealed and revealed. Keys per family: renders, no_picture, median_ms, p95_ms,
     max_ms, median_bytes, max_bytes.
     """
-    render.render_question(quiz.generate("output_size", 0, 1))  # load the font once
+    render.render_question(bank.generate("output_size", 0, 1))  # load the font once
     results: dict[str, dict[str, float]] = {}
-    for kind in quiz.KINDS:
+    for kind in bank.KINDS:
         times: list[float] = []
         sizes: list[int] = []
         skipped = 0
         for difficulty in _DIFFICULTIES:
             for seed in range(questions_per_difficulty):
-                question = quiz.generate(kind, seed * 7919 % quiz.SEED_SPACE, difficulty)
+                question = bank.generate(kind, seed * 7919 % bank.SEED_SPACE, difficulty)
                 for reveal in (False, True):
                     start = time.perf_counter()
                     png = render.render_question(question, reveal)
@@ -63,7 +64,7 @@ def measure(questions_per_difficulty: int = 40) -> dict[str, dict[str, float]]:
     times, sizes = [], []
     today = datetime.date(2025, 1, 31)
     days = [(today - datetime.timedelta(days=i), (i * 37) % 120) for i in range(30)]
-    accuracy = {kind: (3 + i, 5 + 2 * i) for i, kind in enumerate(quiz.KINDS)}
+    accuracy = {kind: (3 + i, 5 + 2 * i) for i, kind in enumerate(bank.KINDS)}
     for _ in range(max(5, questions_per_difficulty // 4)):
         start = time.perf_counter()
         png = render.render_stats_chart(accuracy, days)
@@ -75,20 +76,27 @@ def measure(questions_per_difficulty: int = 40) -> dict[str, dict[str, float]]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--questions", type=int, default=40,
-                        help="seeds per family and difficulty (default 40)")
+    parser.add_argument(
+        "--questions", type=int, default=40, help="seeds per family and difficulty (default 40)"
+    )
     args = parser.parse_args(argv)
     results = measure(args.questions)
-    print(f"pictures: {args.questions} questions per family × difficulty, each rendered "
-          f"unrevealed and revealed, no cache")
-    header = (f"{'family':<12}{'renders':>8}{'none':>6}{'median ms':>11}{'p95 ms':>8}"
-              f"{'max ms':>8}{'median B':>10}{'max B':>8}")
+    print(
+        f"pictures: {args.questions} questions per family × difficulty, each rendered "
+        f"unrevealed and revealed, no cache"
+    )
+    header = (
+        f"{'family':<12}{'renders':>8}{'none':>6}{'median ms':>11}{'p95 ms':>8}"
+        f"{'max ms':>8}{'median B':>10}{'max B':>8}"
+    )
     print(header)
     print("-" * len(header))
     for name, row in results.items():
-        print(f"{name:<12}{row['renders']:>8.0f}{row['no_picture']:>6.0f}"
-              f"{row['median_ms']:>11.1f}{row['p95_ms']:>8.1f}{row['max_ms']:>8.1f}"
-              f"{row['median_bytes']:>10.0f}{row['max_bytes']:>8.0f}")
+        print(
+            f"{name:<12}{row['renders']:>8.0f}{row['no_picture']:>6.0f}"
+            f"{row['median_ms']:>11.1f}{row['p95_ms']:>8.1f}{row['max_ms']:>8.1f}"
+            f"{row['median_bytes']:>10.0f}{row['max_bytes']:>8.0f}"
+        )
     worst = max(row["max_bytes"] for row in results.values())
     print(f"largest PNG: {worst:,.0f} bytes (limit {render.MAX_PNG_BYTES:,})")
 

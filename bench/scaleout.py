@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 
 from bench.common import ROOT, say
 from bench.storage import fresh_database
-from bot import quiz
-from bot.service import QuizService
+from bot.engine import bank
+from bot.quiz.service import QuizService
 from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
 
@@ -42,7 +42,7 @@ async def _worker(url: str, index: int, seconds: float, concurrency: int) -> Non
         base = (index + 1) * 1_000_000
         guilds = [(base + g) << 22 for g in range(GUILDS_PER_WORKER)]
         service = QuizService(repository, owns_guild=lambda g: g in set(guilds))
-        question = quiz.generate("param_count", 4242, 1)
+        question = bank.generate("param_count", 4242, 1)
         channels = []
         for g in guilds:
             opened = await repository.open_question(

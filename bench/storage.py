@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import make_url
 
 from bench.common import PG_ADMIN_URL, say
-from bot import quiz
+from bot.engine import bank
 from bot.records import OpenQuestion
 from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
@@ -67,8 +67,8 @@ async def fresh_database(backend: str, folder: str) -> AsyncIterator[str]:
             await connection.close()
 
 
-def _question() -> quiz.Question:
-    return quiz.generate("param_count", 12345, 1)
+def _question() -> bank.Question:
+    return bank.generate("param_count", 12345, 1)
 
 
 async def record_rate(
@@ -90,7 +90,7 @@ async def record_rate(
         for w in range(concurrency)
     ]
     right = question.answer_text
-    grades = [quiz.grade(question, text) for text in (right, "4608", "1")]
+    grades = [bank.grade(question, text) for text in (right, "4608", "1")]
     per = [
         answers // concurrency + (1 if w < answers % concurrency else 0) for w in range(concurrency)
     ]

@@ -64,7 +64,7 @@ async def _migrated_engine(settings: Settings):  # type: ignore[no-untyped-def]
 
 async def _console(settings: Settings) -> None:
     from bot.console import run_console
-    from bot.service import QuizService
+    from bot.quiz.service import QuizService
     from bot.storage.repository import Repository
     from bot.storage.template_store import TemplateStore
 
@@ -123,7 +123,7 @@ def _shards(args: argparse.Namespace) -> tuple[list[int] | None, int | None]:
 
 
 async def _run_bot(settings: Settings, args: argparse.Namespace, *, sync_only: bool) -> None:
-    from bot.app import run_bot
+    from bot.discord.bot import run_bot
 
     if settings.token is None:
         raise StartupError("DISCORD_TOKEN is not set (environment or .env); see README")

@@ -14,8 +14,9 @@ import shlex
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 
-from bot import quiz
-from bot.conversation import (
+from bot.engine import bank
+from bot.i18n.texts import language_for_locale, language_named, t
+from bot.present.cards import (
     REACTIONS,
     Card,
     board_card,
@@ -25,10 +26,9 @@ from bot.conversation import (
     question_card,
     stats_card,
 )
+from bot.quiz.service import NotAllowed, QuizService
 from bot.records import ChannelBusy, ClosedQuestion, StorageError
-from bot.service import NotAllowed, QuizService
 from bot.storage.repository import Scope
-from bot.texts import language_for_locale, language_named, t
 
 CONSOLE_GUILD = 0
 CONSOLE_CHANNEL = 0
@@ -99,7 +99,7 @@ class ConsoleSession:
             await self._quiz(args)
         elif name == "leaderboard":
             scope: Scope = "week" if "week" in args else "all"
-            kinds = [a for a in args if a in quiz.KINDS]
+            kinds = [a for a in args if a in bank.KINDS]
             kind = kinds[0] if kinds else None
             board = await self.service.leaderboard(
                 CONSOLE_GUILD, scope=scope, kind=kind, user_id=CONSOLE_USER
@@ -132,7 +132,7 @@ class ConsoleSession:
                 template=request.template,
                 lang=self.lang,
             )
-        except quiz.QuizError as error:
+        except bank.QuizError as error:
             self.out(error.in_language(self.lang))
             return
         except ChannelBusy as busy:

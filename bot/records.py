@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.question import Grade, Question
-from bot.scoring import Points
+from bot.engine.question import Grade, Question
+from bot.engine.scoring import Points
 
 
 class StorageError(RuntimeError):

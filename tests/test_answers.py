@@ -3,7 +3,7 @@
 Questions come from ``generate`` with a seed found by searching for the settings a row
 needs (the seed article's 25×25/5×5/stride 2 question, its 16→32 3×3 layer, …). The
 expected values come from the article itself or from brute-force oracles over the
-question's params, never from ``bot.formulas``.
+question's params, never from ``bot.engine.formulas``.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import answers
-from bot.answers import Choice, Number, Pair, read_reply
-from bot.quiz import Question, generate, grade
-from bot.texts import EN
+from bot.engine import replies as answers
+from bot.engine.bank import Question, generate, grade
+from bot.engine.replies import Choice, Number, Pair, read_reply
+from bot.i18n.texts import EN
 
 # --- oracles ----------------------------------------------------------------------------
 

@@ -20,11 +20,11 @@ import pytest
 from fakediscord import MANAGE_GUILD, Channel, FakeDiscord, Guild, Member, SentMessage, run_client
 from PIL import Image
 
-from bot import quiz
-from bot.app import ConvQuizBot
-from bot.question import Question
-from bot.render import render_question
-from bot.service import QuizService
+from bot.discord.bot import ConvQuizBot
+from bot.engine import bank
+from bot.engine.question import Question
+from bot.present.pictures import render_question
+from bot.quiz.service import QuizService
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
@@ -79,7 +79,9 @@ class Running:
     world: World
 
     async def say(self, member: Member, text: str, channel: Channel | None = None) -> dict:  # type: ignore[type-arg]
-        return await self.world.fake.send_message((channel or self.world.channel).id, member.id, text)
+        return await self.world.fake.send_message(
+            (channel or self.world.channel).id, member.id, text
+        )
 
     async def advance(self, seconds: float) -> None:
         self.world.clock.now += timedelta(seconds=seconds)
@@ -95,9 +97,17 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         moderators = fake.add_role(guild.id, "Moderator", MANAGE_GUILD)
         members = [fake.add_member(guild.id, name) for name in ("bob", "carol", "dave", "erin")]
         alice = fake.add_member(guild.id, "alice", roles=[moderators])
-        yield World(fake, guild, channel, other, alice, *members,
-                    db_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db", clock=Clock(),
-                    seeds=SeedQueue())
+        yield World(
+            fake,
+            guild,
+            channel,
+            other,
+            alice,
+            *members,
+            db_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+            clock=Clock(),
+            seeds=SeedQueue(),
+        )
         assert fake.unknown_routes == [], "the bot used a route Discord does not have"
         assert fake.server_errors == []
 
@@ -106,13 +116,20 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 async def running(world: World, *, cooldown: float = 0.0) -> AsyncIterator[Running]:
     engine = create_engine(world.db_url)
     await migrate(engine)
-    settings = Settings(discord_token="fake-token", database_url=world.db_url,
-                        convquiz_time_limit=30)
+    settings = Settings(
+        discord_token="fake-token", database_url=world.db_url, convquiz_time_limit=30
+    )
     repository = Repository(engine)
-    service = QuizService(repository, clock=world.clock, rng=world.seeds,
-                          default_time_limit=30, templates=TemplateStore(repository))
-    bot = ConvQuizBot(service=service, settings=settings, start_cooldown=cooldown,
-                      guild_ready_timeout=0.05)
+    service = QuizService(
+        repository,
+        clock=world.clock,
+        rng=world.seeds,
+        default_time_limit=30,
+        templates=TemplateStore(repository),
+    )
+    bot = ConvQuizBot(
+        service=service, settings=settings, start_cooldown=cooldown, guild_ready_timeout=0.05
+    )
     try:
         async with run_client(world.fake, bot):
             yield Running(bot, world)
@@ -128,7 +145,7 @@ async def quizbot(world: World) -> AsyncIterator[Running]:
 
 def seed_for(kind: str, difficulty: int, predicate: Callable[[Question], bool]) -> int:
     for seed in range(20_000):
-        if predicate(quiz.generate(kind, seed, difficulty)):
+        if predicate(bank.generate(kind, seed, difficulty)):
             return seed
     raise AssertionError("no such question")
 
@@ -173,7 +190,7 @@ def assert_picture(message: SentMessage, question: Question, *, reveal: bool) ->
 async def ask(run: Running, member: Member, command: str) -> tuple[SentMessage, Question]:
     await run.say(member, command)
     posted = await run.world.fake.wait_for_message(is_question)
-    question = quiz.from_code(code_of(posted))
+    question = bank.from_code(code_of(posted))
     assert_picture(posted, question, reveal=False)
     return posted, question
 
@@ -184,9 +201,17 @@ async def ask(run: Running, member: Member, command: str) -> tuple[SentMessage, 
 async def test_a_full_round_scores_and_ranks_everyone(quizbot: Running) -> None:
     world, fake = quizbot.world, quizbot.world.fake
     # The article's question 2: a 3×3 conv from 16 to 32 channels has 4,640 parameters.
-    world.seeds.seeds.append(seed_for("param_count", 1, lambda q: q.params["in_channels"] == 16
-                                      and q.params["out_channels"] == 32
-                                      and q.params["kernel"] == [3, 3]))
+    world.seeds.seeds.append(
+        seed_for(
+            "param_count",
+            1,
+            lambda q: (
+                q.params["in_channels"] == 16
+                and q.params["out_channels"] == 32
+                and q.params["kernel"] == [3, 3]
+            ),
+        )
+    )
     posted, question = await ask(quizbot, world.alice, "!convquiz param_count 1")
     assert question.answer.value == 4640
     assert question.prompt in text_of(posted)
@@ -216,7 +241,9 @@ async def test_a_full_round_scores_and_ranks_everyone(quizbot: Running) -> None:
     board = text_of(await fake.wait_for_message(lambda m: "Leaderboard" in text_of(m)))
     rows = re.findall(r"(\d+)\. <@(\d+)> · (\d+) pts", board)
     assert [(int(u), int(p)) for _, u, p in rows] == [
-        (world.bob.id, bob_points), (world.carol.id, carol_points), (world.dave.id, 0)
+        (world.bob.id, bob_points),
+        (world.carol.id, carol_points),
+        (world.dave.id, 0),
     ]
     assert "You: #3 of 3 · 0 pts" in board
 
@@ -276,16 +303,21 @@ async def test_slash_commands_start_a_question_and_show_the_board(quizbot: Runni
     world, fake = quizbot.world, quizbot.world.fake
     await quizbot.bot.tree.sync()
     assert fake.find_command("convquiz") is not None
-    interaction = await fake.invoke_slash(world.guild.id, world.channel.id, world.bob.id,
-                                          "convquiz start", {"kind": "output_size",
-                                                             "difficulty": "2"})
+    interaction = await fake.invoke_slash(
+        world.guild.id,
+        world.channel.id,
+        world.bob.id,
+        "convquiz start",
+        {"kind": "output_size", "difficulty": "2"},
+    )
     response = await fake.wait_for_interaction_response(interaction=interaction)
     embed = response.data["embeds"][0]
     assert embed["title"] == "Question · output size · difficulty 2"
     assert quizbot.bot.service.open_in(world.channel.id) is not None
 
-    interaction = await fake.invoke_slash(world.guild.id, world.channel.id, world.bob.id,
-                                          "leaderboard", {"scope": "week"})
+    interaction = await fake.invoke_slash(
+        world.guild.id, world.channel.id, world.bob.id, "leaderboard", {"scope": "week"}
+    )
     response = await fake.wait_for_interaction_response(interaction=interaction)
     assert "Leaderboard · this week" in response.data["embeds"][0]["title"]
 
@@ -404,16 +436,26 @@ async def test_fifty_typed_answers_cost_one_rest_call_each(quizbot: Running) -> 
 
 def _bot_env(fake: FakeDiscord, db_url: str, token: str = "fake-token") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQUIZ_")}
-    env.update(DISCORD_TOKEN=token, DATABASE_URL=db_url, DISCORD_API_BASE=fake.api_base,
-               DISCORD_GATEWAY_URL=fake.gateway_url)
+    env.update(
+        DISCORD_TOKEN=token,
+        DATABASE_URL=db_url,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+    )
     return env
 
 
 async def test_convquiz_run_plays_a_round_in_a_subprocess(world: World, tmp_path: Path) -> None:
     fake = world.fake
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=_bot_env(fake, world.db_url), cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=_bot_env(fake, world.db_url),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         await fake.wait_for_sessions(1, timeout=30)
@@ -422,7 +464,7 @@ async def test_convquiz_run_plays_a_round_in_a_subprocess(world: World, tmp_path
         posted = await fake.wait_for_message(is_question, timeout=15)
         elapsed = asyncio.get_running_loop().time() - started
         print(f"\n!convquiz to question posted, separate process: {elapsed * 1000:.1f} ms")
-        question = quiz.from_code(code_of(posted))
+        question = bank.from_code(code_of(posted))
         answered = await fake.send_message(world.channel.id, world.carol.id, question.answer_text)
         await fake.wait_for_reaction(emoji="✅", message_id=int(answered["id"]), timeout=15)
     finally:
@@ -433,8 +475,14 @@ async def test_convquiz_run_plays_a_round_in_a_subprocess(world: World, tmp_path
 
 async def test_a_rejected_token_stops_with_one_line(world: World, tmp_path: Path) -> None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=_bot_env(world.fake, world.db_url, "wrong"),
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=_bot_env(world.fake, world.db_url, "wrong"),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     _, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2

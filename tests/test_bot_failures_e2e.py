@@ -32,7 +32,9 @@ async def test_a_database_that_goes_away_gets_short_answers_and_no_crash(quizbot
         await fake.wait_for_reaction(emoji="⚠️", message_id=int(typed["id"]), start=0)
         await quizbot.say(world.bob, "!leaderboard")
         reply = await fake.wait_for_message(lambda m: "database" in m.content)
-        assert reply.content == "The quiz database is unavailable right now; please try again shortly."
+        assert (
+            reply.content == "The quiz database is unavailable right now; please try again shortly."
+        )
     finally:
         service.repository = alive
         await dead.dispose()
@@ -51,14 +53,28 @@ async def test_direct_messages_get_a_clear_refusal(quizbot: Running) -> None:
     assert refusal.content == "Quizzes run in servers, not in direct messages."
 
 
-async def test_convquiz_sync_registers_slash_commands_once_asked(world: World, tmp_path: Path) -> None:
+async def test_convquiz_sync_registers_slash_commands_once_asked(
+    world: World, tmp_path: Path
+) -> None:
     fake = world.fake
-    env = {"PATH": "/usr/bin:/bin", "DISCORD_TOKEN": "fake-token",
-           "DATABASE_URL": world.db_url, "DISCORD_API_BASE": fake.api_base,
-           "DISCORD_GATEWAY_URL": fake.gateway_url}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DISCORD_TOKEN": "fake-token",
+        "DATABASE_URL": world.db_url,
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+    }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "sync", "--guild", str(world.guild.id), env=env,
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "sync",
+        "--guild",
+        str(world.guild.id),
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, stderr.decode()[-2000:]

@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import quiz
 from bot.console import run_console
-from bot.service import QuizService
+from bot.engine import bank
+from bot.quiz.service import QuizService
 from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
 
@@ -40,7 +40,7 @@ async def test_a_round_is_asked_answered_revealed_and_kept_across_runs(tmp_path:
     first = await play(db, ["!convquiz output_size 1"])
     question = next(line for line in first if "Code OS1-" in line)
     code = re.search(r"Code (\S+)", question).group(1)  # type: ignore[union-attr]
-    asked = quiz.from_code(code)
+    asked = bank.from_code(code)
     n, k, s = asked.params["size"][0], asked.params["kernel"][0], asked.params["stride"][0]  # type: ignore[index]
     side = brute_force_output(n, k, s, 0)
 
@@ -56,10 +56,21 @@ async def test_a_round_is_asked_answered_revealed_and_kept_across_runs(tmp_path:
 
 
 async def test_chat_and_bad_commands_get_a_clear_line_and_cost_nothing(tmp_path: Path) -> None:
-    output = await play(tmp_path / "c.db", [
-        "!convquiz param_count 1", "what is a stride?", "!convquiz banana", "!convquiz 7",
-        "!convquiz XX9-ZZZv1", "!frobnicate", "!convquiz", "!convquiz stop", "!stats", "!quit",
-    ])
+    output = await play(
+        tmp_path / "c.db",
+        [
+            "!convquiz param_count 1",
+            "what is a stride?",
+            "!convquiz banana",
+            "!convquiz 7",
+            "!convquiz XX9-ZZZv1",
+            "!frobnicate",
+            "!convquiz",
+            "!convquiz stop",
+            "!stats",
+            "!quit",
+        ],
+    )
     text = "\n".join(output)
     assert "That does not read as an answer." in text
     assert "no question kind or template named 'banana'" in text
@@ -72,11 +83,19 @@ async def test_chat_and_bad_commands_get_a_clear_line_and_cost_nothing(tmp_path:
 
 
 def test_the_main_command_without_a_token_plays_in_the_terminal(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "DISCORD_TOKEN": "",
-           "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/main.db"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DISCORD_TOKEN": "",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/main.db",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "bot"], input="!help\n!quit\n", capture_output=True, text=True,
-        env=env, cwd=tmp_path, timeout=60,
+        [sys.executable, "-m", "bot"],
+        input="!help\n!quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "no DISCORD_TOKEN set" in result.stdout
@@ -85,18 +104,33 @@ def test_the_main_command_without_a_token_plays_in_the_terminal(tmp_path: Path) 
 
 def test_a_bad_setting_stops_with_one_line(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "mysql://nope", "DISCORD_TOKEN": ""}
-    result = subprocess.run([sys.executable, "-m", "bot", "console"], capture_output=True,
-                            text=True, env=env, cwd=tmp_path, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("convquiz: DATABASE_URL")
     assert "Traceback" not in result.stderr
 
 
 def test_an_unreachable_database_stops_with_one_line(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "DISCORD_TOKEN": "",
-           "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:9/none"}
-    result = subprocess.run([sys.executable, "-m", "bot", "console"], capture_output=True,
-                            text=True, env=env, cwd=tmp_path, timeout=60)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DISCORD_TOKEN": "",
+        "DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:9/none",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "database" in result.stderr
     assert "Traceback" not in result.stderr

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.conversation import Card
-from bot.discord_cards import (
+from bot.discord.embeds import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     FIELD_NAME_LIMIT,
@@ -15,6 +14,7 @@ from bot.discord_cards import (
     clip,
     embed_for,
 )
+from bot.present.cards import Card
 
 
 def embed_size(embed: dict) -> int:  # type: ignore[type-arg]

@@ -13,8 +13,15 @@ import sys
 
 import pytest
 
-DOMAIN = ["bot.formulas", "bot.answers", "bot.question", "bot.quiz", "bot.families", "bot.texts"]
-OPTIONAL = ["bot.templates", "bot.scoring"]  # being written; checked once they exist
+DOMAIN = [
+    "bot.engine.formulas",
+    "bot.engine.replies",
+    "bot.engine.question",
+    "bot.engine.bank",
+    "bot.engine.families",
+    "bot.i18n.texts",
+]
+OPTIONAL = ["bot.engine.templates", "bot.engine.scoring"]  # being written; checked once they exist
 FORBIDDEN = ["discord", "sqlalchemy"]
 
 

@@ -1,4 +1,4 @@
-"""bot.formulas against the seed article's worked answers and brute-force oracles.
+"""bot.engine.formulas against the seed article's worked answers and brute-force oracles.
 
 The oracles never use the closed forms under test: window counts come from sliding a
 window over an explicit index range, parameter counts from enumerating the weight
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import formulas as F
+from bot.engine import formulas as F
 
 EXAMPLES = settings(max_examples=200, deadline=None)
 

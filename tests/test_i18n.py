@@ -20,9 +20,12 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot import quiz, texts
 from bot.console import console_language, run_console
-from bot.conversation import (
+from bot.engine import bank
+from bot.engine.question import Question
+from bot.i18n import texts
+from bot.i18n.texts import LANGUAGES, catalog, language_for_locale, language_named, placeholders, t
+from bot.present.cards import (
     board_card,
     close_card,
     config_card,
@@ -32,7 +35,7 @@ from bot.conversation import (
     question_card,
     stats_card,
 )
-from bot.question import Question
+from bot.quiz.service import QuizService
 from bot.records import (
     AnswerSummary,
     Board,
@@ -43,12 +46,10 @@ from bot.records import (
     OpenQuestion,
     UserStats,
 )
-from bot.service import QuizService
 from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
-from bot.texts import LANGUAGES, catalog, language_for_locale, language_named, placeholders, t
 
-BOT = Path(texts.__file__).resolve().parent
+BOT = Path(texts.__file__).resolve().parents[1]
 EN, JA = catalog("en"), catalog("ja")
 
 # --- what counts as English in a Japanese text -----------------------------------------
@@ -64,8 +65,7 @@ CODE_TOKENS = re.compile(
     r"`[^`]*`|padding='same'|'same'|'valid'|bias=False|groups=|kernel_size="
     r"|<[@#][&!]?\d+>|<t:\d+:[A-Za-z]>|\b[A-Z]{2}[1-3]-[0-9A-Z]{1,5}v\d+\b"
 )
-ALLOWED_WORDS = {"TensorFlow", "Keras", "ReLU", "CNN", "GPU", "convquiz", "Discord", "YAML",
-                 "yaml"}
+ALLOWED_WORDS = {"TensorFlow", "Keras", "ReLU", "CNN", "GPU", "convquiz", "Discord", "YAML", "yaml"}
 
 
 def english_words(text: str, shortest: int = 2) -> list[str]:
@@ -80,13 +80,13 @@ def english_words(text: str, shortest: int = 2) -> list[str]:
 
 def test_the_catalogs_are_gettext_files_read_with_babel() -> None:
     for lang in LANGUAGES:
-        path = BOT / "locale" / lang / "LC_MESSAGES" / "convquiz.po"
+        path = texts.LOCALE_DIR / lang / "LC_MESSAGES" / "convquiz.po"
         with path.open("rb") as file:
             parsed = read_po(file)
         assert str(parsed.locale) == lang
         assert {m.id for m in parsed if m.id} == set(catalog(lang))
     # No compiled catalogs: the .po files are read as they are, no build step.
-    assert not list((BOT / "locale").rglob("*.mo"))
+    assert not list((texts.LOCALE_DIR).rglob("*.mo"))
 
 
 def test_every_key_is_in_both_catalogs_with_the_same_placeholders() -> None:
@@ -102,7 +102,7 @@ def test_every_key_is_in_both_catalogs_with_the_same_placeholders() -> None:
 
 def test_entries_with_placeholders_are_marked_python_brace_format() -> None:
     for lang in LANGUAGES:
-        source = (BOT / "locale" / lang / "LC_MESSAGES" / "convquiz.po").read_text("utf-8")
+        source = (texts.LOCALE_DIR / lang / "LC_MESSAGES" / "convquiz.po").read_text("utf-8")
         for block in filter(str.strip, source.split("\n\n")[1:]):
             key = re.search(r'^msgid "(.+)"$', block, re.M)
             assert key, block
@@ -172,16 +172,32 @@ def test_missing_keys_and_languages_fall_back_to_english() -> None:
 
 @pytest.mark.parametrize(
     ("locale", "lang"),
-    [("ja", "ja"), ("ja-JP", "ja"), ("ja_JP.UTF-8", "ja"), ("en-US", "en"), ("en-GB", "en"),
-     ("fr", "en"), ("zh-CN", "en"), ("", "en"), (None, "en")],
+    [
+        ("ja", "ja"),
+        ("ja-JP", "ja"),
+        ("ja_JP.UTF-8", "ja"),
+        ("en-US", "en"),
+        ("en-GB", "en"),
+        ("fr", "en"),
+        ("zh-CN", "en"),
+        ("", "en"),
+        (None, "en"),
+    ],
 )
 def test_locales_map_to_our_languages(locale: str | None, lang: str) -> None:
     assert language_for_locale(locale) == lang
 
 
 def test_language_names_people_type() -> None:
-    for word, code in (("ja", "ja"), ("Japanese", "ja"), ("日本語", "ja"), ("EN", "en"),
-                       ("english", "en"), ("英語", "en"), ("klingon", None)):
+    for word, code in (
+        ("ja", "ja"),
+        ("Japanese", "ja"),
+        ("日本語", "ja"),
+        ("EN", "en"),
+        ("english", "en"),
+        ("英語", "en"),
+        ("klingon", None),
+    ):
         assert language_named(word) == code
 
 
@@ -189,8 +205,13 @@ def test_language_names_people_type() -> None:
 
 
 def test_the_check_command_passes() -> None:
-    done = subprocess.run([sys.executable, "-m", "bot.texts", "check"], capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.i18n.texts", "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "catalogs agree" in done.stdout
 
@@ -199,7 +220,7 @@ def test_the_check_command_passes() -> None:
 def scratch_catalogs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A copy of the catalogs that ``update`` may rewrite."""
     folder = tmp_path / "locale"
-    shutil.copytree(BOT / "locale", folder)
+    shutil.copytree(texts.LOCALE_DIR, folder)
     monkeypatch.setattr(texts, "LOCALE_DIR", folder)
     texts.catalog.cache_clear()
     texts._loaded.clear()
@@ -218,7 +239,8 @@ def test_a_new_english_key_is_flagged_until_translated(scratch_catalogs: Path) -
     english = scratch_catalogs / "en" / "LC_MESSAGES" / "convquiz.po"
     english.write_text(
         english.read_text("utf-8")
-        + '\n#, python-brace-format\nmsgid "reply.new"\nmsgstr "Hello {name}"\n', "utf-8"
+        + '\n#, python-brace-format\nmsgid "reply.new"\nmsgstr "Hello {name}"\n',
+        "utf-8",
     )
     added, dropped = texts.update("ja")
     assert (added, dropped) == (["reply.new"], [])
@@ -229,7 +251,8 @@ def test_a_new_english_key_is_flagged_until_translated(scratch_catalogs: Path) -
     japanese.write_text(
         japanese.read_text("utf-8").replace(
             'msgid "reply.new"\nmsgstr ""', 'msgid "reply.new"\nmsgstr "こんにちは {nom}"'
-        ), "utf-8"
+        ),
+        "utf-8",
     )
     problems = texts.check()
     assert len(problems) == 1 and "placeholders ['nom']" in problems[0]
@@ -239,21 +262,26 @@ def test_a_new_english_key_is_flagged_until_translated(scratch_catalogs: Path) -
 
 
 def _texts_of(question: Question) -> list[str]:
-    return [question.prompt, question.explanation, *(question.choices or ()),
-            *(m.feedback for m in question.mistakes)]
+    return [
+        question.prompt,
+        question.explanation,
+        *(question.choices or ()),
+        *(m.feedback for m in question.mistakes),
+    ]
 
 
-@pytest.mark.parametrize("kind", quiz.KINDS)
-@pytest.mark.parametrize("difficulty", quiz.DIFFICULTIES)
+@pytest.mark.parametrize("kind", bank.KINDS)
+@pytest.mark.parametrize("difficulty", bank.DIFFICULTIES)
 def test_japanese_questions_hold_no_english(kind: str, difficulty: int) -> None:
     for seed in range(300):
-        ja = quiz.generate(kind, seed, difficulty, "ja")
-        en = quiz.generate(kind, seed, difficulty, "en")
+        ja = bank.generate(kind, seed, difficulty, "ja")
+        en = bank.generate(kind, seed, difficulty, "en")
         # The same question: only the words differ.
         assert (ja.code, ja.params, ja.answer) == (en.code, en.params, en.answer)
         assert ja.choices or ja.answer_text == en.answer_text
         assert [(m.name, m.value, m.score) for m in ja.mistakes] == [
-            (m.name, m.value, m.score) for m in en.mistakes]
+            (m.name, m.value, m.score) for m in en.mistakes
+        ]
         assert ja.lang == "ja" and ja.prompt != en.prompt and ja.explanation != en.explanation
         for text in _texts_of(ja):
             assert english_words(text) == [], (ja.code, text)
@@ -263,34 +291,53 @@ def test_japanese_questions_hold_no_english(kind: str, difficulty: int) -> None:
 
 def seed_for(kind: str, difficulty: int, **params: object) -> int:
     for seed in range(20_000):
-        question = quiz.generate(kind, seed, difficulty)
+        question = bank.generate(kind, seed, difficulty)
         if all(question.params.get(k) == v for k, v in params.items()):
             return seed
     raise AssertionError(f"no {kind} question with {params}")
 
 
 def test_the_articles_worked_answers_in_its_own_words() -> None:
-    q1 = quiz.generate("output_size", seed_for("output_size", 1, size=[25, 25], kernel=[5, 5],
-                                               stride=[2, 2]), 1, "ja")
+    q1 = bank.generate(
+        "output_size",
+        seed_for("output_size", 1, size=[25, 25], kernel=[5, 5], stride=[2, 2]),
+        1,
+        "ja",
+    )
     assert q1.prompt.startswith("縦×横=25×25の画像に、サイズ=(5, 5)のフィルターを1つかけます。")
-    assert "ストライド=(2, 2)でパディングはしない時、出力画像の縦横は何×何になるでしょう。" in q1.prompt
+    assert (
+        "ストライド=(2, 2)でパディングはしない時、出力画像の縦横は何×何になるでしょう。"
+        in q1.prompt
+    )
     assert "フィルタの右端の座標を考えると、5, 7, 9, …と2個ずつ増えながらズレていきます。" in (
-        q1.explanation)
+        q1.explanation
+    )
     assert "これが終点の25まで続くので答えは11×11です。" in q1.explanation
 
-    q2 = quiz.generate("param_count", seed_for("param_count", 1, in_channels=16, out_channels=32,
-                                               kernel=[3, 3]), 1, "ja")
+    q2 = bank.generate(
+        "param_count",
+        seed_for("param_count", 1, in_channels=16, out_channels=32, kernel=[3, 3]),
+        1,
+        "ja",
+    )
     assert "(前層のチャンネル数)×(フィルターサイズ)×(後の層のチャンネル数)=16×(3×3)×32=4608" in (
-        q2.explanation)
+        q2.explanation
+    )
     assert "4608+32=4640個" in q2.explanation
     assert "使われるパラメータの数はいくつでしょう" in q2.prompt
 
-    q3 = quiz.generate("bottleneck", seed_for("bottleneck", 1, variant="total", in_channels=32,
-                                              mid_channels=16, out_channels=64), 1, "ja")
+    q3 = bank.generate(
+        "bottleneck",
+        seed_for(
+            "bottleneck", 1, variant="total", in_channels=32, mid_channels=16, out_channels=64
+        ),
+        1,
+        "ja",
+    )
     assert "最初の畳み込み層:32×1×1×16+16=528" in q3.explanation
     assert "次の畳み込み層:16×3×3×64+64=9,280" in q3.explanation
 
-    q4 = quiz.generate("odd_kernel", seed_for("odd_kernel", 1, variant="why"), 1, "ja")
+    q4 = bank.generate("odd_kernel", seed_for("odd_kernel", 1, variant="why"), 1, "ja")
     assert q4.choices is not None and isinstance(q4.answer.value, int)
     assert q4.choices[q4.answer.value].startswith("偶数だと中心ピクセルがなくなるから")
     assert q4.explanation.startswith("偶数だと中心ピクセルがなくなるからです。")
@@ -304,8 +351,11 @@ def test_the_articles_worked_answers_in_its_own_words() -> None:
         ("output_size", {"size": [25, 25], "kernel": [5, 5], "stride": [2, 2]}, "１１ｘ１１"),
         ("param_count", {"in_channels": 16, "out_channels": 32, "kernel": [3, 3]}, "4640個"),
         ("param_count", {"in_channels": 16, "out_channels": 32, "kernel": [3, 3]}, "４６４０"),
-        ("param_count", {"in_channels": 16, "out_channels": 32, "kernel": [3, 3]},
-         "答えは４，６４０個です。"),
+        (
+            "param_count",
+            {"in_channels": 16, "out_channels": 32, "kernel": [3, 3]},
+            "答えは４，６４０個です。",
+        ),
         ("odd_kernel", {"variant": "center", "kernel": [4, 4]}, "（２．５，２．５）"),
         ("odd_kernel", {"variant": "center", "kernel": [4, 4]}, "(2.5、2.5)"),
     ],
@@ -313,51 +363,59 @@ def test_the_articles_worked_answers_in_its_own_words() -> None:
 def test_answers_typed_in_japanese_forms_are_right(
     kind: str, params: dict[str, object], reply: str
 ) -> None:
-    question = quiz.generate(kind, seed_for(kind, 1, **params), 1, "ja")
-    graded = quiz.grade(question, reply)
+    question = bank.generate(kind, seed_for(kind, 1, **params), 1, "ja")
+    graded = bank.grade(question, reply)
     assert graded.outcome == "correct" and graded.feedback == "正解！", reply
 
 
 def test_a_full_width_letter_answers_a_choice_question() -> None:
-    question = quiz.generate("bottleneck", seed_for("bottleneck", 1, variant="why"), 1, "ja")
+    question = bank.generate("bottleneck", seed_for("bottleneck", 1, variant="why"), 1, "ja")
     assert isinstance(question.answer.value, int)
     right = chr(ord("Ａ") + question.answer.value)
-    assert quiz.grade(question, right).outcome == "correct"
-    wrong = quiz.grade(question, chr(ord("Ａ") + (question.answer.value + 1) % 4))
+    assert bank.grade(question, right).outcome == "correct"
+    wrong = bank.grade(question, chr(ord("Ａ") + (question.answer.value + 1) % 4))
     assert wrong.outcome == "wrong" and not english_words(wrong.feedback)
 
 
 def test_japanese_mistakes_give_japanese_feedback() -> None:
-    question = quiz.generate("param_count", seed_for("param_count", 1, in_channels=16,
-                                                     out_channels=32, kernel=[3, 3]), 1, "ja")
-    graded = quiz.grade(question, "4608個")
+    question = bank.generate(
+        "param_count",
+        seed_for("param_count", 1, in_channels=16, out_channels=32, kernel=[3, 3]),
+        1,
+        "ja",
+    )
+    graded = bank.grade(question, "4608個")
     assert graded.outcome == "partial" and graded.mistake == "forgot_bias"
     assert graded.feedback == "バイアスを忘れています。後の層のチャンネルごとに1つあります。"
-    shape = quiz.grade(question, "4×4")
+    shape = bank.grade(question, "4×4")
     assert shape.feedback == "残念、不正解です。数を1つだけ答えてください。"
 
 
 def test_feedback_in_the_readers_language() -> None:
     seed = seed_for("param_count", 1, in_channels=16, out_channels=32, kernel=[3, 3])
-    ja, en = (quiz.generate("param_count", seed, 1, lang) for lang in ("ja", "en"))
+    ja, en = (bank.generate("param_count", seed, 1, lang) for lang in ("ja", "en"))
     for reply in ("4640", "4608", "12", "4x4"):
-        assert feedback_in(ja, quiz.grade(ja, reply), "en") == quiz.grade(en, reply).feedback
-        assert feedback_in(en, quiz.grade(en, reply), "ja") == quiz.grade(ja, reply).feedback
+        assert feedback_in(ja, bank.grade(ja, reply), "en") == bank.grade(en, reply).feedback
+        assert feedback_in(en, bank.grade(en, reply), "ja") == bank.grade(ja, reply).feedback
 
 
 def test_every_mistake_and_kind_has_a_label_in_both_languages() -> None:
     names = {"wrong_shape"}
-    for kind in quiz.KINDS:
-        for difficulty in quiz.DIFFICULTIES:
+    for kind in bank.KINDS:
+        for difficulty in bank.DIFFICULTIES:
             for seed in range(200):
-                names |= {m.name for m in quiz.generate(kind, seed, difficulty).mistakes}
+                names |= {m.name for m in bank.generate(kind, seed, difficulty).mistakes}
     assert len(names) > 25
     for name in names:
         assert mistake_label(name, "en") != name, name
         assert not english_words(mistake_label(name, "ja"), 3), name
     assert mistake_label("kept-size", "ja") == "kept-size"  # a template's own name
-    assert [t(f"kind.{k}", "ja") for k in quiz.KINDS] == [
-        "出力サイズ", "パラメータ数", "1×1ボトルネック", "奇数カーネル"]
+    assert [t(f"kind.{k}", "ja") for k in bank.KINDS] == [
+        "出力サイズ",
+        "パラメータ数",
+        "1×1ボトルネック",
+        "奇数カーネル",
+    ]
 
 
 # --- the words around questions ----------------------------------------------------------
@@ -365,20 +423,42 @@ def test_every_mistake_and_kind_has_a_label_in_both_languages() -> None:
 
 def _open(question: Question) -> OpenQuestion:
     opened = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    return OpenQuestion(1, 10, 20, 30, question, 100, opened, opened + timedelta(seconds=30),
-                        True, "open")
+    return OpenQuestion(
+        1, 10, 20, 30, question, 100, opened, opened + timedelta(seconds=30), True, "open"
+    )
 
 
 def test_every_card_in_japanese_holds_no_english() -> None:
-    question = quiz.generate("param_count", seed_for("param_count", 1, in_channels=16,
-                                                     out_channels=32, kernel=[3, 3]), 1, "ja")
+    question = bank.generate(
+        "param_count",
+        seed_for("param_count", 1, in_channels=16, out_channels=32, kernel=[3, 3]),
+        1,
+        "ja",
+    )
     opened = _open(question)
-    closed = ClosedQuestion(opened, "stopped", opened.deadline, (
-        AnswerSummary(200, "correct", None, 35, True),
-        AnswerSummary(201, "partial", "forgot_bias", 12, False)))
-    board = Board((BoardRow(1, 200, 35, 1, 1), BoardRow(2, 201, 12, 1, 0)), BoardRow(2, 201, 12, 1, 0), 2)
-    stats = UserStats(201, 12, 3, 1, 0, 2, 2, (KindStats("param_count", 3, 1, 12),),
-                      (("forgot_bias", 2), ("wrong_shape", 1)))
+    closed = ClosedQuestion(
+        opened,
+        "stopped",
+        opened.deadline,
+        (
+            AnswerSummary(200, "correct", None, 35, True),
+            AnswerSummary(201, "partial", "forgot_bias", 12, False),
+        ),
+    )
+    board = Board(
+        (BoardRow(1, 200, 35, 1, 1), BoardRow(2, 201, 12, 1, 0)), BoardRow(2, 201, 12, 1, 0), 2
+    )
+    stats = UserStats(
+        201,
+        12,
+        3,
+        1,
+        0,
+        2,
+        2,
+        (KindStats("param_count", 3, 1, 12),),
+        (("forgot_bias", 2), ("wrong_shape", 1)),
+    )
     mention = "<@{}>".format
     cards = [
         question_card(opened, "ja"),
@@ -405,12 +485,12 @@ def test_the_english_config_card_names_the_language() -> None:
 
 
 def test_refusals_can_be_said_again_in_another_language() -> None:
-    with pytest.raises(quiz.QuizError) as caught:
-        quiz.from_code("XX1-00v9", "en")
+    with pytest.raises(bank.QuizError) as caught:
+        bank.from_code("XX1-00v9", "en")
     assert "is not a question code" in str(caught.value)
     assert "は問題のコードではありません" in caught.value.in_language("ja")
-    with pytest.raises(quiz.QuizError) as caught:
-        quiz.generate("output_size", 1, 7, "ja")
+    with pytest.raises(bank.QuizError) as caught:
+        bank.generate("output_size", 1, 7, "ja")
     assert str(caught.value) == "難易度は1、2、3のどれかです（7 は使えません）。"
 
 
@@ -419,9 +499,15 @@ def test_refusals_can_be_said_again_in_another_language() -> None:
 
 @pytest.mark.parametrize(
     ("environ", "lang"),
-    [({"CONVQUIZ_LANGUAGE": "ja"}, "ja"), ({"CONVQUIZ_LANGUAGE": "日本語"}, "ja"),
-     ({"CONVQUIZ_LANGUAGE": "en", "LANG": "ja_JP.UTF-8"}, "en"), ({"LANG": "ja_JP.UTF-8"}, "ja"),
-     ({"LC_ALL": "C.UTF-8", "LANG": "ja_JP.UTF-8"}, "en"), ({"LANG": "de_DE.UTF-8"}, "en"), ({}, "en")],
+    [
+        ({"CONVQUIZ_LANGUAGE": "ja"}, "ja"),
+        ({"CONVQUIZ_LANGUAGE": "日本語"}, "ja"),
+        ({"CONVQUIZ_LANGUAGE": "en", "LANG": "ja_JP.UTF-8"}, "en"),
+        ({"LANG": "ja_JP.UTF-8"}, "ja"),
+        ({"LC_ALL": "C.UTF-8", "LANG": "ja_JP.UTF-8"}, "en"),
+        ({"LANG": "de_DE.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
 )
 def test_the_terminal_follows_its_setting_or_the_system_locale(
     environ: dict[str, str], lang: str
@@ -439,8 +525,19 @@ async def test_a_terminal_round_in_japanese(tmp_path: Path) -> None:
         def randrange(self, *args: int, **kwargs: int) -> int:  # type: ignore[override]
             return next(seeds, 0)
 
-    lines = iter(["!convquiz param_count 1", "4640個", "!convquiz 7", "!frobnicate", "!leaderboard",
-                  "!stats", "!help", "what?", "!quit"])
+    lines = iter(
+        [
+            "!convquiz param_count 1",
+            "4640個",
+            "!convquiz 7",
+            "!frobnicate",
+            "!leaderboard",
+            "!stats",
+            "!help",
+            "what?",
+            "!quit",
+        ]
+    )
 
     async def read_line() -> str:
         return next(lines, "")
@@ -453,7 +550,9 @@ async def test_a_terminal_round_in_japanese(tmp_path: Path) -> None:
     text = "\n".join(output)
     assert "✅ 正解！（+" in text and "答え: 4,640" in text
     assert "4608+32=4640個" in text and "1. あなた · " in text
-    assert "難易度は1、2、3のどれかです" in text and "!frobnicate というコマンドはありません" in text
+    assert (
+        "難易度は1、2、3のどれかです" in text and "!frobnicate というコマンドはありません" in text
+    )
     # Commands (!help) and the DISCORD_TOKEN variable are names, typed as they are.
     assert english_words(re.sub(r"!\w+|DISCORD_TOKEN", " ", text), 4) == [], text
 
@@ -469,9 +568,9 @@ def test_every_key_the_code_builds_exists() -> None:
     changes = get_args(get_type_hints(SavedTemplate)["change"])
     assert changes
     built += [f"tpl.{what}.{change}" for what in ("change", "state") for change in changes]
-    built += [f"choice.difficulty.{level}" for level in quiz.DIFFICULTIES]
+    built += [f"choice.difficulty.{level}" for level in bank.DIFFICULTIES]
     built += [f"choice.action.{action}" for action in ("add", "remove", "clear")]
     built += [f"card.config.{state}" for state in ("on", "off")]
     built += [f"axis.{axis}" for axis in ("size", "height", "width")]
-    built += [f"kind.{kind}" for kind in quiz.KINDS]
+    built += [f"kind.{kind}" for kind in bank.KINDS]
     assert [key for key in built if key not in EN] == []

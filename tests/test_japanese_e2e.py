@@ -19,8 +19,8 @@ from fakediscord import MANAGE_GUILD, FakeDiscord, Member, SentMessage
 from test_bot_e2e import Clock, Running, SeedQueue, World, running, text_of, world
 from test_i18n import english_words
 
-from bot import quiz
-from bot.question import Question
+from bot.engine import bank
+from bot.engine.question import Question
 
 __all__ = ["world"]  # the English server of test_bot_e2e, for the slash-command tests
 
@@ -37,16 +37,24 @@ async def ja_world(tmp_path: Path) -> AsyncIterator[World]:
         moderators = fake.add_role(guild.id, "モデレーター", MANAGE_GUILD)
         members = [fake.add_member(guild.id, name) for name in ("bob", "carol", "dave", "erin")]
         alice = fake.add_member(guild.id, "alice", roles=[moderators])
-        yield World(fake, guild, channel, other, alice, *members,
-                    db_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db", clock=Clock(),
-                    seeds=SeedQueue())
+        yield World(
+            fake,
+            guild,
+            channel,
+            other,
+            alice,
+            *members,
+            db_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+            clock=Clock(),
+            seeds=SeedQueue(),
+        )
         assert fake.unknown_routes == [], "the bot used a route Discord does not have"
         assert fake.server_errors == []
 
 
 def seed_for(kind: str, difficulty: int, predicate: Callable[[Question], bool]) -> int:
     for seed in range(20_000):
-        if predicate(quiz.generate(kind, seed, difficulty)):
+        if predicate(bank.generate(kind, seed, difficulty)):
             return seed
     raise AssertionError("no such question")
 
@@ -74,7 +82,7 @@ def assert_japanese(text: str) -> None:
 async def ask_ja(run: Running, member: Member, command: str) -> tuple[SentMessage, Question]:
     await run.say(member, command)
     posted = await run.world.fake.wait_for_message(is_ja_question)
-    question = quiz.from_code(ja_code_of(posted), "ja")
+    question = bank.from_code(ja_code_of(posted), "ja")
     assert question.prompt in posted.embeds[0]["description"]
     assert_japanese(text_of(posted))
     return posted, question
@@ -88,9 +96,23 @@ async def test_a_japanese_server_plays_a_whole_round_in_japanese(ja_world: World
     world, fake = ja_world, ja_world.fake
     async with running(world) as run:
         # 1. The article's question 2: (25, 25, 16), 3×3 filters, 32 of them → 4640個.
-        world.seeds.seeds.append(seed_for("param_count", 1, lambda q: q.params == {
-            "in_channels": 16, "out_channels": 32, "kernel": [3, 3], "bias": True,
-            "groups": 1} and "(25, 25, 16)" in q.prompt))
+        world.seeds.seeds.append(
+            seed_for(
+                "param_count",
+                1,
+                lambda q: (
+                    q.params
+                    == {
+                        "in_channels": 16,
+                        "out_channels": 32,
+                        "kernel": [3, 3],
+                        "bias": True,
+                        "groups": 1,
+                    }
+                    and "(25, 25, 16)" in q.prompt
+                ),
+            )
+        )
         posted, question = await ask_ja(run, world.alice, "!convquiz param_count 1")
         title = posted.embeds[0]["title"]
         assert title == "問題 · パラメータ数 · 難易度1"
@@ -109,15 +131,26 @@ async def test_a_japanese_server_plays_a_whole_round_in_japanese(ja_world: World
         text = text_of(reveal)
         assert_japanese(text)
         assert f"問題 {question.code} の答え" in text and "答え: **4,640**" in text
-        assert "(前層のチャンネル数)×(フィルターサイズ)×(後の層のチャンネル数)=16×(3×3)×32=4608" in text
+        assert (
+            "(前層のチャンネル数)×(フィルターサイズ)×(後の層のチャンネル数)=16×(3×3)×32=4608"
+            in text
+        )
         assert "4608+32=4640個" in text
         assert re.search(rf"<@{world.bob.id}> ★（\+\d+点）", text)
         assert "回答 3件 · ★ 最初の正解" in text
 
         # 2. The article's question 1: 25×25, a 5×5 filter, stride 2 → 11×11, typed full-width.
-        world.seeds.seeds.append(seed_for("output_size", 1, lambda q: q.params["size"] == [25, 25]
-                                          and q.params["kernel"] == [5, 5]
-                                          and q.params["stride"] == [2, 2]))
+        world.seeds.seeds.append(
+            seed_for(
+                "output_size",
+                1,
+                lambda q: (
+                    q.params["size"] == [25, 25]
+                    and q.params["kernel"] == [5, 5]
+                    and q.params["stride"] == [2, 2]
+                ),
+            )
+        )
         _, question = await ask_ja(run, world.alice, "!convquiz output_size 1")
         assert question.prompt.startswith("縦×横=25×25の画像に、サイズ=(5, 5)のフィルター")
         await reaction(run, await run.say(world.bob, "１１×１１"), "✅")
@@ -138,13 +171,15 @@ async def test_a_japanese_server_plays_a_whole_round_in_japanese(ja_world: World
         await reaction(run, await run.say(world.carol, letter), "✅")
         # Buttons answer in the clicking member's own language.
         wrong = (question.answer.value + 1) % 4
-        clicked = await fake.click_button(posted.id, posted.custom_ids[wrong], world.dave.id,
-                                          locale="ja")
+        clicked = await fake.click_button(
+            posted.id, posted.custom_ids[wrong], world.dave.id, locale="ja"
+        )
         response = await fake.wait_for_interaction_response(interaction=clicked)
         assert response.ephemeral and "（+0点）" in response.content
         assert_japanese(response.content)
-        clicked = await fake.click_button(posted.id, posted.custom_ids[wrong], world.erin.id,
-                                          locale="en-US")
+        clicked = await fake.click_button(
+            posted.id, posted.custom_ids[wrong], world.erin.id, locale="en-US"
+        )
         response = await fake.wait_for_interaction_response(interaction=clicked)
         assert response.ephemeral and "(+0)" in response.content
         assert english_words(response.content, 4)  # erin's Discord is in English
@@ -162,9 +197,17 @@ async def test_a_japanese_server_plays_a_whole_round_in_japanese(ja_world: World
             (world.alice, "!quizconfig", lambda m: "クイズ設定" in text_of(m)),
             (world.erin, "!convquiz stop", lambda m: "出題中の問題はありません" in m.content),
             (world.erin, "!convquiz 7", lambda m: "難易度は1、2、3のどれか" in m.content),
-            (world.erin, "!convquiz replay XX1-00v9", lambda m: "問題のコードではありません" in m.content),
+            (
+                world.erin,
+                "!convquiz replay XX1-00v9",
+                lambda m: "問題のコードではありません" in m.content,
+            ),
             (world.erin, "!quizconfig timelimit 60", lambda m: "サーバー管理" in m.content),
-            (world.alice, "!quizconfig timelimit soon", lambda m: "読み取れませんでした" in m.content),
+            (
+                world.alice,
+                "!quizconfig timelimit soon",
+                lambda m: "読み取れませんでした" in m.content,
+            ),
             (world.alice, "!quizconfig timelimit 5", lambda m: "制限時間は10〜600秒" in m.content),
             (world.alice, "!leaderboard sideways", lambda m: "期間は" in m.content),
         ]
@@ -190,15 +233,20 @@ async def test_a_japanese_server_plays_a_whole_round_in_japanese(ja_world: World
         assert "Language: English" in shown
         await run.say(world.bob, "!convquiz output_size 1")
         english = await fake.wait_for_message(
-            lambda m: bool(m.embeds) and m.embeds[0].get("title", "").startswith("Question ·"))
+            lambda m: bool(m.embeds) and m.embeds[0].get("title", "").startswith("Question ·")
+        )
         assert english.embeds[0]["title"] == "Question · output size · difficulty 1"
         assert english.embeds[0]["description"].startswith("A ")
         await run.say(world.alice, "!convquiz stop")
-        await fake.wait_for_message(lambda m: "the answer" in m.embeds[0].get("title", "")
-                                    if m.embeds else False)
+        await fake.wait_for_message(
+            lambda m: "the answer" in m.embeds[0].get("title", "") if m.embeds else False
+        )
         await run.say(world.alice, "!quizconfig language auto")
-        shown = text_of(await fake.wait_for_message(
-            lambda m: "言語: 日本語（Discordのサーバー設定に合わせる）" in text_of(m)))
+        shown = text_of(
+            await fake.wait_for_message(
+                lambda m: "言語: 日本語（Discordのサーバー設定に合わせる）" in text_of(m)
+            )
+        )
         assert_japanese(shown)
 
 
@@ -243,17 +291,30 @@ async def test_slash_commands_are_registered_with_japanese_descriptions(world: W
     async with running(world) as run:
         await run.bot.tree.sync()
         synced = world.fake.synced_commands()
-        assert {c["name"] for c in synced} >= {"convquiz", "leaderboard", "stats", "help",
-                                               "quizconfig", "template"}
+        assert {c["name"] for c in synced} >= {
+            "convquiz",
+            "leaderboard",
+            "stats",
+            "help",
+            "quizconfig",
+            "template",
+        }
         problems = [p for command in synced for p in _localized(command, command["name"])]
         assert problems == []
         convquiz = world.fake.find_command("convquiz")
         assert convquiz is not None
-        assert convquiz["description_localizations"]["ja"] == "このチャンネルに畳み込み層の問題を出します"
+        assert (
+            convquiz["description_localizations"]["ja"]
+            == "このチャンネルに畳み込み層の問題を出します"
+        )
         start = next(o for o in convquiz["options"] if o["name"] == "start")
         kind = next(o for o in start["options"] if o["name"] == "kind")
         assert [c["name_localizations"]["ja"] for c in kind["choices"]] == [
-            "出力サイズ", "パラメータ数", "1×1ボトルネック", "奇数カーネル"]
+            "出力サイズ",
+            "パラメータ数",
+            "1×1ボトルネック",
+            "奇数カーネル",
+        ]
         config = world.fake.find_command("quizconfig")
         assert config is not None
         assert "language" in {o["name"] for o in config["options"]}
@@ -266,10 +327,12 @@ async def test_a_japanese_member_on_an_english_server_gets_their_replies_in_japa
     async with running(world) as run:
         await run.bot.tree.sync()
 
-        async def slash(member: Member, name: str, options: dict[str, Any] | None = None,
-                        locale: str = "ja") -> Any:
-            interaction = await fake.invoke_slash(world.guild.id, world.channel.id, member.id,
-                                                  name, options, locale=locale)
+        async def slash(
+            member: Member, name: str, options: dict[str, Any] | None = None, locale: str = "ja"
+        ) -> Any:
+            interaction = await fake.invoke_slash(
+                world.guild.id, world.channel.id, member.id, name, options, locale=locale
+            )
             return await fake.wait_for_interaction_response(interaction=interaction)
 
         helped = await slash(world.bob, "help")
@@ -277,8 +340,10 @@ async def test_a_japanese_member_on_an_english_server_gets_their_replies_in_japa
         embed = helped.data["embeds"][0]
         assert embed["title"] == "convquiz：畳み込み層の計算ドリル"
         assert_japanese(embed["title"] + embed["description"])
-        assert "Kinds:" in (await slash(world.bob, "help", locale="en-US")).data["embeds"][0][
-            "description"]
+        assert (
+            "Kinds:"
+            in (await slash(world.bob, "help", locale="en-US")).data["embeds"][0]["description"]
+        )
 
         nothing = await slash(world.bob, "convquiz stop")
         assert nothing.ephemeral and nothing.content == "このチャンネルで出題中の問題はありません。"

@@ -1,7 +1,7 @@
 """The quiz engine's contracts, for every family and difficulty and many seeds.
 
 Answers are checked against brute-force oracles recomputed from each question's params
-(window sliding, weight enumeration, pixel averaging), never against ``bot.formulas``.
+(window sliding, weight enumeration, pixel averaging), never against ``bot.engine.formulas``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import quiz
-from bot.question import AnswerValue
-from bot.quiz import KINDS, SEED_SPACE, Question, QuizError, from_code, generate, grade
-from bot.texts import EN
+from bot.engine import bank
+from bot.engine.bank import KINDS, SEED_SPACE, Question, QuizError, from_code, generate, grade
+from bot.engine.question import AnswerValue
+from bot.i18n.texts import EN
 
 SEEDS = st.integers(0, SEED_SPACE - 1)
 DIFFICULTIES = st.sampled_from((1, 2, 3))
@@ -160,7 +160,7 @@ def check_question(kind: str, seed: int, difficulty: int) -> Question:
     # Its text reads back as correct, and so does our own spelling of it.
     assert grade(q, typed_answer(q)).outcome == "correct"
     if q.choices is None:
-        assert grade(q, as_text(q.answer.value)) == quiz.Grade(
+        assert grade(q, as_text(q.answer.value)) == bank.Grade(
             "correct", 1.0, None, EN["grade.correct"]
         )
     # Every mistake differs from the answer (and from each other), and grading its value

@@ -2,7 +2,7 @@
 
 Grids are read along scan lines: a "cell" is a maximal run of cell-fill colours
 (input, padding, kernel tap, output, centre) between border lines. Expected sizes are
-counted by brute force here, never taken from ``bot.formulas``.
+counted by brute force here, never taken from ``bot.engine.formulas``.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFont
 
-from bot import render
-from bot.question import AnswerKey, Question
-from bot.quiz import KINDS, generate
-from bot.render import (
+from bot.engine.bank import KINDS, generate
+from bot.engine.question import AnswerKey, Question
+from bot.present import pictures as render
+from bot.present.pictures import (
     CENTER,
     FAMILY_COLOURS,
     INPUT_CELL,
@@ -51,17 +51,36 @@ FILLS = {INPUT_CELL, PADDING_CELL, KERNEL_CELL, OUTPUT_CELL, CENTER}
 
 
 def question(kind: str, params: dict[str, object], code: str = "T1-0v1") -> Question:
-    return Question(kind=kind, code=code, seed=0, difficulty=1, params=params,
-                    answer=AnswerKey("int", Fraction(0)), answer_text="0", prompt="",
-                    explanation="", choices=None)
+    return Question(
+        kind=kind,
+        code=code,
+        seed=0,
+        difficulty=1,
+        params=params,
+        answer=AnswerKey("int", Fraction(0)),
+        answer_text="0",
+        prompt="",
+        explanation="",
+        choices=None,
+    )
 
 
-def conv(n: int | tuple[int, int], k: int, s: int = 1, p: int | str = 0, d: int = 1,
-         code: str = "T1-0v1") -> Question:
+def conv(
+    n: int | tuple[int, int], k: int, s: int = 1, p: int | str = 0, d: int = 1, code: str = "T1-0v1"
+) -> Question:
     h, w = (n, n) if isinstance(n, int) else n
     padding: object = p if isinstance(p, str) else [p, p]
-    return question("output_size", {"size": [h, w], "kernel": [k, k], "stride": [s, s],
-                                    "padding": padding, "dilation": [d, d]}, code)
+    return question(
+        "output_size",
+        {
+            "size": [h, w],
+            "kernel": [k, k],
+            "stride": [s, s],
+            "padding": padding,
+            "dilation": [d, d],
+        },
+        code,
+    )
 
 
 class Picture:
@@ -133,8 +152,7 @@ def brute_output(n: int, k: int, s: int, p: int, d: int) -> int:
     padded input."""
     padded = n + 2 * p
     return sum(
-        1 for start in range(0, padded, s)
-        if all(start + tap * d < padded for tap in range(k))
+        1 for start in range(0, padded, s) if all(start + tap * d < padded for tap in range(k))
     )
 
 
@@ -158,10 +176,13 @@ class Grid:
 # --- output size ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("n", "k", "s", "p"), [(7, 3, 2, 1), (7, 3, 1, 0), (8, 5, 1, 2),
-                                                 (9, 3, 3, 0), (12, 5, 2, 2), (16, 7, 1, 3)])
-def test_small_input_is_drawn_cell_by_cell_with_its_padding_ring(n: int, k: int, s: int,
-                                                                 p: int) -> None:
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p"),
+    [(7, 3, 2, 1), (7, 3, 1, 0), (8, 5, 1, 2), (9, 3, 3, 0), (12, 5, 2, 2), (16, 7, 1, 3)],
+)
+def test_small_input_is_drawn_cell_by_cell_with_its_padding_ring(
+    n: int, k: int, s: int, p: int
+) -> None:
     image = decode(render_question(conv(n, k, s, p), reveal=True))
     grid = Grid(image)
     assert len(grid.rows) == n + 2 * p
@@ -171,7 +192,9 @@ def test_small_input_is_drawn_cell_by_cell_with_its_padding_ring(n: int, k: int,
         # The last p rows are all padding; the one above them holds p + n + p cells.
         above = grid.rows[-p - 1]
         cells = row(image, (above[1] + above[2]) // 2, grid.box[0], grid.box[2])
-        assert [c for c, _, _ in cells] == [PADDING_CELL] * p + [INPUT_CELL] * n + [PADDING_CELL] * p
+        assert [c for c, _, _ in cells] == [PADDING_CELL] * p + [INPUT_CELL] * n + [
+            PADDING_CELL
+        ] * p
         assert set(kinds) == {PADDING_CELL}
         assert PADDING_CELL in colours(image)
     else:
@@ -179,8 +202,10 @@ def test_small_input_is_drawn_cell_by_cell_with_its_padding_ring(n: int, k: int,
         assert PADDING_CELL not in colours(image)
 
 
-@pytest.mark.parametrize(("n", "k", "s", "p"), [(7, 3, 2, 1), (7, 3, 1, 0), (8, 5, 1, 2),
-                                                 (9, 3, 3, 0), (12, 5, 2, 2), (16, 2, 3, 0)])
+@pytest.mark.parametrize(
+    ("n", "k", "s", "p"),
+    [(7, 3, 2, 1), (7, 3, 1, 0), (8, 5, 1, 2), (9, 3, 3, 0), (12, 5, 2, 2), (16, 2, 3, 0)],
+)
 def test_revealed_output_grid_has_the_brute_force_size(n: int, k: int, s: int, p: int) -> None:
     image = decode(render_question(conv(n, k, s, p), reveal=True))
     expected = brute_output(n, k, s, p, 1)
@@ -213,8 +238,11 @@ def test_kernel_window_at_two_positions_one_stride_apart(k: int, s: int, p: int)
     image = decode(render_question(conv(9, k, s, p)))
     grid = Grid(image)
     first_row = grid.rows[0]
-    taps = [seg for seg in row(image, first_row[1] + 1, grid.box[0], grid.box[2])
-            if seg[0] == KERNEL_CELL]
+    taps = [
+        seg
+        for seg in row(image, first_row[1] + 1, grid.box[0], grid.box[2])
+        if seg[0] == KERNEL_CELL
+    ]
     assert len(taps) == k
     starts = [start for _, start, _ in taps]
     assert all(abs(b - a - grid.pitch) <= 1 for a, b in itertools.pairwise(starts))
@@ -271,8 +299,9 @@ def test_sizes_either_side_of_the_threshold() -> None:
     assert len(Grid(decode(render_question(conv(30, 3)))).last_row) < 16
 
 
-@pytest.mark.parametrize(("size", "wide"), [((40, 150), True), ((150, 40), False),
-                                            ((12, 16), True), ((20, 16), False)])
+@pytest.mark.parametrize(
+    ("size", "wide"), [((40, 150), True), ((150, 40), False), ((12, 16), True), ((20, 16), False)]
+)
 def test_non_square_inputs_are_drawn_non_square(size: tuple[int, int], wide: bool) -> None:
     for reveal in (False, True):
         image = decode(render_question(conv(size, 3, 2, 1), reveal))
@@ -301,8 +330,7 @@ def test_same_padding_draws_tensorflows_split() -> None:
 
 
 def test_param_count_draws_a_filter_stack_and_a_bias_vector() -> None:
-    with_bias = {"in_channels": 16, "out_channels": 32, "kernel": [3, 3], "bias": True,
-                 "groups": 1}
+    with_bias = {"in_channels": 16, "out_channels": 32, "kernel": [3, 3], "bias": True, "groups": 1}
     image = decode(render_question(question("param_count", with_bias)))
     left, _, right, bottom = bbox(image, {KERNEL_CELL})
     cells = row(image, bottom - 3, left, right)
@@ -313,13 +341,23 @@ def test_param_count_draws_a_filter_stack_and_a_bias_vector() -> None:
 
 
 def test_bottleneck_draws_two_paths() -> None:
-    params = {"variant": "total", "in_channels": 32, "mid_channels": 16, "out_channels": 64,
-              "kernel": [3, 3], "bias": True, "size": [100, 100]}
+    params = {
+        "variant": "total",
+        "in_channels": 32,
+        "mid_channels": 16,
+        "out_channels": 64,
+        "kernel": [3, 3],
+        "bias": True,
+        "size": [100, 100],
+    }
     image = decode(render_question(question("bottleneck", params)))
     # Two inputs, one middle, two outputs.
     for colour, count in ((INPUT_CELL, 2), (render.MID_CELL, 1), (OUTPUT_CELL, 2)):
-        ys = [y for y in range(image.height)
-              if any(pixel(image, x, y) == colour for x in range(image.width))]
+        ys = [
+            y
+            for y in range(image.height)
+            if any(pixel(image, x, y) == colour for x in range(image.width))
+        ]
         # Boxes (a front, a top and a side face) separated by more than 3 pixels.
         boxes = 1 + sum(1 for a, b in itertools.pairwise(ys) if b - a > 3)
         assert boxes == count, colour
@@ -338,8 +376,10 @@ def test_kernel_centre_only_when_revealed(k: int) -> None:
     assert pixel(image, cx, cy) == CENTER
 
 
-@pytest.mark.parametrize(("variant", "k", "d"), [("pad_side", 7, 1), ("pad_split", 4, 1),
-                                                 ("pad_split", 3, 2), ("pad_split", 2, 1)])
+@pytest.mark.parametrize(
+    ("variant", "k", "d"),
+    [("pad_side", 7, 1), ("pad_split", 4, 1), ("pad_split", 3, 2), ("pad_split", 2, 1)],
+)
 def test_same_padding_ring_only_when_revealed(variant: str, k: int, d: int) -> None:
     q = question("odd_kernel", {"variant": variant, "kernel": [k, k], "dilation": [d, d]})
     hidden = decode(render_question(q))
@@ -352,7 +392,9 @@ def test_same_padding_ring_only_when_revealed(variant: str, k: int, d: int) -> N
     assert len(rows) == before + 5 + after
     last_input = rows[before + 4]
     cells = row(image, (last_input[1] + last_input[2]) // 2, left, right)
-    assert [c for c, _, _ in cells] == [PADDING_CELL] * before + [INPUT_CELL] * 5 + [PADDING_CELL] * after
+    assert [c for c, _, _ in cells] == [PADDING_CELL] * before + [INPUT_CELL] * 5 + [
+        PADDING_CELL
+    ] * after
     assert CENTER in colours(image)
 
 
@@ -379,8 +421,9 @@ def test_unknown_kinds_and_unusable_params_give_none() -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("difficulty", [1, 2, 3])
-def test_every_generated_question_renders_small_and_deterministically(kind: str,
-                                                                      difficulty: int) -> None:
+def test_every_generated_question_renders_small_and_deterministically(
+    kind: str, difficulty: int
+) -> None:
     palette = set(PALETTE)
     for seed in range(0, 2400, 150):
         q = generate(kind, seed, difficulty)
@@ -446,8 +489,12 @@ def bar_height(image: Picture, colour: RGB) -> int:
 def test_stats_chart_bars_are_proportional_to_accuracy() -> None:
     start = datetime.date(2025, 3, 1)
     days = [(start + datetime.timedelta(days=i), 10 * (i % 4)) for i in range(30)]
-    accuracy = {"output_size": (7, 10), "param_count": (3, 9), "bottleneck": (0, 0),
-                "odd_kernel": (5, 5)}
+    accuracy = {
+        "output_size": (7, 10),
+        "param_count": (3, 9),
+        "bottleneck": (0, 0),
+        "odd_kernel": (5, 5),
+    }
     png = render_stats_chart(accuracy, days)
     assert len(png) < MAX_PNG_BYTES
     assert png == render_stats_chart(dict(reversed(accuracy.items())), list(reversed(days)))
@@ -484,8 +531,10 @@ def test_default_font_has_the_glyphs_we_use() -> None:
 
 
 def test_rendering_is_domain_side() -> None:
-    code = ("import sys, bot.render; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('discord', 'sqlalchemy')]; "
-            "sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, bot.present.pictures; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('discord', 'sqlalchemy')]; "
+        "sys.exit(1 if bad else 0)"
+    )
     root = Path(__file__).resolve().parents[1]
     assert subprocess.run([sys.executable, "-c", code], check=False, cwd=root).returncode == 0

@@ -24,10 +24,10 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import quiz
-from bot.question import Question
+from bot.engine import bank
+from bot.engine.question import Question
+from bot.quiz.service import QuizService
 from bot.records import OpenQuestion
-from bot.service import QuizService
 from bot.storage.db import create_engine, migrate
 from bot.storage.models import (
     RANK_LEVELS,
@@ -69,7 +69,7 @@ class Clock:
 def param_question() -> Question:
     """3×3 conv, 16 → 32 channels: 4,640 parameters (4,608 forgets the biases)."""
     for seed in range(5_000):
-        q = quiz.generate("param_count", seed, 1)
+        q = bank.generate("param_count", seed, 1)
         if (q.params["in_channels"], q.params["out_channels"], q.params["kernel"]) == (
             16,
             32,
@@ -230,7 +230,7 @@ _KILLED_WRITER = textwrap.dedent(
     from datetime import UTC, datetime
     sys.path.insert(0, {tests!r})
     from test_scale import param_question, REPLIES
-    from bot.service import QuizService
+    from bot.quiz.service import QuizService
     from bot.storage.db import create_engine
     from bot.storage.repository import Repository
 
@@ -359,7 +359,7 @@ async def test_one_batch_mixes_new_duplicate_late_and_closed_answers(
     clock.advance(1)
     await service.answer(CHANNEL, 1, "4640")  # stored before the batch
     await repository.close_question(closed_q.id, clock())
-    grade = quiz.grade(open_q.question, "4640")
+    grade = bank.grade(open_q.question, "4640")
     commits = repository.commits
 
     def record(q: Any, user: int, at: datetime) -> Any:

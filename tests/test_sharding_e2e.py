@@ -23,10 +23,10 @@ import pytest
 from fakediscord import FakeDiscord, Guild, Member, SentMessage, run_client
 from sqlalchemy import select
 
-from bot import quiz
-from bot.app import ConvQuizBot, shard_owner
 from bot.cli import StartupError, _shards
-from bot.service import QuizService
+from bot.discord.bot import ConvQuizBot, shard_owner
+from bot.engine import bank
+from bot.quiz.service import QuizService
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
 from bot.storage.models import AnswerEvent, QuestionRow
@@ -84,7 +84,7 @@ def is_question(message: SentMessage) -> bool:
     return bool(message.embeds) and message.embeds[0].get("title", "").startswith("Question ·")
 
 
-def reply_for(question: quiz.Question, kind: str) -> str:
+def reply_for(question: bank.Question, kind: str) -> str:
     if kind == "right":
         return question.answer_text
     if kind == "partial" and question.kind == "param_count":
@@ -94,7 +94,7 @@ def reply_for(question: quiz.Question, kind: str) -> str:
     return "1"
 
 
-async def start_questions(arena: Arena) -> dict[int, quiz.Question]:
+async def start_questions(arena: Arena) -> dict[int, bank.Question]:
     """!convquiz in every guild; the question each guild's owner posted, by guild."""
     fake = arena.fake
     start = len(fake.sent_messages)
@@ -103,18 +103,18 @@ async def start_questions(arena: Arena) -> dict[int, quiz.Question]:
             arena.channels[guild.id], arena.starters[guild.id].id, "!convquiz param_count 1"
         )
     by_channel = {channel: guild for guild, channel in arena.channels.items()}
-    posted: dict[int, quiz.Question] = {}
+    posted: dict[int, bank.Question] = {}
     while len(posted) < GUILDS:
         message = await fake.wait_for_message(
             lambda m: is_question(m) and by_channel[m.channel_id] not in posted,
             start=start,
             timeout=30,
         )
-        posted[by_channel[message.channel_id]] = quiz.from_code(code_of(message))
+        posted[by_channel[message.channel_id]] = bank.from_code(code_of(message))
     return posted
 
 
-async def play(arena: Arena, questions: dict[int, quiz.Question]) -> None:
+async def play(arena: Arena, questions: dict[int, bank.Question]) -> None:
     """1,000 typed answers at once (plus a second try from some players, which must not
     count), then wait for the reaction to each first answer."""
     fake = arena.fake

@@ -14,9 +14,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import quiz
-from bot.question import Question
-from bot.service import QuizService
+from bot.engine import bank
+from bot.engine.question import Question
+from bot.quiz.service import QuizService
 from bot.storage.db import create_engine, downgrade, migrate
 from bot.storage.models import AnswerEvent, Base, QuestionRow, UserTotal
 from bot.storage.repository import ChannelBusy, Repository, StorageError
@@ -38,7 +38,7 @@ class Clock:
 
 def find_question(kind: str, difficulty: int, predicate) -> Question:  # type: ignore[no-untyped-def]
     for seed in range(5_000):
-        question = quiz.generate(kind, seed, difficulty)
+        question = bank.generate(kind, seed, difficulty)
         if predicate(question):
             return question
     raise AssertionError("no such question in the first 5,000 seeds")
@@ -355,7 +355,7 @@ async def test_practice_replays_are_graded_but_not_ranked(repository: Repository
     service = QuizService(repository, clock=clock)
     code = seed_param_question().code
     opened = await service.start(guild_id=GUILD, channel_id=CHANNEL, user_id=1, code=code)
-    assert not opened.ranked and opened.question == quiz.from_code(code)
+    assert not opened.ranked and opened.question == bank.from_code(code)
     outcome = await service.answer(CHANNEL, 4, "4640")
     assert outcome is not None and outcome.grade is not None and outcome.grade.outcome == "correct"
     assert outcome.recorded is not None and outcome.recorded.points.total == 0

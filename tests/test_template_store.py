@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import quiz
-from bot.service import QuizService
+from bot.engine import bank
+from bot.engine.templates import load_template
+from bot.quiz.service import QuizService
 from bot.storage.repository import Repository
 from bot.storage.template_store import TemplateStore, UnknownTemplate
-from bot.templates import load_template
 
 GUILD, CHANNEL, ADMIN = 7, 70, 700
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -46,7 +46,9 @@ async def test_saving_again_raises_the_version_only_when_the_content_changes(
     template = load_template(POOLING)
     first = await store.save(GUILD, template, ADMIN, NOW)
     same = await store.save(GUILD, template, ADMIN, NOW)
-    changed = await store.save(GUILD, load_template(POOLING.replace("difficulty: 1", "difficulty: 2")), ADMIN, NOW)
+    changed = await store.save(
+        GUILD, load_template(POOLING.replace("difficulty: 1", "difficulty: 2")), ADMIN, NOW
+    )
     assert (first.change, first.stored.version) == ("created", 1)
     assert (same.change, same.stored.version) == ("unchanged", 1)
     assert (changed.change, changed.stored.version) == ("updated", 2)
@@ -58,7 +60,8 @@ async def test_saving_again_raises_the_version_only_when_the_content_changes(
 
 
 async def test_a_template_question_is_asked_graded_and_replayed_by_code(
-    repository: Repository, store: TemplateStore,
+    repository: Repository,
+    store: TemplateStore,
 ) -> None:
     await store.save(GUILD, load_template(POOLING), ADMIN, NOW)
     service = QuizService(repository, templates=store, clock=lambda: NOW, rng=random.Random(3))
@@ -76,18 +79,21 @@ async def test_a_template_question_is_asked_graded_and_replayed_by_code(
     await service.stop(CHANNEL, 1, is_moderator=True)
 
     # A new version does not change what the old code means.
-    await store.save(GUILD, load_template(POOLING.replace("range: [8, 64]", "range: [100, 200]")), ADMIN, NOW)
+    await store.save(
+        GUILD, load_template(POOLING.replace("range: [8, 64]", "range: [100, 200]")), ADMIN, NOW
+    )
     replay = await service.start(guild_id=GUILD, channel_id=CHANNEL, user_id=1, code=question.code)
     assert not replay.ranked and replay.question.params["n"] == n
     assert replay.question.prompt == question.prompt
 
 
 async def test_the_mix_decides_what_a_bare_convquiz_asks(
-    repository: Repository, store: TemplateStore,
+    repository: Repository,
+    store: TemplateStore,
 ) -> None:
     service = QuizService(repository, templates=store, clock=lambda: NOW, rng=random.Random(5))
     await store.update_config(GUILD, mix="templates")
-    with pytest.raises(quiz.QuizError, match="none is enabled"):
+    with pytest.raises(bank.QuizError, match="none is enabled"):
         await service.start(guild_id=GUILD, channel_id=CHANNEL, user_id=1)
     await store.save(GUILD, load_template(POOLING), ADMIN, NOW)
     kinds = set()
@@ -96,7 +102,7 @@ async def test_the_mix_decides_what_a_bare_convquiz_asks(
         kinds.add(opened.question.kind)
     assert kinds == {"pooling"}
     await store.set_enabled(GUILD, "maxpool", False)
-    with pytest.raises(quiz.QuizError, match="disabled"):
+    with pytest.raises(bank.QuizError, match="disabled"):
         await service.start(guild_id=GUILD, channel_id=CHANNEL, user_id=1, template="maxpool")
     await store.update_config(GUILD, mix="both")
     await store.set_enabled(GUILD, "maxpool", True)
@@ -104,7 +110,7 @@ async def test_the_mix_decides_what_a_bare_convquiz_asks(
     for channel in range(40):
         opened = await service.start(guild_id=GUILD, channel_id=200 + channel, user_id=1)
         seen.add(opened.question.kind)
-    assert "pooling" in seen and seen & set(quiz.KINDS)
+    assert "pooling" in seen and seen & set(bank.KINDS)
 
 
 async def test_removing_forgets_the_template(store: TemplateStore) -> None:

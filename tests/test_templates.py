@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.question import AnswerKey, Question
-from bot.quiz import grade
-from bot.templates import (
+from bot.engine.bank import grade
+from bot.engine.question import AnswerKey, Question
+from bot.engine.templates import (
     BUNDLED,
     LIMITS,
     Template,
@@ -136,7 +136,9 @@ def test_bundled_samples_are_deterministic_and_grade(template: Template) -> None
         assert question.code == template_code(template.name, seed)
         assert parse_template_code(question.code) == (template.name, seed)
         assert question.params["_template"] == {
-            "name": template.name, "version": 1, "digest": template.digest,
+            "name": template.name,
+            "version": 1,
+            "digest": template.digest,
         }
         for param in template.params:
             assert param.holds(question.params[param.name])  # type: ignore[arg-type]
@@ -168,7 +170,7 @@ def _reply_for(question: Question, value: object) -> str:
 
 
 def _format(key: AnswerKey) -> str:
-    from bot.question import format_answer
+    from bot.engine.question import format_answer
 
     return format_answer(key)
 
@@ -270,8 +272,10 @@ def test_seed_question_one_in_japanese() -> None:
         ),
         (
             "bottleneck-params",
-            lambda p: count_params(p["cin"], p["cin"] // p["r"], 1)
-            + count_params(p["cin"] // p["r"], p["cout"], p["k"]),
+            lambda p: (
+                count_params(p["cin"], p["cin"] // p["r"], 1)
+                + count_params(p["cin"] // p["r"], p["cout"], p["k"])
+            ),
         ),
         ("macs-1x1", lambda p: count_macs(p["cin"], p["cout"], p["n"])),
         ("even-kernel-centre", lambda p: (centre(p["k"]),) * 2),
@@ -324,9 +328,12 @@ def tf_same_split(k: int, d: int) -> tuple[int, int]:
 
 
 def test_seed_numbers_for_questions_two_to_four() -> None:
-    assert by_name("seed-q2-param-count").draft(
-        {"size": 25, "cin": 16, "cout": 32, "k": 3}
-    ).answer.value == 4640
+    assert (
+        by_name("seed-q2-param-count")
+        .draft({"size": 25, "cin": 16, "cout": 32, "k": 3})
+        .answer.value
+        == 4640
+    )
     bottleneck = by_name("bottleneck-params").draft({"cin": 32, "r": 2, "cout": 64, "k": 3})
     assert bottleneck.answer.value == 9808
     assert "528" in bottleneck.explanation and "9,280" in bottleneck.explanation
@@ -515,8 +522,7 @@ def test_per_language_text_needs_english() -> None:
             "constraints[0]: holds for 0 of 500 draws (line 10)",
         ),
         (
-            template_with(params="{n: {choice: [16]}, k: {choice: [3]}}",
-                          answer='"n // (k - 3)"'),
+            template_with(params="{n: {choice: [16]}, k: {choice: [3]}}", answer='"n // (k - 3)"'),
             "answer: division by zero when n=16, k=3 (line 6)",
         ),
         (
@@ -525,7 +531,10 @@ def test_per_language_text_needs_english() -> None:
         ),
         (BASE.replace("answer_type: int\n", ""), "answer_type: is required (line 1)"),
         (template_with(difficulty="4"), "difficulty: must be from 1 to 3, got 4 (line 3)"),
-        (template_with(difficulty="hard"), "difficulty: must be a whole number, got the text 'hard'"),
+        (
+            template_with(difficulty="hard"),
+            "difficulty: must be a whole number, got the text 'hard'",
+        ),
         (template_with(name="Stride_2"), "name: 'Stride_2' is not valid"),
         (template_with(answer_type="integer"), "answer_type: must be one of int, square, pair"),
         (
@@ -595,8 +604,11 @@ def test_per_language_text_needs_english() -> None:
             "answer: conv_output_size: too many positional arguments (column 1) (line 8)",
         ),
         (
-            template_with(answer_type="float", answer='"n / 3"',
-                          params="{n: {choice: [16]}, k: {choice: [3]}}"),
+            template_with(
+                answer_type="float",
+                answer='"n / 3"',
+                params="{n: {choice: [16]}, k: {choice: [3]}}",
+            ),
             "answer: 16/3 is shown as 5.3333, which the tolerance would mark wrong; add "
             "tolerance: {relative: 0.001} (or an absolute one) when n=16, k=3 (line 6)",
         ),
@@ -613,8 +625,7 @@ def test_per_language_text_needs_english() -> None:
             "answer: option C does not exist: there are 2 choices (line 8)",
         ),
         (
-            template_with(answer_type="choice", answer='"A"',
-                          choices='["{n % 2}", "{k % 2}"]'),
+            template_with(answer_type="choice", answer='"A"', choices='["{n % 2}", "{k % 2}"]'),
             "both read",
         ),
         (
@@ -622,8 +633,12 @@ def test_per_language_text_needs_english() -> None:
             "but the options are numbered 0 to 1 when n=",
         ),
         (
-            template_with(answer_type="choice", answer='"A"', choices='["{n}", "{k}"]',
-                          tolerance="{relative: 0.1}"),
+            template_with(
+                answer_type="choice",
+                answer='"A"',
+                choices='["{n}", "{k}"]',
+                tolerance="{relative: 0.1}",
+            ),
             "tolerance: does not go with answer_type: choice (line 11)",
         ),
         (
@@ -639,15 +654,19 @@ def test_per_language_text_needs_english() -> None:
             "mistakes[0].answer: equals the right answer in all 200 sampled questions (line 10)",
         ),
         (
-            template_with(mistakes='[{name: x, answer: "n / 3", score: 0.5, feedback: f}]',
-                          params="{n: {choice: [16]}, k: {choice: [3]}}"),
+            template_with(
+                mistakes='[{name: x, answer: "n / 3", score: 0.5, feedback: f}]',
+                params="{n: {choice: [16]}, k: {choice: [3]}}",
+            ),
             "mistakes[0].answer: is never usable in the 200 sampled questions; for example it "
             "gives 16/3, not a whole number (use answer_type: float for fractions) when n=16, k=3 "
             "(line 8)",
         ),
         (
-            template_with(mistakes='[{name: x, answer: "n", score: 0.5, feedback: f}, '
-                                   '{name: x, answer: "k", score: 0.5, feedback: f}]'),
+            template_with(
+                mistakes='[{name: x, answer: "n", score: 0.5, feedback: f}, '
+                '{name: x, answer: "k", score: 0.5, feedback: f}]'
+            ),
             "mistakes[1].name: 'x' is used twice (line 10)",
         ),
         (
@@ -663,9 +682,15 @@ def test_per_language_text_needs_english() -> None:
             BASE + "answer: n\n",
             "answer: duplicate key (line 10)",
         ),
-        ("- 1\n- 2\n", "a template must be a mapping of fields (name:, kind:, prompt:, ...), got a list (line 1)"),
+        (
+            "- 1\n- 2\n",
+            "a template must be a mapping of fields (name:, kind:, prompt:, ...), got a list (line 1)",
+        ),
         ("", "the document is empty (line 1)"),
-        (BASE + "---\n" + BASE, "found more than one document; import several templates with load_templates"),
+        (
+            BASE + "---\n" + BASE,
+            "found more than one document; import several templates with load_templates",
+        ),
     ],
 )
 def test_error_messages_name_the_field(text: str, message: str) -> None:
@@ -680,7 +705,10 @@ def test_error_parts_are_kept_apart() -> None:
     error = info.value
     assert isinstance(error, ValueError)
     assert (error.field, error.detail, error.line, error.name) == (
-        "params.k.range", "max (3) is below min (5)", 4, None,
+        "params.k.range",
+        "max (3) is below min (5)",
+        4,
+        None,
     )
     with pytest.raises(TemplateError) as info:
         load_template(template_with(answer='"n // (k - k)"'))
@@ -715,8 +743,11 @@ mistakes:
     assert refusal(text) == (
         "mistakes[1].answer: attribute access ('.real') is not allowed (column 1) (line 20)"
     )
-    assert "(line 12)" in refusal(text.replace("n.real", "n - k - 1").replace(
-        "conv_output_size(n, k)", "conv_output_size(n, k, 0)"))
+    assert "(line 12)" in refusal(
+        text.replace("n.real", "n - k - 1").replace(
+            "conv_output_size(n, k)", "conv_output_size(n, k, 0)"
+        )
+    )
     assert "(line 6)" in refusal(text.replace("[4, 40]", "[40, 4]"))
 
 
@@ -730,7 +761,10 @@ def test_load_templates_accepts_and_refuses_each_document() -> None:
     text = "# an import\n" + good + "---\n" + bad + "--- # third\n" + other + "---\n" + good
     results = load_templates(text)
     assert [type(r).__name__ for r in results] == [
-        "Template", "TemplateError", "Template", "TemplateError",
+        "Template",
+        "TemplateError",
+        "Template",
+        "TemplateError",
     ]
     error = results[1]
     assert isinstance(error, TemplateError)
@@ -797,12 +831,15 @@ def schema_errors(value: Any, schema: dict[str, Any], path: str = "$") -> list[s
             if sub is not None:
                 errors += schema_errors(item, sub, f"{path}[{i}]")
     if isinstance(value, dict):
-        if not schema.get("minProperties", 0) <= len(value) <= schema.get(
-            "maxProperties", math.inf
+        if (
+            not schema.get("minProperties", 0)
+            <= len(value)
+            <= schema.get("maxProperties", math.inf)
         ):
             errors.append(f"{path}: wrong number of properties")
-        errors += [f"{path}.{key}: required" for key in schema.get("required", [])
-                   if key not in value]
+        errors += [
+            f"{path}.{key}: required" for key in schema.get("required", []) if key not in value
+        ]
         properties = schema.get("properties", {})
         for key, item in value.items():
             if "propertyNames" in schema:
@@ -891,12 +928,13 @@ def test_the_domain_layer_imports_no_front_end() -> None:
     import sys
 
     code = (
-        "import sys, bot.templates as t; t.bundled_templates(); "
+        "import sys, bot.engine.templates as t; t.bundled_templates(); "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('discord', 'sqlalchemy')]; "
         "print(bad)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert out.stdout.strip() == "[]"
 
 

@@ -9,8 +9,8 @@ import pytest
 from fakediscord import Member, SentMessage
 from test_bot_e2e import Running, World, is_question, is_reveal, quizbot, running, text_of, world
 
-from bot import quiz
-from bot.templates import (
+from bot.engine import bank
+from bot.engine.templates import (
     bundled_templates,
     load_template,
     load_templates,
@@ -54,7 +54,9 @@ async def test_an_admin_writes_previews_adds_and_plays_a_pooling_template(quizbo
     text = text_of(preview)
     assert "Template maxpool-2x2 · pooling · difficulty 1" in text
     assert len(preview.embeds[0]["fields"]) == 5
-    for n, answer in re.findall(r"A (\d+)×\d+×\d+ feature map.*?\*\*Answer:\*\* (\d+)×", text, re.S):
+    for n, answer in re.findall(
+        r"A (\d+)×\d+×\d+ feature map.*?\*\*Answer:\*\* (\d+)×", text, re.S
+    ):
         assert int(answer) == brute_pool(int(n))
     listed = await reply_to(quizbot, world.alice, "!template")
     assert "No templates yet" in text_of(listed)  # a preview saves nothing
@@ -91,8 +93,14 @@ async def test_hostile_and_broken_templates_are_refused_and_nothing_is_saved(
 ) -> None:
     world = quizbot.world
     for body, reason in (
-        ('name: x\nkind: k\ndifficulty: 1\nprompt: "{n.__class__}"\nanswer: "1"\nanswer_type: int', "prompt"),
-        ("name: bomb\nkind: k\ndifficulty: 1\nprompt: 'p'\nanswer: '9**9**9'\nanswer_type: int", "answer"),
+        (
+            'name: x\nkind: k\ndifficulty: 1\nprompt: "{n.__class__}"\nanswer: "1"\nanswer_type: int',
+            "prompt",
+        ),
+        (
+            "name: bomb\nkind: k\ndifficulty: 1\nprompt: 'p'\nanswer: '9**9**9'\nanswer_type: int",
+            "answer",
+        ),
         ("a: &a [1,2]\nb: [*a, *a]", "anchors"),
         ("!!python/object/apply:os.system ['true']", "tag"),
     ):
@@ -141,14 +149,17 @@ async def test_ten_bundled_templates_import_export_and_play(quizbot: Running) ->
     assert len(bundled) >= 10
     bundle = "---\n".join(t.to_yaml() for t in bundled).encode()
     broken = b"---\nname: Bad Name\n"
-    summary = await reply_to(quizbot, world.alice, "!template import",
-                             files=[("course.yaml", bundle + broken)])
+    summary = await reply_to(
+        quizbot, world.alice, "!template import", files=[("course.yaml", bundle + broken)]
+    )
     assert summary.content.count("✅") == len(bundled) and summary.content.count("❌") == 1
 
     exported = await reply_to(quizbot, world.alice, "!template export")
     (attachment,) = exported.attachments
     again = load_templates(attachment.data)
-    assert [t.name for t in again if not isinstance(t, Exception)] == sorted(t.name for t in bundled)
+    assert [t.name for t in again if not isinstance(t, Exception)] == sorted(
+        t.name for t in bundled
+    )
 
     for template in sorted(bundled, key=lambda t: t.name)[:10]:
         await quizbot.say(world.bob, f"!convquiz {template.name}")
@@ -166,7 +177,7 @@ async def test_ten_bundled_templates_import_export_and_play(quizbot: Running) ->
         await fake.wait_for_message(is_reveal)
     stats = await quizbot.bot.service.stats(world.guild.id, world.carol.id)
     assert stats.correct == 10
-    assert quiz.KINDS  # built-in families stay available beside the templates
+    assert bank.KINDS  # built-in families stay available beside the templates
 
 
 __all__ += ["World", "running"]

@@ -25,17 +25,44 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.templates import MAX_MAGNITUDE, Template, TemplateError, load_template, load_templates
-from bot.templates._expr import EvalError, FormulaError, compile_formula
+from bot.engine.templates import (
+    MAX_MAGNITUDE,
+    Template,
+    TemplateError,
+    load_template,
+    load_templates,
+)
+from bot.engine.templates._expr import EvalError, FormulaError, compile_formula
 
 GUARD_SECONDS = 2.0  # generous: a refusal normally takes milliseconds
 WATCHDOG_SECONDS = 60.0
 TIMINGS: dict[str, float] = {}
 
 _BLOCKED_MODULES = {
-    "os", "posix", "nt", "subprocess", "sys", "shutil", "socket", "ctypes", "pickle",
-    "marshal", "importlib", "runpy", "code", "codeop", "pty", "builtins", "io", "pathlib",
-    "urllib", "http", "tempfile", "signal", "multiprocessing", "threading",
+    "os",
+    "posix",
+    "nt",
+    "subprocess",
+    "sys",
+    "shutil",
+    "socket",
+    "ctypes",
+    "pickle",
+    "marshal",
+    "importlib",
+    "runpy",
+    "code",
+    "codeop",
+    "pty",
+    "builtins",
+    "io",
+    "pathlib",
+    "urllib",
+    "http",
+    "tempfile",
+    "signal",
+    "multiprocessing",
+    "threading",
 }
 
 
@@ -59,8 +86,9 @@ def tripwires(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
             raise ImportError(f"tripwire: import {name}")
         return real_import(name, *args, **kwargs)
 
-    def ast_only_compile(source: Any, filename: Any, mode: Any, flags: int = 0,
-                         *args: Any, **kwargs: Any) -> Any:
+    def ast_only_compile(
+        source: Any, filename: Any, mode: Any, flags: int = 0, *args: Any, **kwargs: Any
+    ) -> Any:
         if not flags & ast.PyCF_ONLY_AST:
             calls.append("compile to code")
             raise AssertionError("tripwire: compile")
@@ -71,8 +99,18 @@ def tripwires(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         patch.setattr(builtins, "compile", ast_only_compile)
         for name in ("open", "eval", "exec", "breakpoint", "input"):
             patch.setattr(builtins, name, tripped(name))
-        for name in ("system", "popen", "execv", "execve", "execvp", "spawnv", "fork",
-                     "remove", "unlink", "kill"):
+        for name in (
+            "system",
+            "popen",
+            "execv",
+            "execve",
+            "execvp",
+            "spawnv",
+            "fork",
+            "remove",
+            "unlink",
+            "kill",
+        ):
             if hasattr(os, name):
                 patch.setattr(os, name, tripped(f"os.{name}"))
         patch.setattr(subprocess, "Popen", tripped("subprocess.Popen"))
@@ -150,40 +188,62 @@ COSTLY = (
 HOSTILE: list[tuple[str, str | bytes, str]] = [
     # --- escaping through attributes, names and calls ------------------------------------
     ("dunder-attribute", doc(answer="n.__class__"), "attribute access ('.__class__')"),
-    ("subclasses-chain", doc(answer="().__class__.__bases__[0].__subclasses__()"),
-     "character '[' at column 23 is not allowed"),
-    ("subclasses-no-brackets", doc(answer="(1).__class__.__base__.__subclasses__()"),
-     "attribute access ('.__subclasses__') is not allowed"),
-    ("import-os-system", doc(answer="__import__('os').system('x')"),
-     "attribute access ('.system') is not allowed"),
-    ("import-call", doc(answer="__import__('os')"),
-     "'__import__' is not a function you can call"),
+    (
+        "subclasses-chain",
+        doc(answer="().__class__.__bases__[0].__subclasses__()"),
+        "character '[' at column 23 is not allowed",
+    ),
+    (
+        "subclasses-no-brackets",
+        doc(answer="(1).__class__.__base__.__subclasses__()"),
+        "attribute access ('.__subclasses__') is not allowed",
+    ),
+    (
+        "import-os-system",
+        doc(answer="__import__('os').system('x')"),
+        "attribute access ('.system') is not allowed",
+    ),
+    ("import-call", doc(answer="__import__('os')"), "'__import__' is not a function you can call"),
     ("open-passwd", doc(answer="open('/etc/passwd')"), "'open' is not a function you can call"),
     ("eval-call", doc(answer="eval('1 + 1')"), "'eval' is not a function you can call"),
     ("getattr-call", doc(answer="getattr(n, 'real')"), "'getattr' is not a function"),
-    ("builtins-name", doc(answer="__builtins__"),
-     "answer: name '__builtins__' is not a parameter"),
-    ("function-as-value", doc(answer="conv_params(conv_params, 1, 1)"),
-     "conv_params is a function: call it"),
+    ("builtins-name", doc(answer="__builtins__"), "answer: name '__builtins__' is not a parameter"),
+    (
+        "function-as-value",
+        doc(answer="conv_params(conv_params, 1, 1)"),
+        "conv_params is a function: call it",
+    ),
     ("method-on-formula", doc(answer="conv_params.__globals__"), "attribute access"),
     ("pow-builtin", doc(answer="pow(9, 9 ** 9)"), "'pow' is not a function you can call"),
     # --- format-string attacks in texts -----------------------------------------------------
-    ("prompt-dunder", doc(prompt="{n.__class__} {k}"),
-     "prompt: placeholder {n.__class__}: attribute access ('.__class__') is not allowed"),
-    ("prompt-positional-dunder", doc(prompt="{0.__class__} {n} {k}"),
-     "prompt: placeholder {0.__class__}: not a valid formula"),
-    ("prompt-format-spec-bomb", doc(prompt="{n!r:>{9**9}} {k}"),
-     "placeholders cannot be nested"),
+    (
+        "prompt-dunder",
+        doc(prompt="{n.__class__} {k}"),
+        "prompt: placeholder {n.__class__}: attribute access ('.__class__') is not allowed",
+    ),
+    (
+        "prompt-positional-dunder",
+        doc(prompt="{0.__class__} {n} {k}"),
+        "prompt: placeholder {0.__class__}: not a valid formula",
+    ),
+    ("prompt-format-spec-bomb", doc(prompt="{n!r:>{9**9}} {k}"), "placeholders cannot be nested"),
     ("prompt-format-spec", doc(prompt="{n:>10} {k}"), "character ':' at column 2"),
     ("prompt-conversion", doc(prompt="{n!r} {k}"), "placeholder {n!r}: not a valid formula"),
-    ("explanation-dunder", doc(extra='explanation: "{k.__init__.__globals__}"\n'),
-     "explanation: placeholder {k.__init__.__globals__}: attribute access"),
-    ("choice-dunder", doc(answer_type="choice", answer="A",
-                          extra='choices: ["{n.__class__.__name__}", "{k}"]\n'),
-     "choices[0]: placeholder {n.__class__.__name__}"),
-    ("feedback-dunder", doc(extra="mistakes: [{name: x, answer: n, score: 0, "
-                                  "feedback: '{k.__class__}'}]\n"),
-     "mistakes[0].feedback: placeholder {k.__class__}"),
+    (
+        "explanation-dunder",
+        doc(extra='explanation: "{k.__init__.__globals__}"\n'),
+        "explanation: placeholder {k.__init__.__globals__}: attribute access",
+    ),
+    (
+        "choice-dunder",
+        doc(answer_type="choice", answer="A", extra='choices: ["{n.__class__.__name__}", "{k}"]\n'),
+        "choices[0]: placeholder {n.__class__.__name__}",
+    ),
+    (
+        "feedback-dunder",
+        doc(extra="mistakes: [{name: x, answer: n, score: 0, feedback: '{k.__class__}'}]\n"),
+        "mistakes[0].feedback: placeholder {k.__class__}",
+    ),
     # --- number bombs ---------------------------------------------------------------------------
     ("power-tower", doc(answer="9**9**9"), "9 ** 387420489 is too large to compute"),
     ("power-2-10-10", doc(answer="2**10**10"), "2 ** 10000000000 is too large to compute"),
@@ -199,58 +259,108 @@ HOSTILE: list[tuple[str, str | bytes, str]] = [
     ("float-nan-call", doc(answer="float('nan')"), "'float' is not a function"),
     ("huge-literal", doc(answer="1" * 250), "a number is too large"),
     ("round-digits", doc(answer="round(n, 10 ** 18)"), "round: the number of digits"),
-    ("nan-tolerance", doc(answer_type="float", extra="tolerance: {relative: .nan}\n"),
-     "tolerance.relative: must be a finite number"),
-    ("inf-tolerance", doc(answer_type="float", extra="tolerance: {absolute: .inf}\n"),
-     "tolerance.absolute: must be a finite number"),
+    (
+        "nan-tolerance",
+        doc(answer_type="float", extra="tolerance: {relative: .nan}\n"),
+        "tolerance.relative: must be a finite number",
+    ),
+    (
+        "inf-tolerance",
+        doc(answer_type="float", extra="tolerance: {absolute: .inf}\n"),
+        "tolerance.absolute: must be a finite number",
+    ),
     # --- giant ranges and sizes -------------------------------------------------------------
-    ("range-10-12", doc(params="{n: {range: [0, 1000000000000]}, k: {choice: [3]}}"),
-     "params.n.range[1]: must be from -1,000,000,000 to 1,000,000,000"),
-    ("range-10-9", doc(params="{n: {range: [0, 1000000000]}, k: {choice: [3]}}"),
-     "params.n.range: holds 1,000,000,001 values; the limit is 100,000"),
-    ("range-digits", doc(params="{n: {range: [0, 1" + "0" * 3000 + "]}, k: {choice: [3]}}"),
-     "a number of about 3001 digits"),
-    ("yaml-int-too-long", doc(params="{n: {range: [0, " + "9" * 5000 + "]}, k: {choice: [3]}}"),
-     "not valid YAML"),
-    ("too-many-params",
-     doc(params="{" + ", ".join(f"p{i}: {{choice: [1]}}" for i in range(13)) + "}"),
-     "params: has 13 parameters; the limit is 12"),
-    ("huge-choice-list", doc(params="{n: {choice: [" + ", ".join(["1"] * 1001) + "]}}"),
-     "params.n.choice: has 1001 entries; the limit is 1000"),
+    (
+        "range-10-12",
+        doc(params="{n: {range: [0, 1000000000000]}, k: {choice: [3]}}"),
+        "params.n.range[1]: must be from -1,000,000,000 to 1,000,000,000",
+    ),
+    (
+        "range-10-9",
+        doc(params="{n: {range: [0, 1000000000]}, k: {choice: [3]}}"),
+        "params.n.range: holds 1,000,000,001 values; the limit is 100,000",
+    ),
+    (
+        "range-digits",
+        doc(params="{n: {range: [0, 1" + "0" * 3000 + "]}, k: {choice: [3]}}"),
+        "a number of about 3001 digits",
+    ),
+    (
+        "yaml-int-too-long",
+        doc(params="{n: {range: [0, " + "9" * 5000 + "]}, k: {choice: [3]}}"),
+        "not valid YAML",
+    ),
+    (
+        "too-many-params",
+        doc(params="{" + ", ".join(f"p{i}: {{choice: [1]}}" for i in range(13)) + "}"),
+        "params: has 13 parameters; the limit is 12",
+    ),
+    (
+        "huge-choice-list",
+        doc(params="{n: {choice: [" + ", ".join(["1"] * 1001) + "]}}"),
+        "params.n.choice: has 1001 entries; the limit is 1000",
+    ),
     ("many-placeholders", doc(prompt="{n}{k}" * 16), "more than 30 placeholders"),
     ("too-costly-to-check", COSTLY, "would take too long to check"),
     # --- deep nesting ---------------------------------------------------------------------------
-    ("parens-10000", doc(answer="(" * 10_000 + "n" + ")" * 10_000),
-     "the limit is 20,000"),
-    ("parens-5000", doc(answer="(" * 5_000 + "n" + ")" * 5_000),
-     "answer: is 10,001 characters long; the limit is 300"),
-    ("parens-100", doc(answer="(" * 100 + "n + k" + ")" * 100),
-     "brackets are nested more than 12 deep"),
+    ("parens-10000", doc(answer="(" * 10_000 + "n" + ")" * 10_000), "the limit is 20,000"),
+    (
+        "parens-5000",
+        doc(answer="(" * 5_000 + "n" + ")" * 5_000),
+        "answer: is 10,001 characters long; the limit is 300",
+    ),
+    (
+        "parens-100",
+        doc(answer="(" * 100 + "n + k" + ")" * 100),
+        "brackets are nested more than 12 deep",
+    ),
     ("unary-5000", doc(answer="-" * 5000 + "n"), "answer: is 5,001 characters long"),
     ("unary-250", doc(answer="-" * 250 + "n + k"), "nested more than 40 levels deep"),
-    ("not-chain", doc(answer="1 if " + "not " * 60 + "n > k else 0"),
-     "nested more than 40 levels deep"),
-    ("nested-calls", doc(answer="abs(" * 30 + "n + k" + ")" * 30),
-     "brackets are nested more than 12 deep"),
-    ("nested-formula-calls",
-     doc(answer="conv_output_size(" * 8 + "n" + ", k)" * 8, answer_type="int"),
-     "conv_output_size: the kernel"),
+    (
+        "not-chain",
+        doc(answer="1 if " + "not " * 60 + "n > k else 0"),
+        "nested more than 40 levels deep",
+    ),
+    (
+        "nested-calls",
+        doc(answer="abs(" * 30 + "n + k" + ")" * 30),
+        "brackets are nested more than 12 deep",
+    ),
+    (
+        "nested-formula-calls",
+        doc(answer="conv_output_size(" * 8 + "n" + ", k)" * 8, answer_type="int"),
+        "conv_output_size: the kernel",
+    ),
     ("yaml-deep-flow", "a: " + "[" * 5000 + "]" * 5000 + "\n", "nested more than 12 levels"),
-    ("yaml-deep-block", "".join("  " * i + f"k{i}:\n" for i in range(40)) + "  " * 40 + "v\n",
-     "nested more than 12 levels"),
+    (
+        "yaml-deep-block",
+        "".join("  " * i + f"k{i}:\n" for i in range(40)) + "  " * 40 + "v\n",
+        "nested more than 12 levels",
+    ),
     # --- megabytes -------------------------------------------------------------------------------
-    ("prompt-2mb", doc(prompt="{n}{k}" + "x" * 2_000_000),
-     "the text is 2,000,1"),
+    ("prompt-2mb", doc(prompt="{n}{k}" + "x" * 2_000_000), "the text is 2,000,1"),
     ("expression-1mb", doc(answer="n+" * 500_000 + "k"), "the limit is 20,000"),
-    ("bytes-2mb", ("name: x\nprompt: '" + "y" * 2_000_000 + "'\n").encode(),
-     "bytes long; the limit is 20,000 characters"),
+    (
+        "bytes-2mb",
+        ("name: x\nprompt: '" + "y" * 2_000_000 + "'\n").encode(),
+        "bytes long; the limit is 20,000 characters",
+    ),
     # --- unsatisfiable constraints ---------------------------------------------------------------
-    ("constraint-never", doc(extra='constraints: ["n < 0"]\n'),
-     "constraints[0]: holds for 0 of 500 draws"),
-    ("constraints-contradict", doc(extra='constraints: ["n > 40", "n < 20"]\n'),
-     "constraints[1]: holds for 0 of"),
-    ("constraints-rare", doc(extra='constraints: ["n == 17 and k == 5"]\n'),
-     "constraints: hold together for"),
+    (
+        "constraint-never",
+        doc(extra='constraints: ["n < 0"]\n'),
+        "constraints[0]: holds for 0 of 500 draws",
+    ),
+    (
+        "constraints-contradict",
+        doc(extra='constraints: ["n > 40", "n < 20"]\n'),
+        "constraints[1]: holds for 0 of",
+    ),
+    (
+        "constraints-rare",
+        doc(extra='constraints: ["n == 17 and k == 5"]\n'),
+        "constraints: hold together for",
+    ),
     # --- forbidden syntax -------------------------------------------------------------------------
     ("lambda", doc(answer="(lambda: n)()"), "character ':' at column 8"),
     ("generator", doc(answer="max(x for x in (n, k))"), "a comprehension is not allowed"),
@@ -259,11 +369,17 @@ HOSTILE: list[tuple[str, str | bytes, str]] = [
     ("subscript", doc(answer="n[0]"), "character '['"),
     ("kwargs-smuggling", doc(answer="conv_params(**n)"), "conv_params: ** unpacking"),
     ("args-smuggling", doc(answer="conv_params(*n)"), "conv_params: * unpacking"),
-    ("dunder-keyword", doc(answer="conv_params(n, k, 3, __class__=1)"),
-     "unexpected keyword argument '__class__'"),
+    (
+        "dunder-keyword",
+        doc(answer="conv_params(n, k, 3, __class__=1)"),
+        "unexpected keyword argument '__class__'",
+    ),
     ("builtin-keyword", doc(answer="max(n, k, key=abs)"), "max takes no keyword arguments"),
-    ("too-many-args", doc(answer="min(n, k, n, k, n, k, n, k, n)"),
-     "min takes 1 to 8 argument(s), got 9"),
+    (
+        "too-many-args",
+        doc(answer="min(n, k, n, k, n, k, n, k, n)"),
+        "min takes 1 to 8 argument(s), got 9",
+    ),
     ("f-string", doc(answer="f'x' + n"), "an f-string is not allowed"),
     ("bytes-literal", doc(answer="b'x'"), "is not allowed in a formula"),
     ("text-literal", doc(answer="'abc'"), "text is not allowed in a formula"),
@@ -286,20 +402,29 @@ HOSTILE: list[tuple[str, str | bytes, str]] = [
     # --- YAML tricks -----------------------------------------------------------------------------
     ("billion-laughs", BILLION_LAUGHS, "anchors (&name) are not allowed"),
     ("alias-alone", "name: *x\n", "aliases (*name) are not allowed"),
-    ("python-apply-tag", "name: !!python/object/apply:os.system ['echo hi']\n",
-     "tags such as tag:yaml.org,2002:python/object/apply:os.system are not allowed"),
+    (
+        "python-apply-tag",
+        "name: !!python/object/apply:os.system ['echo hi']\n",
+        "tags such as tag:yaml.org,2002:python/object/apply:os.system are not allowed",
+    ),
     ("python-name-tag", "answer: !!python/name:os.system ''\n", "are not allowed"),
     ("local-tag", "name: !shell x\n", "tags such as !shell are not allowed"),
-    ("str-tag", doc(answer="n").replace('answer: "n"', 'answer: !!str n'), "tags such as"),
+    ("str-tag", doc(answer="n").replace('answer: "n"', "answer: !!str n"), "tags such as"),
     ("merge-key", "<<: {name: x}\nkind: y\n", "merge keys (<<) are not allowed"),
     ("duplicate-key", doc() + "answer: k\n", "answer: duplicate key (line 8)"),
-    ("duplicate-param", doc(params="{n: {choice: [1]}, n: {choice: [2]}}"),
-     "params.n: duplicate key"),
+    (
+        "duplicate-param",
+        doc(params="{n: {choice: [1]}, n: {choice: [2]}}"),
+        "params.n: duplicate key",
+    ),
     ("complex-key", "? [a, b]\n: 1\n", "must be a plain name"),
     ("huge-key", doc() + "? " + "x" * 15_000 + "\n: 1\n", "unknown field (known: name"),
     ("newline-key", doc() + '"a\\nb\\u0000": 1\n', "a\\x0ab\\x00: unknown field"),
-    ("huge-param-name", doc(params="\n  ? " + "p" * 15_000 + "\n  : {choice: [1]}"),
-     "a parameter name is lowercase"),
+    (
+        "huge-param-name",
+        doc(params="\n  ? " + "p" * 15_000 + "\n  : {choice: [1]}"),
+        "a parameter name is lowercase",
+    ),
     ("bool-key", doc(params="{on: {choice: [1]}}"), "key 'on' must be a plain name"),
     ("list-document", "- name: x\n- kind: y\n", "a template must be a mapping of fields"),
     ("scalar-document", "just some words\n", "got the text 'just some words'"),
@@ -309,10 +434,16 @@ HOSTILE: list[tuple[str, str | bytes, str]] = [
     ("non-utf8", b"name: caf\xe9\nkind: x\n", "not UTF-8 (byte 10 cannot be read)"),
     ("utf16", "name: x\n".encode("utf-16"), "not UTF-8"),
     ("not-text", b"", "the document is empty"),
-    ("dunder-param-name", doc(params="{__class__: {choice: [1]}}"),
-     "a parameter name is lowercase letters"),
-    ("format-in-name", doc().replace("name: hostile", "name: '{0.__class__}'"),
-     "name: '{0.__class__}' is not valid"),
+    (
+        "dunder-param-name",
+        doc(params="{__class__: {choice: [1]}}"),
+        "a parameter name is lowercase letters",
+    ),
+    (
+        "format-in-name",
+        doc().replace("name: hostile", "name: '{0.__class__}'"),
+        "name: '{0.__class__}' is not valid",
+    ),
     ("format-in-kind", doc().replace("kind: custom", "kind: '%(x)s'"), "kind: '%(x)s' is not"),
 ]
 
@@ -348,8 +479,11 @@ def test_hostile_documents_in_an_import_are_refused_one_by_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     texts = [doc().replace("hostile", f"good-{i}") for i in range(2)]
-    hostile = [text for _, text, _ in HOSTILE if isinstance(text, str) and len(text) < 15_000
-               and "---" not in text][:25]
+    hostile = [
+        text
+        for _, text, _ in HOSTILE
+        if isinstance(text, str) and len(text) < 15_000 and "---" not in text
+    ][:25]
     stream = "---\n".join([texts[0], *hostile, texts[1]])
     with tripwires(monkeypatch) as calls:
         results = load_templates(stream)
@@ -381,15 +515,31 @@ def test_dunder_text_in_a_prompt_is_just_text() -> None:
 # --- the formula language under fuzzing -------------------------------------------------------
 
 _ALPHABET = st.sampled_from(
-    [*"nk0123456789+-*/%()<>=!,. '", "**", "//", " and ", " or ", " not ", " if ", " else ",
-     "True", "abs(", "min(", "max(", "conv_output_size(", "round(", "'same'", "__class__",
-     ".real", "1e308"]
+    [
+        *"nk0123456789+-*/%()<>=!,. '",
+        "**",
+        "//",
+        " and ",
+        " or ",
+        " not ",
+        " if ",
+        " else ",
+        "True",
+        "abs(",
+        "min(",
+        "max(",
+        "conv_output_size(",
+        "round(",
+        "'same'",
+        "__class__",
+        ".real",
+        "1e308",
+    ]
 )
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_ALPHABET, max_size=30).map("".join),
-       st.integers(-50, 50), st.integers(-50, 50))
+@given(st.lists(_ALPHABET, max_size=30).map("".join), st.integers(-50, 50), st.integers(-50, 50))
 def test_random_formulas_fail_only_cleanly(text: str, n: int, k: int) -> None:
     message = ""
     try:
@@ -413,11 +563,43 @@ def _assert_bounded(value: object) -> None:
 
 
 _YAML_PIECES = st.sampled_from(
-    ["name: x\n", "kind: k\n", "difficulty: 1\n", "params: {n: {range: [1, 9]}}\n",
-     'prompt: "{n}"\n', "answer: n\n", "answer_type: int\n", "answer_type: choice\n",
-     "choices: [a, '{n}']\n", "- ", "  ", ": ", "&a ", "*a ", "!!python/object ", "[", "]",
-     "{", "}", "'", '"', "\n", "---\n", "? ", "<<: ", "#", "%YAML 1.1\n", "\t", "\0", "\\",
-     "1e9", ".nan", "~", "answer: 9**9**9\n", "mistakes: [{name: a}]\n"]
+    [
+        "name: x\n",
+        "kind: k\n",
+        "difficulty: 1\n",
+        "params: {n: {range: [1, 9]}}\n",
+        'prompt: "{n}"\n',
+        "answer: n\n",
+        "answer_type: int\n",
+        "answer_type: choice\n",
+        "choices: [a, '{n}']\n",
+        "- ",
+        "  ",
+        ": ",
+        "&a ",
+        "*a ",
+        "!!python/object ",
+        "[",
+        "]",
+        "{",
+        "}",
+        "'",
+        '"',
+        "\n",
+        "---\n",
+        "? ",
+        "<<: ",
+        "#",
+        "%YAML 1.1\n",
+        "\t",
+        "\0",
+        "\\",
+        "1e9",
+        ".nan",
+        "~",
+        "answer: 9**9**9\n",
+        "mistakes: [{name: a}]\n",
+    ]
 )
 
 

@@ -48,7 +48,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.question import Grade, Question, answer_key_to_dict, question_from_dict, question_to_dict
+from bot.engine.question import (
+    Grade,
+    Question,
+    answer_key_to_dict,
+    question_from_dict,
+    question_to_dict,
+)
+from bot.engine.scoring import Points, next_streak, score_answer
 from bot.records import (
     AlreadyAnswered,
     AnswerSummary,
@@ -64,7 +71,6 @@ from bot.records import (
     StorageError,
     UserStats,
 )
-from bot.scoring import Points, next_streak, score_answer
 from bot.storage.db import sync_engine_for
 from bot.storage.models import (
     ALL_TIME,

@@ -17,10 +17,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.engine.templates import Template, TemplateError, load_template
 from bot.records import StorageError
 from bot.storage.repository import Repository
 from bot.storage.template_models import GuildTemplate, TemplateSettings, TemplateVersion
-from bot.templates import Template, TemplateError, load_template
 
 Mix = Literal["both", "builtin", "templates"]
 MIXES: tuple[Mix, ...] = ("both", "builtin", "templates")

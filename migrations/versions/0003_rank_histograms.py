@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0003'
-down_revision: str | None = '0002'
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -27,15 +27,18 @@ LEVELS = (0, 8, 16)  # bot.storage.models.RANK_LEVELS when this revision was wri
 
 
 def upgrade() -> None:
-    op.create_table('points_histogram',
-    sa.Column('guild_id', sa.BigInteger(), autoincrement=False, nullable=False),
-    sa.Column('week', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('level', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('bucket', sa.BigInteger(), autoincrement=False, nullable=False),
-    sa.Column('users', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('guild_id', 'week', 'level', 'bucket', name=op.f('pk_points_histogram'))
+    op.create_table(
+        "points_histogram",
+        sa.Column("guild_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("week", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("level", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("bucket", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("users", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "guild_id", "week", "level", "bucket", name=op.f("pk_points_histogram")
+        ),
     )
-    op.create_index('ix_kind_totals_user', 'kind_totals', ['guild_id', 'user_id'], unique=False)
+    op.create_index("ix_kind_totals_user", "kind_totals", ["guild_id", "user_id"], unique=False)
     # Count the players already on each board: week 0 is the all-time board. (The
     # levels are the constants above, not input.)
     for level in LEVELS:
@@ -52,5 +55,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_kind_totals_user', table_name='kind_totals')
-    op.drop_table('points_histogram')
+    op.drop_index("ix_kind_totals_user", table_name="kind_totals")
+    op.drop_table("points_histogram")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
-from bot.texts import DEFAULT_LANGUAGE
+from bot.i18n.texts import DEFAULT_LANGUAGE
 
 AnswerType: TypeAlias = Literal["int", "pair", "float", "choice"]
 Outcome: TypeAlias = Literal["correct", "partial", "wrong", "not_an_answer"]

@@ -10,10 +10,10 @@ import dataclasses
 import random
 from dataclasses import dataclass
 
-from bot import quiz
-from bot.question import Question
+from bot.engine import bank
+from bot.engine.question import Question
+from bot.engine.templates import TemplateError, parse_versioned_code, versioned_code
 from bot.storage.template_store import TemplateStore, UnknownTemplate
-from bot.templates import TemplateError, parse_versioned_code, versioned_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +40,11 @@ class QuestionSource:
         default_difficulty: int,
         lang: str,
     ) -> Picked:
-        """Raises ``quiz.QuizError`` with a message for the user when nothing fits."""
+        """Raises ``bank.QuizError`` with a message for the user when nothing fits."""
         if code is not None:
             parsed = parse_versioned_code(code)
             if parsed is None:
-                return Picked(quiz.from_code(code, lang), ranked=False)
+                return Picked(bank.from_code(code, lang), ranked=False)
             name, seed, version = parsed
             return await self._from_template(guild_id, name, seed, lang, version, ranked=False)
         if template is not None:
@@ -52,24 +52,24 @@ class QuestionSource:
         if kind is None:
             pool = await self._pool(guild_id, lang)
             choice = self.rng.choice(pool)
-            if choice not in quiz.KINDS:
+            if choice not in bank.KINDS:
                 return await self._from_template(guild_id, choice, None, lang, None, ranked=True)
             kind = choice
         level = difficulty or default_difficulty
-        return Picked(quiz.generate(kind, quiz.random_seed(self.rng), level, lang), ranked=True)
+        return Picked(bank.generate(kind, bank.random_seed(self.rng), level, lang), ranked=True)
 
     async def _pool(self, guild_id: int, lang: str) -> list[str]:
         if self.templates is None:
-            return list(quiz.KINDS)
+            return list(bank.KINDS)
         config = await self.templates.config(guild_id)
         names = (
             []
             if config.mix == "builtin"
             else [stored.name for stored in await self.templates.enabled(guild_id)]
         )
-        pool = names + (list(quiz.KINDS) if config.mix != "templates" else [])
+        pool = names + (list(bank.KINDS) if config.mix != "templates" else [])
         if not pool:
-            raise quiz.QuizError.of("error.no_templates", lang)
+            raise bank.QuizError.of("error.no_templates", lang)
         return pool
 
     async def _from_template(
@@ -83,19 +83,19 @@ class QuestionSource:
         ranked: bool,
     ) -> Picked:
         if self.templates is None:
-            raise quiz.QuizError.of("error.unknown_template", lang, name=name[:40])
+            raise bank.QuizError.of("error.unknown_template", lang, name=name[:40])
         try:
             stored, template = await self.templates.get(guild_id, name, version)
         except UnknownTemplate:
-            raise quiz.QuizError.of("error.unknown_template", lang, name=name[:40]) from None
+            raise bank.QuizError.of("error.unknown_template", lang, name=name[:40]) from None
         if ranked and not stored.enabled:
-            raise quiz.QuizError.of("error.template_disabled", lang, name=name)
+            raise bank.QuizError.of("error.template_disabled", lang, name=name)
         used = version or stored.version
-        seed = quiz.random_seed(self.rng) if seed is None else seed
+        seed = bank.random_seed(self.rng) if seed is None else seed
         try:
             question = template.sample(seed, lang)
         except TemplateError as error:
-            raise quiz.QuizError.of(
+            raise bank.QuizError.of(
                 "error.template_failed", lang, name=name, detail=str(error)
             ) from None
         question = dataclasses.replace(question, code=versioned_code(template.name, seed, used))

@@ -6,8 +6,8 @@ import io
 
 import discord
 
-from bot.conversation import Card
-from bot.texts import t
+from bot.i18n.texts import t
+from bot.present.cards import Card
 
 # Discord's documented limits.
 MESSAGE_LIMIT = 2_000

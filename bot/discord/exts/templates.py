@@ -1,5 +1,5 @@
 """``!template``: server admins add, preview, list, enable, remove, export and import
-their own question templates. Every template goes through ``bot.templates`` checks;
+their own question templates. Every template goes through ``bot.engine.templates`` checks;
 refusals quote its error, which names the field (and line)."""
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.conversation import Card
-from bot.discord_cards import MESSAGE_LIMIT, clip, embed_for
-from bot.i18n_discord import Refusal, choice, guild_language, text, user_language
+from bot.discord.embeds import MESSAGE_LIMIT, clip, embed_for
+from bot.discord.language import Refusal, choice, guild_language, text, user_language
+from bot.engine.templates import Template, TemplateError, load_template, load_templates
+from bot.i18n.texts import t
+from bot.present.cards import Card
 from bot.storage.template_store import (
     MAX_TEMPLATES_PER_GUILD,
     MIXES,
@@ -24,11 +26,9 @@ from bot.storage.template_store import (
     TooManyTemplates,
     UnknownTemplate,
 )
-from bot.templates import Template, TemplateError, load_template, load_templates
-from bot.texts import t
 
 if TYPE_CHECKING:
-    from bot.app import ConvQuizBot
+    from bot.discord.bot import ConvQuizBot
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TypeAlias
 
-from bot import formulas
+from bot.engine import formulas
 
 __all__ = [
     "FUNCTIONS",

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.conversation import feedback_in
-from bot.i18n_discord import user_language
+from bot.discord.language import user_language
+from bot.i18n.texts import t
+from bot.present.cards import feedback_in
 from bot.records import StorageError
-from bot.texts import t
 
 if TYPE_CHECKING:
-    from bot.app import ConvQuizBot
+    from bot.discord.bot import ConvQuizBot
 
 log = logging.getLogger(__name__)
 

@@ -8,19 +8,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import quiz
-from bot.conversation import board_card, help_card, stats_card
-from bot.discord_cards import embed_for, with_picture
-from bot.exts.quiz._cog import KIND_CHOICES
-from bot.i18n_discord import Refusal, choice, guild_language, reply_language, text
-from bot.render import render_stats_chart
+from bot.discord.embeds import embed_for, with_picture
+from bot.discord.exts.quiz._cog import KIND_CHOICES
+from bot.discord.language import Refusal, choice, guild_language, reply_language, text
+from bot.engine import bank
+from bot.present.cards import board_card, help_card, stats_card
+from bot.present.pictures import render_stats_chart
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
 # Rapptz/discord.py#10466); nothing else is ignored.
 
 if TYPE_CHECKING:
-    from bot.app import ConvQuizBot
+    from bot.discord.bot import ConvQuizBot
 
 SCOPES = ("all", "week", "global")
 SCOPE_CHOICES = [
@@ -40,7 +40,7 @@ class BoardsCog(commands.Cog):
 
     async def _kinds(self, guild_id: int) -> set[str]:
         """The built-in families and the labels of this guild's templates."""
-        kinds = set(quiz.KINDS)
+        kinds = set(bank.KINDS)
         if self.bot.service.templates is not None:
             kinds |= {t.kind for t in await self.bot.service.templates.all(guild_id)}
         return kinds

@@ -1,7 +1,7 @@
 """The Discord bot: construction, extensions, deadlines, and start-up.
 
 Every dependency (service, settings) is passed to the constructor; nothing at module
-level needs a token. Cogs in ``bot.exts`` are thin adapters over the quiz service.
+level needs a token. Cogs in ``bot.discord.exts`` are thin adapters over the quiz service.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ import yarl
 from discord.ext import commands
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.conversation import close_card
-from bot.discord_cards import embed_for, with_picture
-from bot.i18n_discord import CatalogTranslator
+from bot.discord.embeds import embed_for, with_picture
+from bot.discord.language import CatalogTranslator
+from bot.present.cards import close_card
+from bot.present.pictures import render_question_cached
+from bot.quiz.service import QuizService
 from bot.records import ClosedQuestion, GuildConfig, StorageError
-from bot.render import render_question_cached
-from bot.service import QuizService
 from bot.settings import Settings
 from bot.storage.repository import Repository
 from bot.storage.template_store import TemplateStore
@@ -31,11 +31,11 @@ from bot.storage.template_store import TemplateStore
 log = logging.getLogger(__name__)
 
 EXTENSIONS = (
-    "bot.exts.quiz",
-    "bot.exts.boards",
-    "bot.exts.admin",
-    "bot.exts.templates",
-    "bot.exts.errors",
+    "bot.discord.exts.quiz",
+    "bot.discord.exts.boards",
+    "bot.discord.exts.admin",
+    "bot.discord.exts.templates",
+    "bot.discord.exts.errors",
 )
 NO_PINGS = discord.AllowedMentions.none()
 

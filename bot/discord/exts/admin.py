@@ -8,17 +8,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.conversation import config_card
-from bot.discord_cards import embed_for
-from bot.i18n_discord import Refusal, choice, guild_language, text
-from bot.texts import LANGUAGES, language_named
+from bot.discord.embeds import embed_for
+from bot.discord.language import Refusal, choice, guild_language, text
+from bot.i18n.texts import LANGUAGES, language_named
+from bot.present.cards import config_card
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
 # Rapptz/discord.py#10466); nothing else is ignored.
 
 if TYPE_CHECKING:
-    from bot.app import ConvQuizBot
+    from bot.discord.bot import ConvQuizBot
 
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 10, 600
 AUTO_LANGUAGE = ("auto", "default", "server")  # follow the guild's language in Discord

@@ -14,17 +14,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import quiz
-from bot.discord_cards import MESSAGE_LIMIT, clip
-from bot.exts.quiz._cog import OnCooldown
-from bot.exts.templates import TemplateRefused
-from bot.i18n_discord import Denied, Refusal, reply_language, user_language
+from bot.discord.embeds import MESSAGE_LIMIT, clip
+from bot.discord.exts.quiz._cog import OnCooldown
+from bot.discord.exts.templates import TemplateRefused
+from bot.discord.language import Denied, Refusal, reply_language, user_language
+from bot.engine import bank
+from bot.i18n.texts import DEFAULT_LANGUAGE, t
+from bot.quiz.service import NotAllowed
 from bot.records import ChannelBusy, StorageError
-from bot.service import NotAllowed
-from bot.texts import DEFAULT_LANGUAGE, t
 
 if TYPE_CHECKING:
-    from bot.app import ConvQuizBot
+    from bot.discord.bot import ConvQuizBot
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def message_for(error: BaseException, lang: str = DEFAULT_LANGUAGE) -> str | Non
         return t("reply.no_permission", lang)
     if isinstance(error, commands.NoPrivateMessage | app_commands.NoPrivateMessage):
         return t("reply.dm", lang)
-    if isinstance(error, quiz.QuizError):
+    if isinstance(error, bank.QuizError):
         return error.in_language(lang)
     if isinstance(error, StorageError):
         return t("reply.database", lang)

@@ -14,7 +14,11 @@ from typing import Literal, NamedTuple
 
 import yaml
 
-from bot.question import (
+from bot.engine.bank import (
+    base36,
+    grade,  # the engine's grader: what players meet
+)
+from bot.engine.question import (
     AnswerKey,
     AnswerValue,
     Draft,
@@ -23,14 +27,17 @@ from bot.question import (
     format_answer,
     format_number,
 )
-from bot.quiz import (
-    base36,
-    grade,  # the engine's grader: what players meet
+from bot.engine.templates._errors import TemplateError
+from bot.engine.templates._expr import (
+    EvalError,
+    Formula,
+    FormulaError,
+    Value,
+    compile_formula,
+    show,
 )
-from bot.templates._errors import TemplateError
-from bot.templates._expr import EvalError, Formula, FormulaError, Value, compile_formula, show
-from bot.templates._render import Text, compile_text, render
-from bot.templates._schema import (
+from bot.engine.templates._render import Text, compile_text, render
+from bot.engine.templates._schema import (
     LETTER_RE,
     LIMITS,
     AnswerTypeName,
@@ -44,7 +51,7 @@ from bot.templates._schema import (
     source_data,
     split_documents,
 )
-from bot.texts import DEFAULT_LANGUAGE
+from bot.i18n.texts import DEFAULT_LANGUAGE
 
 __all__ = [
     "SEED_SPACE",

@@ -1,12 +1,12 @@
-"""``python -m bot.templates schema`` prints the JSON Schema;
-``python -m bot.templates check FILE...`` loads template files and shows a preview."""
+"""``python -m bot.engine.templates schema`` prints the JSON Schema;
+``python -m bot.engine.templates check FILE...`` loads template files and shows a preview."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from bot.templates import Template, TemplateError, load_templates, schema_text
+from bot.engine.templates import Template, TemplateError, load_templates, schema_text
 
 
 def main(argv: list[str]) -> int:

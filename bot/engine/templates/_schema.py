@@ -7,7 +7,7 @@ cannot make the bot build something huge (billion laughs) or run a constructor
 by field; errors name the field path (``params.k.range``) and its YAML line.
 
 ``json_schema()`` describes the same shape for editors; ``bot/data/template.schema.json``
-is its output (``python -m bot.templates schema`` prints it).
+is its output (``python -m bot.engine.templates schema`` prints it).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any, Literal, TypeAlias, cast
 
 import yaml
 
-from bot.templates._errors import TemplateError
-from bot.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS
+from bot.engine.templates._errors import TemplateError
+from bot.engine.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS
 
 __all__ = [
     "ANSWER_TYPES",

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import quiz
-from bot.question import Grade, Question
+from bot.engine import bank
+from bot.engine.question import Grade, Question
+from bot.engine.scoring import BASE_BY_DIFFICULTY
+from bot.engine.templates import parse_versioned_code
+from bot.i18n.texts import DEFAULT_LANGUAGE, has_text, t
 from bot.records import Board, ClosedQuestion, GuildConfig, OpenQuestion, UserStats
-from bot.scoring import BASE_BY_DIFFICULTY
-from bot.templates import parse_versioned_code
-from bot.texts import DEFAULT_LANGUAGE, has_text, t
 
 __all__ = [
     "Card",
@@ -100,7 +100,7 @@ _TEMPLATE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 
 def _is_template_name(word: str) -> bool:
     """A word that is no kind, difficulty or number may name one of the guild's templates."""
-    known = word in KIND_ALIASES or word.replace("-", "_") in quiz.KINDS
+    known = word in KIND_ALIASES or word.replace("-", "_") in bank.KINDS
     return (
         not known
         and not word.isdigit()
@@ -112,12 +112,12 @@ def _is_template_name(word: str) -> bool:
 def parse_quiz_args(args: Sequence[str], lang: str = "en") -> QuizRequest:
     """Read ``[kind] [difficulty]``, a question code, or ``stop``.
 
-    Raises ``quiz.QuizError`` with a message for the user on anything else.
+    Raises ``bank.QuizError`` with a message for the user on anything else.
     """
     words = [w.strip().lower() for w in args if w.strip()]
     if words == ["stop"]:
         return QuizRequest("stop")
-    if len(words) == 1 and quiz.looks_like_code(words[0]):
+    if len(words) == 1 and bank.looks_like_code(words[0]):
         return QuizRequest("replay", code=words[0].upper())
     if len(words) == 1 and parse_versioned_code(words[0]) is not None:
         return QuizRequest("replay", code=words[0])
@@ -127,17 +127,17 @@ def parse_quiz_args(args: Sequence[str], lang: str = "en") -> QuizRequest:
     difficulty: int | None = None
     for word in words:
         name = KIND_ALIASES.get(word, word.replace("-", "_"))
-        if name in quiz.KINDS and kind is None:
+        if name in bank.KINDS and kind is None:
             kind = name
         elif word in DIFFICULTY_WORDS and difficulty is None:
             difficulty = DIFFICULTY_WORDS[word]
         elif word.isdigit() and difficulty is None:
-            if int(word) not in quiz.DIFFICULTIES:
-                raise quiz.QuizError.of("error.bad_difficulty", lang, value=word)
+            if int(word) not in bank.DIFFICULTIES:
+                raise bank.QuizError.of("error.bad_difficulty", lang, value=word)
             difficulty = int(word)
         else:
-            raise quiz.QuizError.of(
-                "error.unknown_kind", lang, kind=word[:40], kinds=quiz.kind_list(lang)
+            raise bank.QuizError.of(
+                "error.unknown_kind", lang, kind=word[:40], kinds=bank.kind_list(lang)
             )
     return QuizRequest("start", kind=kind, difficulty=difficulty)
 
@@ -167,10 +167,10 @@ def feedback_in(question: Question, grade: Grade, lang: str) -> str:
     if grade.mistake == "wrong_shape":
         hint = "grade.expected_pair" if question.answer.type == "pair" else "grade.expected_number"
         return t("grade.wrong_with_hint", lang, wrong=t("grade.wrong", lang), hint=t(hint, lang))
-    if quiz.looks_like_code(question.code):
+    if bank.looks_like_code(question.code):
         try:
-            again = quiz.from_code(question.code, lang)
-        except quiz.QuizError:
+            again = bank.from_code(question.code, lang)
+        except bank.QuizError:
             return grade.feedback
         for mistake in again.mistakes:
             if mistake.name == grade.mistake:
@@ -337,7 +337,7 @@ def config_card(config: GuildConfig, default_time_limit: float, lang: str = "en"
 
 def help_card(prefix: str, lang: str = "en") -> Card:
     kinds = t("sep.list", lang).join(
-        t("card.help.kind", lang, kind=kind, label=_kind_label(kind, lang)) for kind in quiz.KINDS
+        t("card.help.kind", lang, kind=kind, label=_kind_label(kind, lang)) for kind in bank.KINDS
     )
     return Card(
         title=t("card.help.title", lang),

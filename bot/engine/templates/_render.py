@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
-from bot.question import format_number
-from bot.templates._expr import Formula, FormulaError, Value, compile_formula
+from bot.engine.question import format_number
+from bot.engine.templates._expr import Formula, FormulaError, Value, compile_formula
 
 __all__ = [
     "ANSWER",

@@ -36,7 +36,7 @@ from typing import Literal, TypeAlias
 
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.question import Question, format_number
+from bot.engine.question import Question, format_number
 
 __all__ = [
     "BACKGROUND",
@@ -86,7 +86,7 @@ BIAS_CELL: RGB = (116, 192, 252)  # the bias vector
 MID_CELL: RGB = (208, 191, 255)  # a bottleneck's middle tensor
 CHART_GRID: RGB = (222, 226, 230)
 POINTS_LINE: RGB = (25, 113, 194)
-# Bars of the stats chart, one per family in ``bot.quiz.KINDS`` order.
+# Bars of the stats chart, one per family in ``bot.engine.bank.KINDS`` order.
 FAMILY_COLOURS: tuple[RGB, ...] = ((66, 99, 235), (12, 166, 120), (174, 62, 201), (245, 159, 0))
 
 PALETTE: tuple[RGB, ...] = (
@@ -1092,14 +1092,16 @@ def render_stats_chart(
 ) -> bytes:
     """A PNG with accuracy per family as bars and points per day as a line.
 
-    ``accuracy_by_kind`` maps a kind to (correct, answered); bars follow ``bot.quiz.KINDS``
+    ``accuracy_by_kind`` maps a kind to (correct, answered); bars follow ``bot.engine.bank.KINDS``
     order, then any other kinds sorted, each with its colour from ``FAMILY_COLOURS`` and a
     pictogram; a kind with nothing answered gets a "-" and no bar. ``points_by_day`` may
     have gaps (a missing day is 0) and repeats (summed); the line covers the ``days`` days
     ending at ``end`` (default: the latest day given, so the picture depends on its
     arguments only).
     """
-    from bot.quiz import KINDS  # the family order; imported here so bot.quiz may use us
+    from bot.engine.bank import (
+        KINDS,  # the family order; imported here so bot.engine.bank may use us
+    )
 
     canvas = _Canvas()
     # Bars.

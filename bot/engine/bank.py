@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
-from bot import answers, families
-from bot.question import (
+from bot.engine import families, replies
+from bot.engine.question import (
     AnswerKey,
     AnswerValue,
     Draft,
@@ -24,7 +24,7 @@ from bot.question import (
     Question,
     format_answer,
 )
-from bot.texts import DEFAULT_LANGUAGE, t
+from bot.i18n.texts import DEFAULT_LANGUAGE, t
 
 __all__ = [
     "GENERATOR_VERSION",
@@ -181,27 +181,27 @@ def _close(a: Fraction, b: Fraction, rel_tol: float) -> bool:
     return rel_tol > 0 and abs(a - b) <= Fraction(rel_tol) * abs(b)
 
 
-def _matches(key: AnswerKey, value: AnswerValue, reply: answers.Reply) -> bool:
+def _matches(key: AnswerKey, value: AnswerValue, reply: replies.Reply) -> bool:
     tol = key.rel_tol
-    if isinstance(reply, answers.Choice):
+    if isinstance(reply, replies.Choice):
         return value == reply.index
     if isinstance(value, tuple):
-        if isinstance(reply, answers.Number):
+        if isinstance(reply, replies.Number):
             # "11" answers "11×11", but never a non-square size.
             return value[0] == value[1] and _close(reply.value, value[0], tol)
-        if isinstance(reply, answers.Pair):
+        if isinstance(reply, replies.Pair):
             return _close(reply.first, value[0], tol) and _close(reply.second, value[1], tol)
         return False
-    if isinstance(reply, answers.Number):
+    if isinstance(reply, replies.Number):
         # type(), not isinstance(): Fraction's ABC metaclass makes isinstance slow.
         return _close(reply.value, value if type(value) is Fraction else Fraction(value), tol)
     return False
 
 
-def _shape_ok(key: AnswerKey, reply: answers.Reply) -> bool:
+def _shape_ok(key: AnswerKey, reply: replies.Reply) -> bool:
     if key.type == "pair":
-        return isinstance(reply, answers.Pair) or (isinstance(reply, answers.Number) and key.square)
-    return isinstance(reply, answers.Number)
+        return isinstance(reply, replies.Pair) or (isinstance(reply, replies.Number) and key.square)
+    return isinstance(reply, replies.Number)
 
 
 def grade(question: Question, reply: str) -> Grade:
@@ -209,7 +209,7 @@ def grade(question: Question, reply: str) -> Grade:
     lang, key = question.lang, question.answer
     n_choices = len(question.choices) if question.choices else 0
     expect: Literal["number", "pair"] = "pair" if key.type == "pair" else "number"
-    parsed = answers.read_reply(reply, n_choices, expect=expect) if isinstance(reply, str) else None
+    parsed = replies.read_reply(reply, n_choices, expect=expect) if isinstance(reply, str) else None
     if parsed is None:
         return Grade("not_an_answer", 0.0, None, t("grade.not_an_answer", lang))
     if _matches(key, key.value, parsed):

@@ -1,7 +1,7 @@
 """The four built-in question families, drawn from a seeded random generator.
 
 Each family turns ``(rng, difficulty, lang)`` into a ``Draft``: layer settings, the answer
-computed by ``bot.formulas``, the prompt, a worked explanation in the seed article's
+computed by ``bot.engine.formulas``, the prompt, a worked explanation in the seed article's
 style, and the wrong answers that real misconceptions produce (partial credit). Every
 draw is valid by construction: sizes stay positive, channels divide into groups.
 """
@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TypeAlias
 
-from bot import formulas as F
-from bot.question import AnswerKey, AnswerValue, Draft, Mistake, format_answer, format_number
-from bot.texts import t
+from bot.engine import formulas as F
+from bot.engine.question import AnswerKey, AnswerValue, Draft, Mistake, format_answer, format_number
+from bot.i18n.texts import t
 
 # A feedback sentence, rendered only if its mistake is kept: (catalog key, parameters).
 Say: TypeAlias = tuple[str, dict[str, object]]

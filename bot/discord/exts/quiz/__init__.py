@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.app import ConvQuizBot
+    from bot.discord.bot import ConvQuizBot
 
 
 async def setup(bot: ConvQuizBot) -> None:
-    from bot.exts.quiz._cog import QuizCog
-    from bot.exts.quiz._views import AnswerButton
+    from bot.discord.exts.quiz._cog import QuizCog
+    from bot.discord.exts.quiz._views import AnswerButton
 
     bot.add_dynamic_items(AnswerButton)
     await bot.add_cog(QuizCog(bot))

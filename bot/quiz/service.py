@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
-from bot import quiz
-from bot.question import Grade, Question
-from bot.question_source import QuestionSource
+from bot.engine import bank
+from bot.engine.question import Grade, Question
+from bot.i18n.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for_locale
+from bot.quiz.sources import QuestionSource
 from bot.storage.repository import (
     AlreadyAnswered,
     Board,
@@ -32,7 +33,6 @@ from bot.storage.repository import (
     UserStats,
 )
 from bot.storage.template_store import TemplateStore
-from bot.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for_locale
 
 __all__ = [
     "AnswerOutcome",
@@ -140,7 +140,7 @@ class QuizService:
         """Open a question in a channel: of ``kind``, from the guild's ``template``, or
         (neither) drawn from the guild's mix. With ``code`` it is an unranked replay.
 
-        Raises ``quiz.QuizError`` for a bad kind, difficulty or code, ``ChannelBusy``
+        Raises ``bank.QuizError`` for a bad kind, difficulty or code, ``ChannelBusy``
         when the channel already has an open question. The question is asked in ``lang``
         (by default the guild's language, ``language_of``).
         """
@@ -191,7 +191,7 @@ class QuizService:
         now = self.clock()
         if now >= open_question.deadline:
             return AnswerOutcome("closed", open_question)
-        graded = quiz.grade(open_question.question, text)
+        graded = bank.grade(open_question.question, text)
         if graded.outcome == "not_an_answer":
             return AnswerOutcome("ignored", open_question, graded)
         try:
@@ -274,4 +274,4 @@ class QuizService:
         return await points_by_day(self.repository, guild_id, user_id, since)
 
     def replay(self, code: str, lang: str = DEFAULT_LANGUAGE) -> Question:
-        return quiz.from_code(code, lang)
+        return bank.from_code(code, lang)

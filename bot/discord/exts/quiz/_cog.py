@@ -11,26 +11,26 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import quiz
-from bot.conversation import REACTIONS, close_card, parse_quiz_args, question_card
-from bot.discord_cards import embed_for, with_picture
-from bot.exts.quiz._views import answer_view
-from bot.i18n_discord import Denied, choice, guild_language, reply_language, text
+from bot.discord.embeds import embed_for, with_picture
+from bot.discord.exts.quiz._views import answer_view
+from bot.discord.language import Denied, choice, guild_language, reply_language, text
+from bot.engine import bank
+from bot.i18n.texts import t
+from bot.present.cards import REACTIONS, close_card, parse_quiz_args, question_card
+from bot.present.pictures import render_question_cached
+from bot.quiz.service import NotAllowed
 from bot.records import OpenQuestion, StorageError
-from bot.render import render_question_cached
-from bot.service import NotAllowed
-from bot.texts import t
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
 # Rapptz/discord.py#10466); nothing else is ignored.
 
 if TYPE_CHECKING:
-    from bot.app import ConvQuizBot
+    from bot.discord.bot import ConvQuizBot
 
 log = logging.getLogger(__name__)
 
-KIND_CHOICES = [choice(f"kind.{kind}", kind) for kind in quiz.KINDS]
+KIND_CHOICES = [choice(f"kind.{kind}", kind) for kind in bank.KINDS]
 DIFFICULTY_CHOICES = [choice(f"choice.difficulty.{level}", str(level)) for level in (1, 2, 3)]
 
 

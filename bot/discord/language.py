@@ -19,12 +19,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n.texts import DEFAULT_LANGUAGE, language_for_locale, t
+from bot.quiz.service import NotAllowed
 from bot.records import StorageError
-from bot.service import NotAllowed
-from bot.texts import DEFAULT_LANGUAGE, language_for_locale, t
 
 if TYPE_CHECKING:
-    from bot.app import ConvQuizBot
+    from bot.discord.bot import ConvQuizBot
 
 __all__ = [
     "CatalogTranslator",

@@ -7,9 +7,9 @@ read with Babel on first use and cached; no compiled ``.mo`` files, no build ste
 missing from a language falls back to English (the tests prove none is missing).
 
 Placeholders use ``str.format`` on *our own* strings only: admin-written text never
-reaches ``str.format`` (templates render their own placeholders, see ``bot.templates``).
+reaches ``str.format`` (templates render their own placeholders, see ``bot.engine.templates``).
 
-For translators, ``python -m bot.texts``:
+For translators, ``python -m bot.i18n.texts``:
 
 - ``check``: every catalog has the English keys, no empty text, the same placeholders;
 - ``update``: adds new English keys to the other catalogs (empty, with the English text
@@ -139,7 +139,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# --- for translators: python -m bot.texts check | update | show KEY ----------------------
+# --- for translators: python -m bot.i18n.texts check | update | show KEY ----------------------
 
 
 def _parses(template: str) -> bool:
@@ -247,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for lang in LANGUAGES:
             print(f"[{lang}] {catalog(lang).get(args[1], '(missing)')}")
         return 0
-    print("usage: python -m bot.texts check | update | show KEY", file=sys.stderr)
+    print("usage: python -m bot.i18n.texts check | update | show KEY", file=sys.stderr)
     return 2
 
 

@@ -2,9 +2,9 @@
 
 A template is a YAML document (see ``docs/templates.md`` and
 ``bot/data/template.schema.json``): integer parameters, constraints, a prompt with
-placeholders, and an answer formula calling ``bot.formulas``. ``load_template`` accepts
+placeholders, and an answer formula calling ``bot.engine.formulas``. ``load_template`` accepts
 every good template and refuses every bad or hostile one with a ``TemplateError`` an
-admin can act on, executing nothing; a ``Template`` then makes ``bot.question.Question``
+admin can act on, executing nothing; a ``Template`` then makes ``bot.engine.question.Question``
 objects the engine's grader handles like the built-in families'.
 
 This package is domain code: it imports neither discord nor sqlalchemy.
@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-from bot.templates._errors import TemplateError
-from bot.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS, MAX_MAGNITUDE
-from bot.templates._schema import ANSWER_TYPES, LIMITS, Limits, json_schema, schema_text
-from bot.templates._template import (
+from bot.engine.templates._errors import TemplateError
+from bot.engine.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS, MAX_MAGNITUDE
+from bot.engine.templates._schema import ANSWER_TYPES, LIMITS, Limits, json_schema, schema_text
+from bot.engine.templates._template import (
     SEED_SPACE,
     Template,
     TemplateRef,
