@@ -28,11 +28,9 @@ from fakediscord.bench import _ping_bot
 from bench.common import say
 from bot.discord.bot import ConvQuizBot
 from bot.engine import bank
-from bot.quiz.service import QuizService
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
-from bot.storage.repository import Repository
-from bot.storage.template_store import TemplateStore
+from bot.wiring import build
 
 __all__ = ["convquiz_rate", "measure", "ping_rate"]
 
@@ -139,12 +137,9 @@ async def _convquiz(fake: FakeDiscord, url: str, clock: Clock) -> AsyncIterator[
     engine = create_engine(url)
     await migrate(engine)
     settings = Settings(discord_token=fake.token, database_url=url, convquiz_time_limit=600)
-    repository = Repository(engine)
-    service = QuizService(
-        repository, clock=clock, default_time_limit=600, templates=TemplateStore(repository)
-    )
+    services = build(engine, clock=clock, default_time_limit=600)
     bot = ConvQuizBot(
-        service=service, settings=settings, start_cooldown=0, guild_ready_timeout=0.05
+        service=services.quiz, settings=settings, start_cooldown=0, guild_ready_timeout=0.05
     )
     try:
         async with run_client(fake, bot, ready_timeout=30):

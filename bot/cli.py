@@ -14,15 +14,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.records import StorageError
+from bot.errors import StartupError, StorageError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.db import create_engine, migrate
+from bot.wiring import build
 
 log = logging.getLogger("convquiz")
-
-
-class StartupError(Exception):
-    """Start-up cannot go on; the message is the one line the operator sees."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,19 +61,11 @@ async def _migrated_engine(settings: Settings):  # type: ignore[no-untyped-def]
 
 async def _console(settings: Settings) -> None:
     from bot.console import run_console
-    from bot.quiz.service import QuizService
-    from bot.storage.repository import Repository
-    from bot.storage.template_store import TemplateStore
 
     engine = await _migrated_engine(settings)
     try:
-        repository = Repository(engine)
-        service = QuizService(
-            repository,
-            default_time_limit=settings.convquiz_time_limit,
-            templates=TemplateStore(repository),
-        )
-        await run_console(service, prefix=settings.convquiz_prefix)
+        services = build(engine, default_time_limit=settings.convquiz_time_limit)
+        await run_console(services.quiz, prefix=settings.convquiz_prefix)
     finally:
         await engine.dispose()
 
@@ -88,11 +77,9 @@ async def _migrate(settings: Settings) -> None:
 
 
 async def _rescore(settings: Settings) -> None:
-    from bot.storage.repository import Repository
-
     engine = await _migrated_engine(settings)
     try:
-        count = await Repository(engine).rescore()
+        count = await build(engine).repository.rescore()
         print(f"rebuilt totals from {count} answer events")
     finally:
         await engine.dispose()
@@ -123,16 +110,18 @@ def _shards(args: argparse.Namespace) -> tuple[list[int] | None, int | None]:
 
 
 async def _run_bot(settings: Settings, args: argparse.Namespace, *, sync_only: bool) -> None:
-    from bot.discord.bot import run_bot
+    from bot.discord.bot import run_bot, shard_owner
 
     if settings.token is None:
         raise StartupError("DISCORD_TOKEN is not set (environment or .env); see README")
     shard_ids, shard_count = _shards(args)
     engine = await _migrated_engine(settings)
     try:
+        owner = shard_owner(shard_ids, shard_count) if shard_ids and shard_count else None
+        services = build(engine, default_time_limit=settings.convquiz_time_limit, owns_guild=owner)
         await run_bot(
             settings,
-            engine,
+            services.quiz,
             shard_ids=shard_ids,
             shard_count=shard_count,
             sync_only=sync_only,

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.engine import bank
+from bot.errors import StorageError
 from bot.i18n.texts import language_for_locale, language_named, t
 from bot.present.cards import (
     REACTIONS,
@@ -27,7 +28,7 @@ from bot.present.cards import (
     stats_card,
 )
 from bot.quiz.service import NotAllowed, QuizService
-from bot.records import ChannelBusy, ClosedQuestion, StorageError
+from bot.records import ChannelBusy, ClosedQuestion
 from bot.storage.repository import Scope
 
 CONSOLE_GUILD = 0

@@ -12,10 +12,6 @@ from bot.engine.question import Grade, Question
 from bot.engine.scoring import Points
 
 
-class StorageError(RuntimeError):
-    """The database is down, locked or refused the operation; nothing was half-written."""
-
-
 class ChannelBusy(Exception):
     def __init__(self, open_question: OpenQuestion | None) -> None:
         super().__init__("a question is already open in this channel")

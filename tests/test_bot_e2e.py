@@ -24,11 +24,9 @@ from bot.discord.bot import ConvQuizBot
 from bot.engine import bank
 from bot.engine.question import Question
 from bot.present.pictures import render_question
-from bot.quiz.service import QuizService
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
-from bot.storage.repository import Repository
-from bot.storage.template_store import TemplateStore
+from bot.wiring import build
 
 pytestmark = pytest.mark.e2e
 
@@ -119,16 +117,9 @@ async def running(world: World, *, cooldown: float = 0.0) -> AsyncIterator[Runni
     settings = Settings(
         discord_token="fake-token", database_url=world.db_url, convquiz_time_limit=30
     )
-    repository = Repository(engine)
-    service = QuizService(
-        repository,
-        clock=world.clock,
-        rng=world.seeds,
-        default_time_limit=30,
-        templates=TemplateStore(repository),
-    )
+    services = build(engine, clock=world.clock, rng=world.seeds, default_time_limit=30)
     bot = ConvQuizBot(
-        service=service, settings=settings, start_cooldown=cooldown, guild_ready_timeout=0.05
+        service=services.quiz, settings=settings, start_cooldown=cooldown, guild_ready_timeout=0.05
     )
     try:
         async with run_client(world.fake, bot):

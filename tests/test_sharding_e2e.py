@@ -23,15 +23,15 @@ import pytest
 from fakediscord import FakeDiscord, Guild, Member, SentMessage, run_client
 from sqlalchemy import select
 
-from bot.cli import StartupError, _shards
+from bot.cli import _shards
 from bot.discord.bot import ConvQuizBot, shard_owner
 from bot.engine import bank
-from bot.quiz.service import QuizService
+from bot.errors import StartupError
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
 from bot.storage.models import AnswerEvent, QuestionRow
 from bot.storage.repository import Repository
-from bot.storage.template_store import TemplateStore
+from bot.wiring import build
 
 pytestmark = pytest.mark.e2e
 
@@ -177,15 +177,9 @@ async def in_process_bot(
     engine = create_engine(url)
     await migrate(engine)
     settings = Settings(discord_token="fake-token", database_url=url, convquiz_time_limit=600)
-    repository = Repository(engine)
-    service = QuizService(
-        repository,
-        default_time_limit=600,
-        owns_guild=shard_owner(shard_ids, SHARDS),
-        templates=TemplateStore(repository),
-    )
+    services = build(engine, default_time_limit=600, owns_guild=shard_owner(shard_ids, SHARDS))
     bot = ConvQuizBot(
-        service=service,
+        service=services.quiz,
         settings=settings,
         shard_ids=shard_ids,
         shard_count=SHARDS,

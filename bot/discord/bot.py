@@ -16,17 +16,15 @@ from typing import Any
 import discord
 import yarl
 from discord.ext import commands
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.discord.embeds import embed_for, with_picture
 from bot.discord.language import CatalogTranslator
+from bot.errors import StartupError, StorageError
 from bot.present.cards import close_card
 from bot.present.pictures import render_question_cached
 from bot.quiz.service import QuizService
-from bot.records import ClosedQuestion, GuildConfig, StorageError
+from bot.records import ClosedQuestion, GuildConfig
 from bot.settings import Settings
-from bot.storage.repository import Repository
-from bot.storage.template_store import TemplateStore
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +195,7 @@ def point_at(settings: Settings) -> None:
 
 async def run_bot(
     settings: Settings,
-    engine: AsyncEngine,
+    service: QuizService,
     *,
     shard_ids: Sequence[int] | None = None,
     shard_count: int | None = None,
@@ -205,17 +203,7 @@ async def run_bot(
     sync_guild: int | None = None,
 ) -> None:
     """Log in and run until stopped; with ``sync_only``, register slash commands and exit."""
-    from bot.cli import StartupError
-
     point_at(settings)
-    owner = shard_owner(shard_ids, shard_count) if shard_ids and shard_count else None
-    repository = Repository(engine)
-    service = QuizService(
-        repository,
-        default_time_limit=settings.convquiz_time_limit,
-        owns_guild=owner,
-        templates=TemplateStore(repository),
-    )
     bot = ConvQuizBot(
         service=service,
         settings=settings,

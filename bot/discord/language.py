@@ -19,9 +19,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import StorageError
 from bot.i18n.texts import DEFAULT_LANGUAGE, language_for_locale, t
 from bot.quiz.service import NotAllowed
-from bot.records import StorageError
 
 if TYPE_CHECKING:
     from bot.discord.bot import ConvQuizBot

@@ -56,6 +56,7 @@ from bot.engine.question import (
     question_to_dict,
 )
 from bot.engine.scoring import Points, next_streak, score_answer
+from bot.errors import StorageError
 from bot.records import (
     AlreadyAnswered,
     AnswerSummary,
@@ -68,7 +69,6 @@ from bot.records import (
     OpenQuestion,
     QuestionClosed,
     RecordedAnswer,
-    StorageError,
     UserStats,
 )
 from bot.storage.db import sync_engine_for

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine.templates import Template, TemplateError, load_template
-from bot.records import StorageError
+from bot.errors import StorageError
 from bot.storage.repository import Repository
 from bot.storage.template_models import GuildTemplate, TemplateSettings, TemplateVersion
 

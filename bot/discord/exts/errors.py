@@ -19,9 +19,10 @@ from bot.discord.exts.quiz._cog import OnCooldown
 from bot.discord.exts.templates import TemplateRefused
 from bot.discord.language import Denied, Refusal, reply_language, user_language
 from bot.engine import bank
+from bot.errors import StorageError
 from bot.i18n.texts import DEFAULT_LANGUAGE, t
 from bot.quiz.service import NotAllowed
-from bot.records import ChannelBusy, StorageError
+from bot.records import ChannelBusy
 
 if TYPE_CHECKING:
     from bot.discord.bot import ConvQuizBot

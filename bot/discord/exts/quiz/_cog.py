@@ -15,11 +15,12 @@ from bot.discord.embeds import embed_for, with_picture
 from bot.discord.exts.quiz._views import answer_view
 from bot.discord.language import Denied, choice, guild_language, reply_language, text
 from bot.engine import bank
+from bot.errors import StorageError
 from bot.i18n.texts import t
 from bot.present.cards import REACTIONS, close_card, parse_quiz_args, question_card
 from bot.present.pictures import render_question_cached
 from bot.quiz.service import NotAllowed
-from bot.records import OpenQuestion, StorageError
+from bot.records import OpenQuestion
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in

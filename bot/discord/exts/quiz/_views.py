@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord.language import user_language
+from bot.errors import StorageError
 from bot.i18n.texts import t
 from bot.present.cards import feedback_in
-from bot.records import StorageError
 
 if TYPE_CHECKING:
     from bot.discord.bot import ConvQuizBot

@@ -1,0 +1,48 @@
+"""The composition root: the one place that builds the services from a database engine.
+
+The command line, the terminal game, the Discord bot, the benchmarks and the tests all
+get their quiz service here, so the repository, template store and service are wired
+the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.quiz.service import QuizService, utcnow
+from bot.storage.repository import Repository
+from bot.storage.template_store import TemplateStore
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    repository: Repository
+    templates: TemplateStore
+    quiz: QuizService
+
+
+def build(
+    engine: AsyncEngine,
+    *,
+    default_time_limit: float = 30,
+    clock: Callable[[], datetime] = utcnow,
+    rng: random.Random | None = None,
+    owns_guild: Callable[[int], bool] | None = None,
+) -> Services:
+    """Wire storage and the quiz service over ``engine`` (already migrated)."""
+    repository = Repository(engine)
+    templates = TemplateStore(repository)
+    service = QuizService(
+        repository,
+        default_time_limit=default_time_limit,
+        clock=clock,
+        rng=rng,
+        owns_guild=owns_guild,
+        templates=templates,
+    )
+    return Services(repository, templates, service)
