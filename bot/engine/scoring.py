@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["RULE_VERSION", "Points", "base_points", "next_streak", "score_answer"]
+__all__ = ["Points", "base_points", "next_streak", "score_answer"]
 
-RULE_VERSION = 1
 BASE_BY_DIFFICULTY = {1: 10, 2: 20, 3: 30}
 STREAK_STEP = 2
 STREAK_CAP = 10

@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from bot.engine import bank
-from bot.engine.question import Grade, Question
-from bot.i18n.texts import DEFAULT_LANGUAGE, LANGUAGES, language_for_locale
+from bot.engine.question import Grade
+from bot.i18n.texts import LANGUAGES, language_for_locale
 from bot.quiz.sources import QuestionSource
 from bot.storage.repository import (
     AlreadyAnswered,
@@ -272,6 +272,3 @@ class QuizService:
 
         since = self.clock() - timedelta(days=days)
         return await points_by_day(self.repository, guild_id, user_id, since)
-
-    def replay(self, code: str, lang: str = DEFAULT_LANGUAGE) -> Question:
-        return bank.from_code(code, lang)

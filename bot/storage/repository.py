@@ -300,12 +300,6 @@ class Repository:
             return _open_from_row(row) if row else None
 
     @_guard
-    async def get_question(self, question_id: int) -> OpenQuestion | None:
-        async with self.sessions() as session:
-            row = await session.get(QuestionRow, question_id)
-            return _open_from_row(row) if row else None
-
-    @_guard
     async def open_questions(
         self, guild_filter: Callable[[int], bool] | None = None
     ) -> list[OpenQuestion]:
