@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_bot_e2e import Running, World, ask, quizbot, world
+from test_bot_e2e import Running, World, ask, is_question, quizbot, running, world
 
 from bot.storage.db import create_engine
 from bot.storage.repository import Repository
@@ -43,6 +43,28 @@ async def test_a_database_that_goes_away_gets_short_answers_and_no_crash(quizbot
     await fake.wait_for_reaction(emoji="✅", message_id=int(again["id"]), start=0)
     stats = await service.stats(world.guild.id, world.bob.id)
     assert stats.answered == 0  # the failed answer left nothing behind
+
+
+async def test_a_start_the_database_refused_does_not_use_up_the_cooldown(world: World) -> None:
+    fake = world.fake
+    async with running(world, cooldown=600) as run:
+        service = run.bot.service
+        await run.bot.guild_config(world.guild.id)  # cached: the refusal comes from the start
+        alive = service.repository
+        dead = create_engine("postgresql+asyncpg://nobody@127.0.0.1:9/gone")
+        service.repository = Repository(dead)
+        try:
+            await run.say(world.bob, "!convquiz output_size 1")
+            refusal = await fake.wait_for_message(lambda m: "database" in m.content)
+            assert "unavailable" in refusal.content
+        finally:
+            service.repository = alive
+            await dead.dispose()
+        seen = len(fake.sent_messages)
+        await run.say(world.bob, "!convquiz output_size 1")
+        posted = await fake.wait_for_message(is_question, start=seen)
+        assert not any("Slow down" in m.content for m in fake.sent_messages[seen:])
+        assert posted.channel_id == world.channel.id
 
 
 async def test_direct_messages_get_a_clear_refusal(quizbot: Running) -> None:

@@ -17,7 +17,7 @@ import discord
 import yarl
 from discord.ext import commands
 
-from bot.discord.embeds import embed_for, with_picture
+from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.language import CatalogTranslator
 from bot.errors import StartupError, StorageError
 from bot.present.cards import close_card
@@ -36,11 +36,6 @@ EXTENSIONS = (
     "bot.discord.exts.errors",
 )
 NO_PINGS = discord.AllowedMentions.none()
-
-
-def mention(user_id: int) -> str:
-    # Rendered as the member's name by Discord; with allowed mentions off it never pings.
-    return f"<@{user_id}>"
 
 
 def shard_owner(shard_ids: Sequence[int], shard_count: int) -> Any:
@@ -157,9 +152,13 @@ class ConvQuizBot(commands.AutoShardedBot):
                 log.exception("closing due questions failed")
                 await asyncio.sleep(1.0)
 
-    async def post_reveal(self, closed: ClosedQuestion) -> None:
+    async def post_reveal(
+        self, closed: ClosedQuestion, via: discord.abc.Messageable | None = None
+    ) -> None:
+        """The one reveal path: the deadline loop posts to the question's channel, a
+        ``stop`` command passes its context (a slash command's reply must answer it)."""
         channel_id = closed.open.channel_id
-        channel = self.get_channel(channel_id)
+        channel = via or self.get_channel(channel_id)
         if channel is None:
             try:
                 channel = await self.fetch_channel(channel_id)

@@ -29,6 +29,11 @@ COLOURS = {
 }
 
 
+def mention(user_id: int) -> str:
+    """A user as Discord shows them; with allowed mentions off it never pings."""
+    return f"<@{user_id}>"
+
+
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, marked with an ellipsis when cut."""
     if len(text) <= limit:

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.embeds import embed_for, with_picture
+from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.exts.quiz._cog import KIND_CHOICES
 from bot.discord.language import Refusal, choice, guild_language, reply_language, text
 from bot.engine import bank
@@ -28,10 +28,6 @@ SCOPE_CHOICES = [
     choice("card.board.week", "week"),
     choice("choice.scope.global", "global"),
 ]
-
-
-def _mention(user_id: int) -> str:
-    return f"<@{user_id}>"
 
 
 class BoardsCog(commands.Cog):
@@ -74,7 +70,7 @@ class BoardsCog(commands.Cog):
         )
         card = board_card(
             board,
-            _mention,
+            mention,
             scope="all" if is_global else scope,
             kind=kind,
             lang=await guild_language(self.bot, ctx.guild),
@@ -92,7 +88,7 @@ class BoardsCog(commands.Cog):
         target = user or ctx.author
         stats = await self.bot.service.stats(ctx.guild.id, target.id)
         lang = await guild_language(self.bot, ctx.guild)
-        embed = embed_for(stats_card(stats, _mention, lang))
+        embed = embed_for(stats_card(stats, mention, lang))
         extra: discord.File | None = None
         if stats.answered and (await self.bot.guild_config(ctx.guild.id)).pictures:
             days = await self.bot.service.daily_points(ctx.guild.id, target.id)

@@ -17,7 +17,7 @@ from bot.discord.language import Denied, choice, guild_language, reply_language,
 from bot.engine import bank
 from bot.errors import StorageError
 from bot.i18n.texts import t
-from bot.present.cards import REACTIONS, close_card, parse_quiz_args, question_card
+from bot.present.cards import REACTIONS, parse_quiz_args, question_card
 from bot.present.pictures import render_question_cached
 from bot.quiz.service import NotAllowed
 from bot.records import OpenQuestion
@@ -89,11 +89,10 @@ class QuizCog(commands.Cog):
         await self._stop(ctx)
 
     def _check_cooldown(self, user_id: int) -> None:
-        now = time.monotonic()
         last = self._last_start.get(user_id)
-        if last is not None and now - last < self.bot.start_cooldown:
-            raise OnCooldown(self.bot.start_cooldown - (now - last))
-        self._last_start[user_id] = now
+        elapsed = time.monotonic() - last if last is not None else None
+        if elapsed is not None and elapsed < self.bot.start_cooldown:
+            raise OnCooldown(self.bot.start_cooldown - elapsed)
 
     async def _start(
         self,
@@ -125,6 +124,8 @@ class QuizCog(commands.Cog):
             config=config,
             lang=lang,
         )
+        # Stamped once the start succeeded: a start the database refused costs nothing.
+        self._last_start[ctx.author.id] = time.monotonic()
         await self._post(ctx, opened, pictures=config.pictures)
 
     async def _post(
@@ -157,12 +158,7 @@ class QuizCog(commands.Cog):
             lang = await reply_language(ctx, ephemeral=True)
             await ctx.send(t("reply.nothing_open", lang), ephemeral=True)
             return
-        assert ctx.guild is not None
-        config = await self.bot.guild_config(ctx.guild.id)
-        # The reveal is in the language the question was asked in.
-        embed = embed_for(close_card(closed, _mention, closed.open.question.lang))
-        png = render_question_cached(closed.open.question, reveal=True) if config.pictures else None
-        await ctx.send(embed=embed, file=with_picture(embed, png) or discord.utils.MISSING)
+        await self.bot.post_reveal(closed, via=ctx)
 
     # --- typed answers -------------------------------------------------------------------
 
@@ -192,6 +188,3 @@ class QuizCog(commands.Cog):
         with contextlib.suppress(discord.HTTPException):
             await message.add_reaction(REACTIONS[outcome.grade.outcome])
 
-
-def _mention(user_id: int) -> str:
-    return f"<@{user_id}>"
