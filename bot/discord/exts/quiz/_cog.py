@@ -187,4 +187,3 @@ class QuizCog(commands.Cog):
         # per-channel rate limit as soon as a channel is busy.
         with contextlib.suppress(discord.HTTPException):
             await message.add_reaction(REACTIONS[outcome.grade.outcome])
-
