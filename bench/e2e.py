@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fakediscord import FakeDiscord, SentMessage, run_client
-from fakediscord.bench import _ping_bot
 
 from bench.common import say
+from bench.ping_bot import ping_bot
 from bot.discord.bot import ConvQuizBot
 from bot.engine import bank
 from bot.settings import Settings
@@ -33,44 +33,6 @@ from bot.storage.db import create_engine, migrate
 from bot.wiring import build
 
 __all__ = ["convquiz_rate", "measure", "ping_rate"]
-
-
-class LoopbackDiscord(FakeDiscord):
-    """The loopback fake with reactions indexed by message.
-
-    ``FakeDiscord._set_reaction`` rebuilds a message's reaction list by scanning every
-    reaction ever added, so the n-th reaction costs O(n) and a run of thousands of
-    answers would bill the fake's own quadratic work to the bot that reacts (the
-    ``!ping`` bot never reacts). Same payloads, same order, O(1).
-    """
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._by_message: dict[int, dict[str, list[int]]] = {}
-
-    def _set_reaction(self, message: dict[str, Any], emoji: str, user_id: int, add: bool) -> bool:
-        mid = int(message["id"])
-        emojis = self._by_message.setdefault(mid, {})
-        users = self._reactors.setdefault((mid, emoji), emojis.setdefault(emoji, []))
-        if (user_id in users) == add:
-            return False
-        if add:
-            users.append(user_id)
-        else:
-            users.remove(user_id)
-        message["reactions"] = [
-            {
-                "emoji": self._emoji_payload(em),
-                "count": len(who),
-                "count_details": {"burst": 0, "normal": len(who)},
-                "me": self.bot_user.id in who,
-                "me_burst": False,
-                "burst_colors": [],
-            }
-            for em, who in emojis.items()
-            if who
-        ]
-        return True
 
 
 class Clock:
@@ -101,11 +63,11 @@ async def _drive(concurrency: int, total: int, one: Callable[[int, int], Awaitab
 
 async def ping_rate(total: int, concurrency: int) -> float:
     """``!ping`` → "pong" round trips per second, ``concurrency`` channels in flight."""
-    async with LoopbackDiscord() as fake:
+    async with FakeDiscord() as fake:
         guild = fake.add_guild("bench")
         channels = [fake.add_channel(guild.id, f"c{i}").id for i in range(concurrency)]
         user = fake.add_member(guild.id, "alice").id
-        async with run_client(fake, _ping_bot()):
+        async with run_client(fake, ping_bot()):
 
             async def one(w: int, _k: int) -> None:
                 channel = channels[w]
@@ -151,7 +113,7 @@ async def _convquiz(fake: FakeDiscord, url: str, clock: Clock) -> AsyncIterator[
 async def convquiz_rate(total: int, concurrency: int, url: str) -> dict[str, float]:
     """Typed answers per second through convquiz, each committed before its reaction;
     plus REST calls per answer and per round, and answers per database commit."""
-    async with LoopbackDiscord() as fake:
+    async with FakeDiscord() as fake:
         guild = fake.add_guild("bench")
         channels = [fake.add_channel(guild.id, f"quiz{i}").id for i in range(concurrency)]
         starter = fake.add_member(guild.id, "starter").id

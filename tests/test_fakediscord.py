@@ -393,6 +393,41 @@ async def test_reaction_recorded(world: World, bot: ProbeBot) -> None:
     )
 
 
+def reaction_counts(fake: FakeDiscord, message_id: int) -> list[tuple[str, int, bool]]:
+    return [
+        (r["emoji"]["name"], r["count"], r["me"]) for r in fake.messages[message_id]["reactions"]
+    ]
+
+
+async def test_reactions_counted_per_message_and_user(world: World, bot: ProbeBot) -> None:
+    fake, ch = world.fake, world.channel.id
+    first = int((await fake.send_message(ch, world.alice.id, "first"))["id"])
+    second = int((await fake.send_message(ch, world.bob.id, "second"))["id"])
+    await fake.add_reaction(ch, first, world.alice.id, "👍")
+    await fake.add_reaction(ch, first, world.bob.id, "👍")
+    await fake.add_reaction(ch, first, world.bob.id, "❌")
+    await fake.add_reaction(ch, second, world.alice.id, "👍")
+    await fake.add_reaction(ch, first, world.alice.id, "👍")  # again: no change
+    channel = bot.get_channel(ch)
+    assert isinstance(channel, discord.TextChannel) and bot.user is not None
+    await channel.get_partial_message(first).add_reaction("✅")
+    await channel.get_partial_message(second).add_reaction("👍")
+    await channel.get_partial_message(second).add_reaction("✅")
+    await channel.get_partial_message(second).remove_reaction("👍", bot.user)
+    await channel.get_partial_message(first).remove_reaction("❌", bot.user)  # never added
+
+    assert reaction_counts(fake, first) == [("👍", 2, False), ("❌", 1, False), ("✅", 1, True)]
+    assert reaction_counts(fake, second) == [("👍", 1, False), ("✅", 1, True)]
+    assert list(fake.reactions) == [(ch, first, "✅"), (ch, second, "👍"), (ch, second, "✅")]
+    assert fake.removed_reactions == [(ch, second, "👍")]
+
+    await channel.get_partial_message(second).remove_reaction("✅", bot.user)
+    assert reaction_counts(fake, second) == [("👍", 1, False)]
+    await channel.get_partial_message(second).add_reaction("✅")
+    assert reaction_counts(fake, second) == [("👍", 1, False), ("✅", 1, True)]
+    assert fake.removed_reactions == [(ch, second, "👍"), (ch, second, "✅")]
+
+
 async def test_attachment_bytes_recorded(world: World, bot: ProbeBot) -> None:
     fake = world.fake
     await fake.send_message(world.channel.id, world.alice.id, "!chart")

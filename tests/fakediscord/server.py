@@ -236,7 +236,8 @@ class FakeDiscord:
         self._history: dict[int, list[int]] = {}  # channel id -> message ids, oldest first
         self._sent_by_id: dict[int, SentMessage] = {}
         self._by_token: dict[str, _InteractionState] = {}
-        self._reactors: dict[tuple[int, str], list[int]] = {}  # (message, emoji) -> users
+        # message id -> emoji (in order of first reaction) -> users who reacted with it
+        self._reactors: dict[int, dict[str, set[int]]] = {}
         self._dm_by_user: dict[int, Channel] = {}
         self._runner: web.AppRunner | None = None
         self._port = 0
@@ -1000,28 +1001,32 @@ class FakeDiscord:
         return {"id": None, "name": emoji}
 
     def _set_reaction(self, message: JSON, emoji: str, user_id: int, add: bool) -> bool:
-        """Update the message's reaction list; False when nothing changed."""
-        users = self._reactors.setdefault((int(message["id"]), emoji), [])
+        """Update the message's reaction list; False when nothing changed.
+
+        Reactions are indexed by message, so this costs O(emoji on this message), not
+        O(every reaction ever added). An emoji keeps its place after its count drops to
+        zero, so reacting with it again puts it back where it was.
+        """
+        emojis = self._reactors.setdefault(int(message["id"]), {})
+        users = emojis.setdefault(emoji, set())
         if (user_id in users) == add:
             return False
         if add:
-            users.append(user_id)
+            users.add(user_id)
         else:
-            users.remove(user_id)
-        reactions = []
-        for (mid, em), who in self._reactors.items():
-            if mid == int(message["id"]) and who:
-                reactions.append(
-                    {
-                        "emoji": self._emoji_payload(em),
-                        "count": len(who),
-                        "count_details": {"burst": 0, "normal": len(who)},
-                        "me": self.bot_user.id in who,
-                        "me_burst": False,
-                        "burst_colors": [],
-                    }
-                )
-        message["reactions"] = reactions
+            users.discard(user_id)
+        message["reactions"] = [
+            {
+                "emoji": self._emoji_payload(em),
+                "count": len(who),
+                "count_details": {"burst": 0, "normal": len(who)},
+                "me": self.bot_user.id in who,
+                "me_burst": False,
+                "burst_colors": [],
+            }
+            for em, who in emojis.items()
+            if who
+        ]
         return True
 
     async def _dispatch_reaction(self, event: str, message: JSON, emoji: str, user_id: int) -> None:
