@@ -11,6 +11,7 @@ import random
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ import pytest
 from fakediscord import MANAGE_GUILD, Channel, FakeDiscord, Guild, Member, SentMessage, run_client
 from PIL import Image
 
+import bot.discord.pictures
 from bot.discord.bot import ConvQuizBot
 from bot.engine import bank
 from bot.engine.question import Question
@@ -489,3 +491,41 @@ async def test_a_server_can_switch_pictures_off(quizbot: Running) -> None:
     await quizbot.say(world.bob, "!convquiz output_size 1")
     posted = await fake.wait_for_message(is_question)
     assert posted.attachments == [] and "image" not in posted.embeds[0]
+
+
+async def test_a_failed_drawing_still_posts_the_question_reveal_and_stats(
+    quizbot: Running, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    drawn: list[str] = []
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        drawn.append(threading.current_thread().name)
+        raise RuntimeError("the drawing broke")
+
+    monkeypatch.setattr(bot.discord.pictures, "render_question_cached", broken)
+    monkeypatch.setattr(bot.discord.pictures, "render_stats_chart", broken)
+    await quizbot.say(world.bob, "!convquiz output_size 1")
+    posted = await fake.wait_for_message(is_question)
+    assert posted.attachments == [] and "image" not in posted.embeds[0]
+    question = bank.from_code(code_of(posted))
+    answer = await quizbot.say(world.bob, question.answer_text)
+    await fake.wait_for_reaction(emoji="✅", message_id=int(answer["id"]), start=0)
+    await quizbot.advance(31)
+    reveal = await fake.wait_for_message(is_reveal)  # post_reveal, at the deadline
+    assert reveal.attachments == [] and "image" not in reveal.embeds[0]
+
+    await quizbot.say(world.carol, "!convquiz output_size 1")
+    await fake.wait_for_message(is_question)
+    await quizbot.say(world.alice, "!convquiz stop")
+    stopped = await fake.wait_for_message(is_reveal)  # the cog's _stop
+    assert stopped.attachments == [] and "image" not in stopped.embeds[0]
+
+    await quizbot.say(world.bob, "!stats")
+    card = await fake.wait_for_message(lambda m: "Stats for" in text_of(m))
+    assert card.attachments == [] and "image" not in card.embeds[0]
+    # Every picture was tried, each in a worker thread, and each failure was logged.
+    assert len(drawn) == 5
+    assert threading.main_thread().name not in drawn
+    failures = [r for r in caplog.records if r.name == "bot.discord.pictures" and r.exc_info]
+    assert len(failures) == 5

@@ -19,9 +19,9 @@ from discord.ext import commands
 
 from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.language import CatalogTranslator
+from bot.discord.pictures import picture_for
 from bot.errors import StartupError, StorageError
 from bot.present.cards import close_card
-from bot.present.pictures import render_question_cached
 from bot.quiz.service import QuizService
 from bot.records import ClosedQuestion, GuildConfig
 from bot.settings import Settings
@@ -173,7 +173,7 @@ class ConvQuizBot(commands.AutoShardedBot):
         pictures = True
         with contextlib.suppress(StorageError):
             pictures = (await self.guild_config(closed.open.guild_id)).pictures
-        png = render_question_cached(closed.open.question, reveal=True) if pictures else None
+        png = await picture_for(closed.open.question, reveal=True) if pictures else None
         try:
             await channel.send(  # type: ignore[union-attr]
                 embed=embed,

@@ -19,6 +19,14 @@ the size so a 160×40 input still looks wider than tall. The size is written on 
 dimension line beside the grid. An axis whose break would hide fewer than 3 cells is
 drawn whole instead, so no grid has more than about 32 cells per axis.
 
+Whatever the numbers in a question's params (admin templates may hold sizes, kernels,
+paddings, strides and dilations up to ~10^9), the cost of a drawing is bounded: no loop
+or list grows with them. Past ``_MAX_TAPS`` taps, ``_MAX_DILATION``, ``_MAX_STRIDE`` or
+``_MAX_PAD`` a window, stride or padding is drawn clamped (the labels still give the real
+numbers), a kernel longer than ``SCHEMATIC_THRESHOLD`` is drawn with a break like a large
+input, and a padding picture whose window spans more than ``_MAX_WINDOW`` cells is not
+drawn at all (it has no labels to tell a clamped window from the real one).
+
 This module is domain-side: it imports neither discord nor sqlalchemy.
 """
 
@@ -123,6 +131,13 @@ _MAX_WIDTH = 800
 _MAX_HEIGHT = 520
 _TEXT = 13
 _BIG = 22
+# Bounds on what a drawing draws, whatever the params (see the module docstring). Above
+# every generated question's numbers, so they only change pictures of absurd templates.
+_MAX_TAPS = 11  # kernel taps drawn per axis
+_MAX_DILATION = 4
+_MAX_STRIDE = 8
+_MAX_PAD = 8  # padding cells drawn per side (more if the clamped windows need them)
+_MAX_WINDOW = 32  # cells per axis of a padding picture's window
 
 
 class _Unsupported(ValueError):
@@ -583,10 +598,24 @@ def _conv(params: Mapping[str, object]) -> _Conv:
     return _Conv(size, kernel, stride, dilation, before, after, (out[0], out[1]))
 
 
+def _clamped(conv: _Conv) -> _Conv:
+    """``conv`` as drawn: kernel, dilation, stride and padding clamped so the drawing's cost
+    is bounded (the same ``conv`` when they are within bounds). The padding kept is enough
+    for the clamped windows at both drawn positions."""
+    kernel = (min(conv.kernel[0], _MAX_TAPS), min(conv.kernel[1], _MAX_TAPS))
+    dilation = (min(conv.dilation[0], _MAX_DILATION), min(conv.dilation[1], _MAX_DILATION))
+    stride = (min(conv.stride[0], _MAX_STRIDE), min(conv.stride[1], _MAX_STRIDE))
+    room = [max(_MAX_PAD, dilation[a] * (kernel[a] - 1) + 1 + stride[a]) for a in (0, 1)]
+    before = (min(conv.before[0], room[0]), min(conv.before[1], room[1]))
+    after = (min(conv.after[0], room[0]), min(conv.after[1], room[1]))
+    return _Conv(conv.size, kernel, stride, dilation, before, after, conv.out)
+
+
 def _draw_output_size(params: Mapping[str, object], reveal: bool) -> _Canvas:
-    conv = _conv(params)
+    real = _conv(params)  # for the labels
+    conv = _clamped(real)  # for the geometry
     eh, ew = conv.extent
-    sh, sw = conv.stride
+    sw = conv.stride[1]
     second = conv.out[1] > 1  # is there a second window position along the width?
     for pitch in _PITCHES:
         rows = _plan(conv.size[0], conv.before[0], conv.after[0], eh + 1, pitch)
@@ -631,23 +660,24 @@ def _draw_output_size(params: Mapping[str, object], reveal: bool) -> _Canvas:
         x0, x1 = x + cols.start(0), x + cols.start(sw)
         canvas.line([(x0, ay - 4), (x0, ay + 4)], INK)
         canvas.arrow((x0, ay), (x1, ay), INK, width=1, head=min(6, max(3, x1 - x0 - 1)))
-        canvas.text((x0 + x1) // 2, ay - 12, f"s={sw}" if sh == sw else f"s={sh},{sw}")
+        rsh, rsw = real.stride
+        canvas.text((x0 + x1) // 2, ay - 12, f"s={rsw}" if rsh == rsw else f"s={rsh},{rsw}")
 
     # Dimension lines: padding before, the input, padding after.
     bottom = y + rows.length + 12
     marks = [
-        (0, conv.before[1], str(conv.before[1])),
+        (0, conv.before[1], str(real.before[1])),
         (conv.before[1], cols.count - conv.after[1], str(conv.size[1])),
-        (cols.count - conv.after[1], cols.count, str(conv.after[1])),
+        (cols.count - conv.after[1], cols.count, str(real.after[1])),
     ]
     for first, stop, text in marks:
         if stop > first:
             canvas.dim_h(x + cols.start(first), x + cols.end(stop - 1), bottom, text)
     side = x - 12
     marks = [
-        (0, conv.before[0], str(conv.before[0])),
+        (0, conv.before[0], str(real.before[0])),
         (conv.before[0], rows.count - conv.after[0], str(conv.size[0])),
-        (rows.count - conv.after[0], rows.count, str(conv.after[0])),
+        (rows.count - conv.after[0], rows.count, str(real.after[0])),
     ]
     for first, stop, text in marks:
         if stop > first:
@@ -658,9 +688,10 @@ def _draw_output_size(params: Mapping[str, object], reveal: bool) -> _Canvas:
     ax1 = ax0 + 64
     ay = y + min(rows.end(eh - 1), rows.length) // 2
     canvas.arrow((ax0, ay), (ax1, ay), INK, width=2, head=9)
-    canvas.text((ax0 + ax1) // 2, ay - 14, f"{kh}×{kw}")
-    if dh > 1 or dw > 1:
-        canvas.text((ax0 + ax1) // 2, ay + 15, f"d={dh}" if dh == dw else f"d={dh},{dw}")
+    (rkh, rkw), (rdh, rdw) = real.kernel, real.dilation
+    canvas.text((ax0 + ax1) // 2, ay - 14, f"{rkh}×{rkw}")
+    if rdh > 1 or rdw > 1:
+        canvas.text((ax0 + ax1) // 2, ay + 15, f"d={rdh}" if rdh == rdw else f"d={rdh},{rdw}")
 
     # The output: its first two cells match the two windows.
     ox = ax1 + 26
@@ -731,7 +762,7 @@ def _draw_param_count(params: Mapping[str, object], reveal: bool) -> _Canvas:
     canvas = _Canvas()
     x, y = 40, 60
     layers = min(cin_g, 5) if (groups == 1 or reveal) else 3
-    width, height = _stack(canvas, x, y, kh, kw, layers)
+    width, height = _stack(canvas, x, y, min(kh, _MAX_TAPS), min(kw, _MAX_TAPS), layers)
     depth = f"{cin_g}" if (groups == 1 or reveal) else "?"
     mid_y = y + height // 2
     canvas.text(
@@ -854,24 +885,32 @@ def _draw_bottleneck(params: Mapping[str, object], reveal: bool) -> _Canvas:
 # --- odd kernels ------------------------------------------------------------------------
 
 
+def _kernel_axis(count: int, pitch: int) -> _Axis:
+    """A kernel axis: whole up to ``SCHEMATIC_THRESHOLD`` taps, else 3, a break and 3."""
+    if count <= SCHEMATIC_THRESHOLD:
+        return _Axis.exact(count, pitch)
+    return _Axis(count, 3, 3, pitch, round(pitch * _gap_cells(count)))
+
+
 def _draw_center(params: Mapping[str, object], reveal: bool) -> _Canvas:
     kh, kw = _pair(params, "kernel")
     if min(kh, kw) < 1:
         raise _Unsupported("kernel must be positive")
     pitch = max(18, min(32, 260 // max(kh, kw)))
-    rows, cols = _Axis.exact(kh, pitch), _Axis.exact(kw, pitch)
+    rows, cols = _kernel_axis(kh, pitch), _kernel_axis(kw, pitch)
     canvas = _Canvas()
     x, y = 50, 50
     _grid(canvas, x, y, rows, cols, cell=KERNEL_CELL)
-    for j in range(kw):
+    for j in cols.indices():
         canvas.text(x + cols.centre(j), y - 12, str(j + 1), size=12, colour=MUTED)
-    for i in range(kh):
+    for i in rows.indices():
         canvas.text(x - 8, y + rows.centre(i), str(i + 1), size=12, colour=MUTED, align="r")
     if reveal:
         cy2, cx2 = kh + 1, kw + 1  # twice the 1-based centre
-        px = x + (cx2 - 1) * pitch // 2
-        py = y + (cy2 - 1) * pitch // 2
-        if kh % 2 and kw % 2:
+        # A long kernel's centre is in its break.
+        px = x + (cols.gap_centre if cols.broken else (cx2 - 1) * pitch // 2)
+        py = y + (rows.gap_centre if rows.broken else (cy2 - 1) * pitch // 2)
+        if kh % 2 and kw % 2 and not (rows.broken or cols.broken):
             _fill_cell(canvas, x, y, rows, cols, kh // 2, kw // 2, CENTER)
         else:
             canvas.line([(px, y), (px, y + rows.length)], CENTER)
@@ -891,6 +930,8 @@ def _draw_padding(params: Mapping[str, object], reveal: bool) -> _Canvas:
     if min(*k, *d) < 1:
         raise _Unsupported("kernel and dilation must be positive")
     eh, ew = (d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1)
+    if max(eh, ew) > _MAX_WINDOW:
+        raise _Unsupported("the window is too wide to draw cell by cell")
     canvas = _Canvas()
     x, y = 50, 40
     if not reveal:

@@ -11,9 +11,9 @@ from discord.ext import commands
 from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.exts.quiz._cog import KIND_CHOICES
 from bot.discord.language import Refusal, choice, guild_language, reply_language, text
+from bot.discord.pictures import stats_chart_for
 from bot.engine import bank
 from bot.present.cards import board_card, help_card, stats_card
-from bot.present.pictures import render_stats_chart
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
@@ -93,7 +93,7 @@ class BoardsCog(commands.Cog):
         if stats.answered and (await self.bot.guild_config(ctx.guild.id)).pictures:
             days = await self.bot.service.daily_points(ctx.guild.id, target.id)
             accuracy = {k.kind: (k.correct, k.answered) for k in stats.by_kind}
-            chart = render_stats_chart(accuracy, days, end=self.bot.service.clock().date())
+            chart = await stats_chart_for(accuracy, days, end=self.bot.service.clock().date())
             extra = with_picture(embed, chart, "stats.png")
         await ctx.send(embed=embed, file=extra or discord.utils.MISSING)
 

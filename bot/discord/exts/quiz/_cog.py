@@ -14,11 +14,11 @@ from discord.ext import commands
 from bot.discord.embeds import embed_for, with_picture
 from bot.discord.exts.quiz._views import answer_view
 from bot.discord.language import Denied, choice, guild_language, reply_language, text
+from bot.discord.pictures import picture_for
 from bot.engine import bank
 from bot.errors import StorageError
 from bot.i18n.texts import t
 from bot.present.cards import REACTIONS, parse_quiz_args, question_card
-from bot.present.pictures import render_question_cached
 from bot.quiz.service import NotAllowed
 from bot.records import OpenQuestion
 
@@ -136,7 +136,8 @@ class QuizCog(commands.Cog):
         view = answer_view(opened.id, len(choices)) if choices else discord.utils.MISSING
         embed = embed_for(card)
         # Rendered once per question code (cached); the answer is not drawn yet.
-        extra = with_picture(embed, render_question_cached(opened.question) if pictures else None)
+        png = await picture_for(opened.question, reveal=False) if pictures else None
+        extra = with_picture(embed, png)
         try:
             message = await ctx.send(embed=embed, view=view, file=extra or discord.utils.MISSING)
         except discord.HTTPException:
