@@ -151,7 +151,7 @@ def random_seed(rng: random.Random | None = None) -> int:
 def parse_code(code: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, int, int]:
     """(kind, seed, difficulty) of a public code, or a ``QuizError`` saying why not."""
     text = code.strip().upper() if isinstance(code, str) else ""
-    match = _CODE_RE.match(text)
+    match = _CODE_RE.fullmatch(text)
     if not match or match.group(1) not in _BY_PREFIX:
         raise QuizError.of("error.bad_code", lang, code=str(code)[:40])
     version = int(match.group(4))
@@ -163,7 +163,7 @@ def parse_code(code: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, int, int]:
 
 
 def looks_like_code(text: str) -> bool:
-    return bool(_CODE_RE.match(text.strip().upper()))
+    return bool(_CODE_RE.fullmatch(text.strip().upper()))
 
 
 def from_code(code: str, lang: str = DEFAULT_LANGUAGE) -> Question:

@@ -8,12 +8,11 @@ words. Imports neither discord nor sqlalchemy.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.engine import bank
+from bot.engine import bank, names
 from bot.engine.question import Grade, Question
 from bot.engine.scoring import BASE_BY_DIFFICULTY
 from bot.engine.templates import parse_versioned_code
@@ -95,7 +94,6 @@ KIND_ALIASES = {
     "kernel": "odd_kernel",
 }
 DIFFICULTY_WORDS = {"easy": 1, "medium": 2, "hard": 3}
-_TEMPLATE_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 
 
 def _is_template_name(word: str) -> bool:
@@ -105,7 +103,7 @@ def _is_template_name(word: str) -> bool:
         not known
         and not word.isdigit()
         and word not in DIFFICULTY_WORDS
-        and bool(_TEMPLATE_NAME.fullmatch(word))
+        and names.is_template_name(word)
     )
 
 

@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.discord.embeds import MESSAGE_LIMIT, clip, embed_for
 from bot.discord.language import Refusal, choice, guild_language, text, user_language
+from bot.engine import names
 from bot.engine.templates import Template, TemplateError, load_template, load_templates
 from bot.i18n.texts import t
 from bot.present.cards import Card
@@ -231,7 +232,7 @@ class TemplatesCog(commands.Cog):
     ) -> None:
         assert ctx.guild is not None
         name = text.strip()
-        if file is None and not ctx.message.attachments and re.fullmatch(r"[a-z0-9-]{1,40}", name):
+        if file is None and not ctx.message.attachments and names.is_template_name(name):
             template = await self._saved(ctx.guild.id, name)
         else:
             template = self._load(await self._source(ctx, file, text))

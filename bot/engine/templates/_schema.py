@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeAlias, cast
 
 import yaml
 
+from bot.engine import names
 from bot.engine.templates._errors import TemplateError
 from bot.engine.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS
 
@@ -79,12 +80,6 @@ class Limits:
 
 LIMITS = Limits()
 
-NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
-KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-PARAM_RE = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
-MISTAKE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
-LETTER_RE = re.compile(r"^[A-Z]$")
 # Words a parameter may not be called: Python's, the functions', and the placeholders'.
 RESERVED = frozenset(
     {
@@ -507,7 +502,7 @@ class _Reader:
 
     def pattern(self, value: object, path: str, regex: re.Pattern[str], rule: str) -> str:
         text = self.string(value, path, 100)
-        if not regex.match(text):
+        if not regex.fullmatch(text):
             raise self.fail(path, f"{_short(text)} is not valid: {rule}")
         return text
 
@@ -536,7 +531,7 @@ class _Reader:
             raise self.fail(path, f"has {len(value)} languages; the limit is {LIMITS.languages}")
         items: list[tuple[str, str]] = []
         for lang, item in value.items():
-            if not LANG_RE.match(lang):
+            if not names.LANGUAGE_KEY.fullmatch(lang):
                 raise self.fail(_join(path, lang), "is not a language code (such as en or ja)")
             items.append((lang, self.string(item, _join(path, lang), limit)))
         if "en" not in value:
@@ -572,7 +567,7 @@ def _short(text: str) -> str:
 
 
 def _param(reader: _Reader, name: object, spec: object, path: str) -> Param:
-    if not isinstance(name, str) or not PARAM_RE.match(name):
+    if not isinstance(name, str) or not names.PARAM.fullmatch(name):
         raise reader.fail(
             path,
             "a parameter name is lowercase letters, digits and _, starting with a letter "
@@ -632,10 +627,13 @@ def parse_source(document: Document) -> Source:
         if key not in top:
             raise TemplateError(key, "is required", line=document.first_line)
     name = reader.pattern(
-        top["name"], "name", NAME_RE, "lowercase letters, digits and dashes (at most 40)"
+        top["name"],
+        "name",
+        names.TEMPLATE_NAME,
+        "lowercase letters, digits and dashes (at most 40)",
     )
     kind = reader.pattern(
-        top["kind"], "kind", KIND_RE, "lowercase letters, digits and _, starting with a letter"
+        top["kind"], "kind", names.KIND, "lowercase letters, digits and _, starting with a letter"
     )
     difficulty = reader.whole(top["difficulty"], "difficulty", 1, 3)
 
@@ -737,7 +735,7 @@ def parse_source(document: Document) -> Source:
             mistake_name = reader.pattern(
                 fields["name"],
                 _join(path, "name"),
-                MISTAKE_RE,
+                names.MISTAKE,
                 "lowercase letters, digits, - and _ (at most 40)",
             )
             if mistake_name in seen:
@@ -788,7 +786,7 @@ def _local_text(limit: int) -> dict[str, object]:
                 "required": ["en"],
                 "minProperties": 1,
                 "maxProperties": LIMITS.languages,
-                "propertyNames": {"pattern": LANG_RE.pattern},
+                "propertyNames": {"pattern": names.LANGUAGE_KEY.pattern},
                 "additionalProperties": {"type": "string", "maxLength": limit},
             },
         ]
@@ -834,7 +832,7 @@ def json_schema() -> dict[str, object]:
         "additionalProperties": False,
         "required": ["name", "answer", "score", "feedback"],
         "properties": {
-            "name": {"type": "string", "pattern": MISTAKE_RE.pattern},
+            "name": {"type": "string", "pattern": names.MISTAKE.pattern},
             "answer": formula,
             "score": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
             "feedback": _local_text(LIMITS.feedback_chars),
@@ -852,13 +850,16 @@ def json_schema() -> dict[str, object]:
         "additionalProperties": False,
         "required": list(REQUIRED),
         "properties": {
-            "name": {"type": "string", "pattern": NAME_RE.pattern},
-            "kind": {"type": "string", "pattern": KIND_RE.pattern},
+            "name": {"type": "string", "pattern": names.TEMPLATE_NAME.pattern},
+            "kind": {"type": "string", "pattern": names.KIND.pattern},
             "difficulty": {"type": "integer", "minimum": 1, "maximum": 3},
             "params": {
                 "type": "object",
                 "maxProperties": LIMITS.params,
-                "propertyNames": {"pattern": PARAM_RE.pattern, "not": {"enum": sorted(RESERVED)}},
+                "propertyNames": {
+                    "pattern": names.PARAM.pattern,
+                    "not": {"enum": sorted(RESERVED)},
+                },
                 "additionalProperties": param,
             },
             "constraints": {"type": "array", "items": formula, "maxItems": LIMITS.constraints},

@@ -18,6 +18,7 @@ from bot.engine.bank import (
     base36,
     grade,  # the engine's grader: what players meet
 )
+from bot.engine.names import CHOICE_LETTER, TEMPLATE_NAME_BODY
 from bot.engine.question import (
     AnswerKey,
     AnswerValue,
@@ -38,7 +39,6 @@ from bot.engine.templates._expr import (
 )
 from bot.engine.templates._render import Text, compile_text, render
 from bot.engine.templates._schema import (
-    LETTER_RE,
     LIMITS,
     AnswerTypeName,
     Document,
@@ -87,7 +87,7 @@ def parse_template_code(code: str) -> tuple[str, int]:
     return head[2:].lower(), seed
 
 
-_VERSIONED_CODE = re.compile(r"^t-([a-z0-9][a-z0-9-]{0,39})-([0-9a-z]{1,5})v([0-9]{1,6})$")
+_VERSIONED_CODE = re.compile(rf"t-({TEMPLATE_NAME_BODY})-([0-9a-z]{{1,5}})v([0-9]{{1,6}})")
 
 
 def versioned_code(name: str, seed: int, version: int) -> str:
@@ -98,7 +98,7 @@ def versioned_code(name: str, seed: int, version: int) -> str:
 def parse_versioned_code(code: str) -> tuple[str, int, int] | None:
     """(name, seed, version) of a stored template question's code, or None."""
     text = code.strip().lower() if isinstance(code, str) else ""
-    match = _VERSIONED_CODE.match(text[:80])
+    match = _VERSIONED_CODE.fullmatch(text[:80])
     if match is None:
         return None
     return match.group(1), int(match.group(2), 36), int(match.group(3))
@@ -612,7 +612,7 @@ def _compile(source: Source, document: Document) -> _Plan:
         return compiled
 
     def answer(text: str, path: str) -> Formula | int:
-        if source.answer_type == "choice" and LETTER_RE.match(text.strip()):
+        if source.answer_type == "choice" and CHOICE_LETTER.fullmatch(text.strip()):
             index = ord(text.strip()) - ord("A")
             count = len(source.choices or ())
             if index >= count:
