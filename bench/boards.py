@@ -293,10 +293,10 @@ async def build_sqlite(users: int, events: int, now: datetime) -> Path:
     for chunk in _chunks(data.answers()):
         db.executemany(insert, [(*row[:11], _sqlite_time(row[11])) for row in chunk])
     db.executemany(
-        "INSERT INTO questions (id, guild_id, channel_id, kind, code, difficulty, params,"
-        " answer_key, body, started_by, opened_at, deadline, closed_at, status, ranked,"
+        "INSERT INTO questions (id, guild_id, channel_id, kind, code, difficulty,"
+        " body, started_by, opened_at, deadline, closed_at, status, ranked,"
         " answer_count, first_correct_user)"
-        " VALUES (?, ?, ?, ?, 'bench', ?, '{}', '{}', '{}', 1, ?, ?, ?, 'closed', 1, ?, ?)",
+        " VALUES (?, ?, ?, ?, 'bench', ?, '{}', 1, ?, ?, ?, 'closed', 1, ?, ?)",
         [
             (q, g, c, k, d, _sqlite_time(o), _sqlite_time(dl), _sqlite_time(dl), n, f)
             for q, g, c, k, d, o, dl, n, f in data.questions
@@ -339,7 +339,7 @@ _COPIES = (
     (
         "questions",
         "SELECT id, guild_id, channel_id, NULL, kind, code, NULL, NULL, difficulty,"
-        " params, answer_key, body, started_by, opened_at, deadline, closed_at, status, ranked,"
+        " body, started_by, opened_at, deadline, closed_at, status, ranked,"
         " answer_count, first_correct_user FROM questions ORDER BY id",
     ),
     (

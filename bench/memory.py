@@ -24,7 +24,7 @@ from sqlalchemy import insert
 
 from bench.common import ROOT, rss_mib, say
 from bot.engine import bank
-from bot.engine.question import answer_key_to_dict, question_to_dict
+from bot.engine.question import question_to_dict
 from bot.storage.db import create_engine, migrate
 from bot.storage.models import QuestionRow
 
@@ -47,8 +47,6 @@ async def _open_questions(url: str, channels: list[tuple[int, int]]) -> None:
                     "kind": question.kind,
                     "code": question.code,
                     "difficulty": question.difficulty,
-                    "params": question.params,
-                    "answer_key": answer_key_to_dict(question.answer),
                     "body": question_to_dict(question),
                     "started_by": 1,
                     "opened_at": now,

@@ -84,8 +84,6 @@ class QuestionRow(Base):
     template_name: Mapped[str | None] = mapped_column(String(40))
     template_version: Mapped[int | None] = mapped_column(Integer)
     difficulty: Mapped[int] = mapped_column(Integer)
-    params: Mapped[dict[str, Any]] = mapped_column(JSON)
-    answer_key: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The whole question as asked, so it can be graded and revealed after a restart.
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     started_by: Mapped[int] = mapped_column(BigInteger)

@@ -51,7 +51,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.engine.question import (
     Grade,
     Question,
-    answer_key_to_dict,
     question_from_dict,
     question_to_dict,
 )
@@ -262,8 +261,6 @@ class Repository:
             template_name=template_name,
             template_version=template_version,
             difficulty=question.difficulty,
-            params=question.params,
-            answer_key=answer_key_to_dict(question.answer),
             body=question_to_dict(question),
             started_by=started_by,
             opened_at=opened_at,
