@@ -52,7 +52,7 @@ from bot.storage.repository import (
 
 GUILD, CHANNEL = 5_000, 6_000
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Clock:
@@ -271,7 +271,9 @@ async def test_a_killed_process_keeps_every_acknowledged_answer_and_nothing_half
         repository = Repository(engine)
         service = QuizService(repository, clock=lambda: datetime.now(UTC))
         await open_question(service)
-        script = _KILLED_WRITER.format(tests=str(ROOT / "tests"), url=database_url, channel=CHANNEL)
+        script = _KILLED_WRITER.format(
+            tests=str(ROOT / "tests" / "unit"), url=database_url, channel=CHANNEL
+        )
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",

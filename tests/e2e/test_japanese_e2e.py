@@ -16,13 +16,11 @@ from typing import Any
 
 import pytest
 from fakediscord import MANAGE_GUILD, FakeDiscord, Member, SentMessage
-from test_bot_e2e import Clock, Running, SeedQueue, World, running, text_of, world
-from test_i18n import english_words
+from harness import Clock, Running, SeedQueue, World, running, text_of
+from helpers import english_words
 
 from bot.engine import bank
 from bot.engine.question import Question
-
-__all__ = ["world"]  # the English server of test_bot_e2e, for the slash-command tests
 
 pytestmark = pytest.mark.e2e
 

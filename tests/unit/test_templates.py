@@ -28,7 +28,7 @@ from bot.engine.templates import (
     template_code,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIR = ROOT / "bot" / "data" / "templates"
 
 ISSUE_EXAMPLE = """\

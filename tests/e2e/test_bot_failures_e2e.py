@@ -9,12 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_bot_e2e import Running, World, ask, is_question, quizbot, running, world
+from harness import Running, World, ask, is_question, running
 
 from bot.storage.db import create_engine
 from bot.storage.repository import Repository
-
-__all__ = ["quizbot", "world"]  # fixtures shared with test_bot_e2e
 
 pytestmark = pytest.mark.e2e
 

@@ -187,7 +187,7 @@ def render_bounded(cases: list[tuple[str, dict[str, object]]]) -> list[tuple[byt
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
     assert child.returncode == 0, child.stderr[-3000:]
     return [

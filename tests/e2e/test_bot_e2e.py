@@ -4,189 +4,37 @@ on a real SQLite file, driven the way server members would use it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import os
-import random
 import re
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fakediscord import MANAGE_GUILD, Channel, FakeDiscord, Guild, Member, SentMessage, run_client
+from fakediscord import FakeDiscord, Member
+from harness import (
+    POST_ROUTE,
+    REACTION_ROUTE,
+    Running,
+    World,
+    ask,
+    assert_picture,
+    code_of,
+    is_question,
+    is_reveal,
+    running,
+    seed_for,
+    text_of,
+)
 from PIL import Image
 
 import bot.discord.pictures
-from bot.discord.bot import ConvQuizBot
 from bot.engine import bank
-from bot.engine.question import Question
-from bot.present.pictures import render_question
-from bot.settings import Settings
-from bot.storage.db import create_engine, migrate
-from bot.wiring import build
 
 pytestmark = pytest.mark.e2e
-
-REACTION_ROUTE = "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"
-POST_ROUTE = "POST /channels/{channel_id}/messages"
-
-
-class Clock:
-    """The service's clock, moved by the test so deadlines pass without waiting."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class SeedQueue(random.Random):
-    """Hands the service chosen question seeds, so a test knows what it will be asked."""
-
-    def __init__(self) -> None:
-        super().__init__(0)
-        self.seeds: list[int] = []
-
-    def randrange(self, *args: int, **kwargs: int) -> int:  # type: ignore[override]
-        return self.seeds.pop(0) if self.seeds else super().randrange(*args, **kwargs)
-
-
-@dataclass
-class World:
-    fake: FakeDiscord
-    guild: Guild
-    channel: Channel
-    other_channel: Channel
-    alice: Member  # a moderator (Manage Server)
-    bob: Member
-    carol: Member
-    dave: Member
-    erin: Member
-    db_url: str
-    clock: Clock
-    seeds: SeedQueue
-
-
-@dataclass
-class Running:
-    bot: ConvQuizBot
-    world: World
-
-    async def say(self, member: Member, text: str, channel: Channel | None = None) -> dict:  # type: ignore[type-arg]
-        return await self.world.fake.send_message(
-            (channel or self.world.channel).id, member.id, text
-        )
-
-    async def advance(self, seconds: float) -> None:
-        self.world.clock.now += timedelta(seconds=seconds)
-        self.bot.wake_deadlines()
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async with FakeDiscord() as fake:
-        guild = fake.add_guild("Conv Club")
-        channel = fake.add_channel(guild.id, "quiz")
-        other = fake.add_channel(guild.id, "general")
-        moderators = fake.add_role(guild.id, "Moderator", MANAGE_GUILD)
-        members = [fake.add_member(guild.id, name) for name in ("bob", "carol", "dave", "erin")]
-        alice = fake.add_member(guild.id, "alice", roles=[moderators])
-        yield World(
-            fake,
-            guild,
-            channel,
-            other,
-            alice,
-            *members,
-            db_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-            clock=Clock(),
-            seeds=SeedQueue(),
-        )
-        assert fake.unknown_routes == [], "the bot used a route Discord does not have"
-        assert fake.server_errors == []
-
-
-@contextlib.asynccontextmanager
-async def running(world: World, *, cooldown: float = 0.0) -> AsyncIterator[Running]:
-    engine = create_engine(world.db_url)
-    await migrate(engine)
-    settings = Settings(
-        discord_token="fake-token", database_url=world.db_url, convquiz_time_limit=30
-    )
-    services = build(engine, clock=world.clock, rng=world.seeds, default_time_limit=30)
-    bot = ConvQuizBot(
-        service=services.quiz, settings=settings, start_cooldown=cooldown, guild_ready_timeout=0.05
-    )
-    try:
-        async with run_client(world.fake, bot):
-            yield Running(bot, world)
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def quizbot(world: World) -> AsyncIterator[Running]:
-    async with running(world) as run:
-        yield run
-
-
-def seed_for(kind: str, difficulty: int, predicate: Callable[[Question], bool]) -> int:
-    for seed in range(20_000):
-        if predicate(bank.generate(kind, seed, difficulty)):
-            return seed
-    raise AssertionError("no such question")
-
-
-def code_of(message: SentMessage) -> str:
-    footer = message.embeds[0]["footer"]["text"]
-    match = re.search(r"Code (\S+)", footer)
-    assert match, footer
-    return match.group(1)
-
-
-def is_question(message: SentMessage) -> bool:
-    return bool(message.embeds) and message.embeds[0].get("title", "").startswith("Question ·")
-
-
-def is_reveal(message: SentMessage) -> bool:
-    return bool(message.embeds) and "the answer" in message.embeds[0].get("title", "")
-
-
-def text_of(message: SentMessage) -> str:
-    parts = [message.content]
-    for embed in message.embeds:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
-        parts.append(embed.get("footer", {}).get("text", ""))
-    return "\n".join(parts)
-
-
-def assert_picture(message: SentMessage, question: Question, *, reveal: bool) -> None:
-    """Numeric questions carry their layer picture, shown inside the embed."""
-    expected = render_question(question, reveal=reveal)
-    if expected is None:  # multiple-choice "why" questions have nothing to draw
-        assert not message.attachments
-        return
-    (attachment,) = message.attachments
-    assert message.embeds[0]["image"]["url"] == f"attachment://{attachment.filename}"
-    picture = Image.open(io.BytesIO(attachment.data))
-    assert picture.format == "PNG" and picture.width > 100 and picture.height > 100
-    assert attachment.data == expected
-
-
-async def ask(run: Running, member: Member, command: str) -> tuple[SentMessage, Question]:
-    await run.say(member, command)
-    posted = await run.world.fake.wait_for_message(is_question)
-    question = bank.from_code(code_of(posted))
-    assert_picture(posted, question, reveal=False)
-    return posted, question
-
 
 # --- a full round ------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from fakediscord import Member, SentMessage
-from test_bot_e2e import Running, World, is_question, is_reveal, quizbot, running, text_of, world
+from harness import Running, World, is_question, is_reveal, running, text_of
 
 from bot.engine import bank
 from bot.engine.templates import (
@@ -16,8 +16,6 @@ from bot.engine.templates import (
     load_templates,
     parse_versioned_code,
 )
-
-__all__ = ["quizbot", "world"]  # fixtures shared with test_bot_e2e
 
 pytestmark = pytest.mark.e2e
 
@@ -178,6 +176,3 @@ async def test_ten_bundled_templates_import_export_and_play(quizbot: Running) ->
     stats = await quizbot.bot.service.stats(world.guild.id, world.carol.id)
     assert stats.correct == 10
     assert bank.KINDS  # built-in families stay available beside the templates
-
-
-__all__ += ["World", "running"]

@@ -536,5 +536,5 @@ def test_rendering_is_domain_side() -> None:
         "bad = [m for m in sys.modules if m.split('.')[0] in ('discord', 'sqlalchemy')]; "
         "sys.exit(1 if bad else 0)"
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], check=False, cwd=root).returncode == 0

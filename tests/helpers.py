@@ -1,0 +1,27 @@
+"""Helpers shared by test modules (test modules never import each other)."""
+
+from __future__ import annotations
+
+import re
+
+# --- what counts as English in a Japanese text -----------------------------------------
+#
+# A Japanese text may still hold a few ASCII words, each for a reason:
+# - code a reader types or reads in their framework, kept verbatim: padding='same',
+#   'valid', bias=False, groups=…, kernel_size=…, `!commands` in backticks;
+# - names with no Japanese form: TensorFlow, Keras, ReLU (the article writes ReLU too),
+#   CNN and GPU (acronyms, as in the article), convquiz and Discord (product names),
+#   YAML (the format admins write templates in; .yaml files);
+# - what the reader supplied: mentions, channel links, Discord timestamps, question codes.
+CODE_TOKENS = re.compile(
+    r"`[^`]*`|padding='same'|'same'|'valid'|bias=False|groups=|kernel_size="
+    r"|<[@#][&!]?\d+>|<t:\d+:[A-Za-z]>|\b[A-Z]{2}[1-3]-[0-9A-Z]{1,5}v\d+\b"
+)
+ALLOWED_WORDS = {"TensorFlow", "Keras", "ReLU", "CNN", "GPU", "convquiz", "Discord", "YAML", "yaml"}
+
+
+def english_words(text: str, shortest: int = 2) -> list[str]:
+    """ASCII words of ``shortest`` letters or more left once code and names are removed."""
+    bare = CODE_TOKENS.sub(" ", text)
+    words = re.findall(rf"[A-Za-z]{{{shortest},}}", bare)
+    return [word for word in words if word not in ALLOWED_WORDS]
