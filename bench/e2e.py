@@ -3,9 +3,8 @@
 convquiz (every answer committed before its reaction is sent) against the same
 discord.py bot answering ``!ping`` with no database, measured the same way in the same
 run: ``concurrency`` channels each keep one message in flight (send, wait for the bot's
-reply to it, send the next), the fake Discord and the bot share one event loop, as in
-``fakediscord.ping_throughput``. Also counts the REST calls each answer and each round
-cost.
+reply to it, send the next), and the fake Discord and the bot share one event loop.
+Also counts the REST calls each answer and each round cost.
 
 ``python -m bench.e2e [--answers N] [--concurrency C] [--backend sqlite|postgres]``
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 # --- what counts as English in a Japanese text -----------------------------------------
 #
@@ -25,3 +26,19 @@ def english_words(text: str, shortest: int = 2) -> list[str]:
     bare = CODE_TOKENS.sub(" ", text)
     words = re.findall(rf"[A-Za-z]{{{shortest},}}", bare)
     return [word for word in words if word not in ALLOWED_WORDS]
+
+
+START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
+
+
+class Clock:
+    """A clock the test moves, so deadlines pass without waiting."""
+
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)

@@ -6,7 +6,6 @@ it (``await fake.send_message(channel.id, alice.id, "!ping")``) and assert on wh
 bot did (``await fake.wait_for_message(lambda m: m.content == "pong")``).
 """
 
-from .bench import ping_throughput
 from .client import point_discord_at, run_client
 from .gateway import GatewaySession
 from .model import (
@@ -64,7 +63,6 @@ __all__ = [
     "User",
     "WaitTimeout",
     "json_response",
-    "ping_throughput",
     "point_discord_at",
     "run_client",
     "snowflake_time",

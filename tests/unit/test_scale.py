@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import START, Clock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text
@@ -51,19 +52,7 @@ from bot.storage.repository import (
 )
 
 GUILD, CHANNEL = 5_000, 6_000
-START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Clock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def param_question() -> Question:
@@ -228,7 +217,7 @@ _KILLED_WRITER = textwrap.dedent(
     """
     import asyncio, os, sys
     from datetime import UTC, datetime
-    sys.path.insert(0, {tests!r})
+    sys.path[:0] = {tests!r}
     from test_scale import param_question, REPLIES
     from bot.quiz.service import QuizService
     from bot.storage.db import create_engine
@@ -272,7 +261,9 @@ async def test_a_killed_process_keeps_every_acknowledged_answer_and_nothing_half
         service = QuizService(repository, clock=lambda: datetime.now(UTC))
         await open_question(service)
         script = _KILLED_WRITER.format(
-            tests=str(ROOT / "tests" / "unit"), url=database_url, channel=CHANNEL
+            tests=[str(ROOT / "tests" / "unit"), str(ROOT / "tests")],
+            url=database_url,
+            channel=CHANNEL,
         )
         process = await asyncio.create_subprocess_exec(
             sys.executable,

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from helpers import START, Clock
 from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,18 +23,6 @@ from bot.storage.models import AnswerEvent, Base, QuestionRow, UserTotal
 from bot.storage.repository import ChannelBusy, Repository, StorageError
 
 GUILD, CHANNEL = 1_000, 2_000
-START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
-
-
-class Clock:
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 def find_question(kind: str, difficulty: int, predicate) -> Question:  # type: ignore[no-untyped-def]
