@@ -99,9 +99,7 @@ async def _convquiz(fake: FakeDiscord, url: str, clock: Clock) -> AsyncIterator[
     await migrate(engine)
     settings = Settings(discord_token=fake.token, database_url=url, convquiz_time_limit=600)
     services = build(engine, clock=clock, default_time_limit=600)
-    bot = ConvQuizBot(
-        service=services.quiz, settings=settings, start_cooldown=0, guild_ready_timeout=0.05
-    )
+    bot = ConvQuizBot(service=services.quiz, settings=settings, guild_ready_timeout=0.05)
     try:
         async with run_client(fake, bot, ready_timeout=30):
             yield bot

@@ -21,6 +21,9 @@ from bot.wiring import build
 
 log = logging.getLogger("convquiz")
 
+# Seconds between two starts by one member in a server (the terminal has one player).
+DISCORD_START_COOLDOWN = 5.0
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -118,7 +121,12 @@ async def _run_bot(settings: Settings, args: argparse.Namespace, *, sync_only: b
     engine = await _migrated_engine(settings)
     try:
         owner = shard_owner(shard_ids, shard_count) if shard_ids and shard_count else None
-        services = build(engine, default_time_limit=settings.convquiz_time_limit, owns_guild=owner)
+        services = build(
+            engine,
+            default_time_limit=settings.convquiz_time_limit,
+            owns_guild=owner,
+            start_cooldown=DISCORD_START_COOLDOWN,
+        )
         await run_bot(
             settings,
             services.quiz,

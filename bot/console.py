@@ -134,14 +134,14 @@ class ConsoleSession:
                 lang=self.lang,
             )
         except bank.QuizError as error:
-            self.out(error.in_language(self.lang))
+            self.out(error.said_in(self.lang))
             return
         except ChannelBusy as busy:
             code = busy.open_question.question.code if busy.open_question else "?"
             self.out(t("reply.busy", self.lang, code=code))
             return
         except NotAllowed as denied:
-            self.out(str(denied))
+            self.out(denied.said_in(self.lang))
             return
         card = question_card(opened, self.lang)
         seconds = int(opened.time_limit)

@@ -33,6 +33,7 @@ def build(
     clock: Callable[[], datetime] = utcnow,
     rng: random.Random | None = None,
     owns_guild: Callable[[int], bool] | None = None,
+    start_cooldown: float = 0.0,
 ) -> Services:
     """Wire storage and the quiz service over ``engine`` (already migrated)."""
     repository = Repository(engine)
@@ -44,5 +45,6 @@ def build(
         rng=rng,
         owns_guild=owns_guild,
         templates=templates,
+        start_cooldown=start_cooldown,
     )
     return Services(repository, templates, service)

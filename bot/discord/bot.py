@@ -52,7 +52,6 @@ class ConvQuizBot(commands.AutoShardedBot):
         settings: Settings,
         shard_ids: Sequence[int] | None = None,
         shard_count: int | None = None,
-        start_cooldown: float = 5.0,
         sync_only: bool = False,
         **options: Any,
     ) -> None:
@@ -73,7 +72,6 @@ class ConvQuizBot(commands.AutoShardedBot):
         )
         self.service = service
         self.settings = settings
-        self.start_cooldown = start_cooldown
         # Registering slash commands must not close (and so lose the reveal of) questions.
         self.sync_only = sync_only
         self._configs: dict[int, GuildConfig] = {}

@@ -19,16 +19,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import StorageError
+from bot.errors import Localized, StorageError
 from bot.i18n.texts import DEFAULT_LANGUAGE, language_for_locale, t
-from bot.quiz.service import NotAllowed
 
 if TYPE_CHECKING:
     from bot.discord.bot import ConvQuizBot
 
 __all__ = [
     "CatalogTranslator",
-    "Denied",
     "Refusal",
     "choice",
     "guild_language",
@@ -97,25 +95,5 @@ class CatalogTranslator(app_commands.Translator):
 # --- refusals that can be said in any language ------------------------------------------
 
 
-class Refusal(commands.BadArgument):
+class Refusal(Localized, commands.BadArgument):
     """An argument the bot cannot use; shown as "I could not read that: <detail>"."""
-
-    def __init__(self, key: str, /, **params: object) -> None:
-        super().__init__(t(key, DEFAULT_LANGUAGE, **params))
-        self.key = key
-        self.params = params
-
-    def detail(self, lang: str) -> str:
-        return t(self.key, lang, **self.params)
-
-
-class Denied(NotAllowed):
-    """The user may not do this here; the whole sentence is the catalog text."""
-
-    def __init__(self, key: str, /, **params: object) -> None:
-        super().__init__(t(key, DEFAULT_LANGUAGE, **params))
-        self.key = key
-        self.params = params
-
-    def text(self, lang: str) -> str:
-        return t(self.key, lang, **self.params)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
@@ -24,6 +24,7 @@ from bot.engine.question import (
     Question,
     format_answer,
 )
+from bot.errors import Localized
 from bot.i18n.texts import DEFAULT_LANGUAGE, t
 
 __all__ = [
@@ -46,26 +47,8 @@ SEED_SPACE = 36**5  # five base-36 characters in a code
 DIFFICULTIES = (1, 2, 3)
 
 
-class QuizError(ValueError):
-    """A request the engine cannot serve; its message is fit to show a user.
-
-    Made with ``QuizError.of(key, lang, **params)`` it can be said again in another
-    language (``in_language``): a refusal shown only to the person who asked is in their
-    own language, not the server's."""
-
-    def __init__(
-        self, message: str, key: str | None = None, params: Mapping[str, object] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.key = key
-        self.params = dict(params or {})
-
-    @classmethod
-    def of(cls, key: str, lang: str, /, **params: object) -> QuizError:
-        return cls(t(key, lang, **params), key, params)
-
-    def in_language(self, lang: str) -> str:
-        return t(self.key, lang, **self.params) if self.key else str(self)
+class QuizError(Localized, ValueError):
+    """A request the engine cannot serve (a bad kind, difficulty, seed or code)."""
 
 
 def kind_list(lang: str = DEFAULT_LANGUAGE) -> str:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from bot.engine import bank
 from bot.engine.question import Grade
+from bot.errors import Localized
 from bot.i18n.texts import LANGUAGES, language_for_locale
 from bot.quiz.sources import QuestionSource
 from bot.storage.repository import (
@@ -38,6 +39,7 @@ __all__ = [
     "AnswerOutcome",
     "ChannelBusy",
     "NotAllowed",
+    "OnCooldown",
     "QuizService",
     "utcnow",
 ]
@@ -49,8 +51,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class NotAllowed(Exception):
-    """The user may not do this here; the message says why, fit to show them."""
+class NotAllowed(Localized):
+    """The user may not do this here; the catalog text says why."""
+
+
+class OnCooldown(Localized):
+    """The user started a question moments ago."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("reply.cooldown", seconds=max(1.0, retry_after))
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +83,7 @@ class QuizService:
         rng: random.Random | None = None,
         owns_guild: Callable[[int], bool] | None = None,
         templates: TemplateStore | None = None,
+        start_cooldown: float = 0.0,
     ) -> None:
         self.repository = repository
         self.default_time_limit = default_time_limit
@@ -83,6 +94,9 @@ class QuizService:
         # A process answers only for the guilds its shards own (None: all of them).
         self.owns_guild = owns_guild
         self._open: dict[int, OpenQuestion] = {}
+        # Seconds a user waits between two starts; stamped only when a start succeeds.
+        self.start_cooldown = start_cooldown
+        self._last_start: dict[int, datetime] = {}
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -136,6 +150,8 @@ class QuizService:
         template: str | None = None,
         config: GuildConfig | None = None,
         lang: str | None = None,
+        is_moderator: bool = False,
+        member_roles: Collection[int] = (),
     ) -> OpenQuestion:
         """Open a question in a channel: of ``kind``, from the guild's ``template``, or
         (neither) drawn from the guild's mix. With ``code`` it is an unranked replay.
@@ -145,6 +161,7 @@ class QuizService:
         (by default the guild's language, ``language_of``).
         """
         config = config or await self.config(guild_id)
+        self._check_may_start(config, channel_id, user_id, is_moderator, member_roles)
         lang = lang or self.language_of(config)
         picked = await self.questions.pick(
             guild_id,
@@ -169,7 +186,28 @@ class QuizService:
             template_version=picked.template_version,
         )
         self._open[channel_id] = opened
+        self._last_start[user_id] = self.clock()
         return opened
+
+    def _check_may_start(
+        self,
+        config: GuildConfig,
+        channel_id: int,
+        user_id: int,
+        is_moderator: bool,
+        member_roles: Collection[int],
+    ) -> None:
+        """Who may start where: the guild's channels, its starter role, the cooldown."""
+        if config.allowed_channels and channel_id not in config.allowed_channels:
+            raise NotAllowed("reply.not_allowed_channel")
+        role = config.starter_role_id
+        if role and not is_moderator and role not in member_roles:
+            raise NotAllowed("reply.not_starter")
+        last = self._last_start.get(user_id)
+        if last is not None and self.start_cooldown > 0:
+            elapsed = (self.clock() - last).total_seconds()
+            if elapsed < self.start_cooldown:
+                raise OnCooldown(self.start_cooldown - elapsed)
 
     async def attach_message(self, open_question: OpenQuestion, message_id: int) -> OpenQuestion:
         """Remember which message shows the question (buttons and replies point at it)."""
@@ -221,7 +259,7 @@ class QuizService:
         if open_question is None:
             return None
         if not is_moderator and user_id != open_question.started_by:
-            raise NotAllowed("only the person who started it or a moderator can stop it")
+            raise NotAllowed("reply.stop_denied")
         return await self._close(open_question, "stopped")
 
     async def close_now(self, channel_id: int) -> ClosedQuestion | None:

@@ -85,10 +85,10 @@ async def running(world: World, *, cooldown: float = 0.0) -> AsyncIterator[Runni
     settings = Settings(
         discord_token="fake-token", database_url=world.db_url, convquiz_time_limit=30
     )
-    services = build(engine, clock=world.clock, rng=world.seeds, default_time_limit=30)
-    bot = ConvQuizBot(
-        service=services.quiz, settings=settings, start_cooldown=cooldown, guild_ready_timeout=0.05
+    services = build(
+        engine, clock=world.clock, rng=world.seeds, default_time_limit=30, start_cooldown=cooldown
     )
+    bot = ConvQuizBot(service=services.quiz, settings=settings, guild_ready_timeout=0.05)
     try:
         async with run_client(world.fake, bot):
             yield Running(bot, world)

@@ -183,7 +183,6 @@ async def in_process_bot(
         settings=settings,
         shard_ids=shard_ids,
         shard_count=SHARDS,
-        start_cooldown=0,
         guild_ready_timeout=0.05,
     )
     try:

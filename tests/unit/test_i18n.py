@@ -466,7 +466,7 @@ def test_refusals_can_be_said_again_in_another_language() -> None:
     with pytest.raises(bank.QuizError) as caught:
         bank.from_code("XX1-00v9", "en")
     assert "is not a question code" in str(caught.value)
-    assert "は問題のコードではありません" in caught.value.in_language("ja")
+    assert "は問題のコードではありません" in caught.value.said_in("ja")
     with pytest.raises(bank.QuizError) as caught:
         bank.generate("output_size", 1, 7, "ja")
     assert str(caught.value) == "難易度は1、2、3のどれかです（7 は使えません）。"

@@ -15,13 +15,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.embeds import MESSAGE_LIMIT, clip
-from bot.discord.exts.quiz._cog import OnCooldown
 from bot.discord.exts.templates import TemplateRefused
-from bot.discord.language import Denied, Refusal, reply_language, user_language
-from bot.engine import bank
-from bot.errors import StorageError
+from bot.discord.language import Refusal, reply_language, user_language
+from bot.errors import Localized, StorageError
 from bot.i18n.texts import DEFAULT_LANGUAGE, t
-from bot.quiz.service import NotAllowed
 from bot.records import ChannelBusy
 
 if TYPE_CHECKING:
@@ -48,7 +45,7 @@ def _unwrap(error: BaseException) -> BaseException:
 
 def _input_message(error: commands.UserInputError, lang: str) -> str:
     if isinstance(error, Refusal):
-        return t("reply.bad_argument", lang, detail=error.detail(lang))
+        return t("reply.bad_argument", lang, detail=error.said_in(lang))
     if isinstance(error, commands.MissingRequiredArgument):
         return t("reply.missing_argument", lang, name=error.param.name)
     if isinstance(error, commands.BadArgument) and (found := _FAILED_PARAMETER.search(str(error))):
@@ -68,19 +65,14 @@ def message_for(error: BaseException, lang: str = DEFAULT_LANGUAGE) -> str | Non
     if isinstance(error, ChannelBusy):
         code = error.open_question.question.code if error.open_question else "?"
         return t("reply.busy", lang, code=code)
-    if isinstance(error, Denied):
-        return error.text(lang)
-    if isinstance(error, NotAllowed):
-        text = str(error)
-        return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
-    if isinstance(error, OnCooldown):
-        return t("reply.cooldown", lang, seconds=max(1.0, error.retry_after))
+    if isinstance(error, Refusal):  # an argument: "I could not read that: ..."
+        return _input_message(error, lang)
     if isinstance(error, commands.MissingPermissions | app_commands.MissingPermissions):
         return t("reply.no_permission", lang)
     if isinstance(error, commands.NoPrivateMessage | app_commands.NoPrivateMessage):
         return t("reply.dm", lang)
-    if isinstance(error, bank.QuizError):
-        return error.in_language(lang)
+    if isinstance(error, Localized):  # NotAllowed, OnCooldown, QuizError
+        return error.said_in(lang)
     if isinstance(error, StorageError):
         return t("reply.database", lang)
     if isinstance(error, commands.UserInputError):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -13,13 +12,12 @@ from discord.ext import commands
 
 from bot.discord.embeds import embed_for, with_picture
 from bot.discord.exts.quiz._views import answer_view
-from bot.discord.language import Denied, choice, guild_language, reply_language, text
+from bot.discord.language import choice, guild_language, reply_language, text
 from bot.discord.pictures import picture_for
 from bot.engine import bank
 from bot.errors import StorageError
 from bot.i18n.texts import t
 from bot.present.cards import REACTIONS, parse_quiz_args, question_card
-from bot.quiz.service import NotAllowed
 from bot.records import OpenQuestion
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
@@ -35,12 +33,6 @@ KIND_CHOICES = [choice(f"kind.{kind}", kind) for kind in bank.KINDS]
 DIFFICULTY_CHOICES = [choice(f"choice.difficulty.{level}", str(level)) for level in (1, 2, 3)]
 
 
-class OnCooldown(commands.CheckFailure):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__("on cooldown")
-        self.retry_after = retry_after
-
-
 def is_moderator(member: discord.abc.User) -> bool:
     permissions = getattr(member, "guild_permissions", None)
     return bool(permissions and (permissions.manage_guild or permissions.manage_messages))
@@ -49,7 +41,6 @@ def is_moderator(member: discord.abc.User) -> bool:
 class QuizCog(commands.Cog):
     def __init__(self, bot: ConvQuizBot) -> None:
         self.bot = bot
-        self._last_start: dict[int, float] = {}
 
     # --- starting ------------------------------------------------------------------------
 
@@ -88,12 +79,6 @@ class QuizCog(commands.Cog):
     async def stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
         await self._stop(ctx)
 
-    def _check_cooldown(self, user_id: int) -> None:
-        last = self._last_start.get(user_id)
-        elapsed = time.monotonic() - last if last is not None else None
-        if elapsed is not None and elapsed < self.bot.start_cooldown:
-            raise OnCooldown(self.bot.start_cooldown - elapsed)
-
     async def _start(
         self,
         ctx: commands.Context[ConvQuizBot],
@@ -104,13 +89,6 @@ class QuizCog(commands.Cog):
     ) -> None:
         assert ctx.guild is not None
         config = await self.bot.guild_config(ctx.guild.id)
-        if config.allowed_channels and ctx.channel.id not in config.allowed_channels:
-            raise Denied("reply.not_allowed_channel")
-        if config.starter_role_id and not is_moderator(ctx.author):
-            roles = {role.id for role in getattr(ctx.author, "roles", [])}
-            if config.starter_role_id not in roles:
-                raise Denied("reply.not_starter")
-        self._check_cooldown(ctx.author.id)
         # Asked in the guild's language, whoever starts it: the whole channel reads it.
         lang = self.bot.service.language_of(config, str(ctx.guild.preferred_locale))
         opened = await self.bot.service.start(
@@ -123,9 +101,9 @@ class QuizCog(commands.Cog):
             template=template,
             config=config,
             lang=lang,
+            is_moderator=is_moderator(ctx.author),
+            member_roles={role.id for role in getattr(ctx.author, "roles", [])},
         )
-        # Stamped once the start succeeded: a start the database refused costs nothing.
-        self._last_start[ctx.author.id] = time.monotonic()
         await self._post(ctx, opened, pictures=config.pictures)
 
     async def _post(
@@ -149,12 +127,9 @@ class QuizCog(commands.Cog):
         self.bot.wake_deadlines()
 
     async def _stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
-        try:
-            closed = await self.bot.service.stop(
-                ctx.channel.id, ctx.author.id, is_moderator=is_moderator(ctx.author)
-            )
-        except NotAllowed:
-            raise Denied("reply.stop_denied") from None
+        closed = await self.bot.service.stop(
+            ctx.channel.id, ctx.author.id, is_moderator=is_moderator(ctx.author)
+        )
         if closed is None:
             lang = await reply_language(ctx, ephemeral=True)
             await ctx.send(t("reply.nothing_open", lang), ephemeral=True)
