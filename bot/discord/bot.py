@@ -90,7 +90,7 @@ class ConvQuizBot(commands.AutoShardedBot):
         return config
 
     async def save_config(self, guild_id: int, **changes: Any) -> GuildConfig:
-        config = await self.service.repository.update_config(guild_id, **changes)
+        config = await self.service.update_config(guild_id, **changes)
         self._configs[guild_id] = config
         return config
 

@@ -308,13 +308,13 @@ def stats_card(stats: UserStats, name: Namer, lang: str = "en") -> Card:
     )
 
 
-def config_card(config: GuildConfig, default_time_limit: float, lang: str = "en") -> Card:
+def config_card(config: GuildConfig, time_limit: float, lang: str = "en") -> Card:
     channels = t("sep.list", lang).join(f"<#{c}>" for c in config.allowed_channels)
     channels = channels or t("card.config.all", lang)
     starter = (
         f"<@&{config.starter_role_id}>" if config.starter_role_id else t("card.config.anyone", lang)
     )
-    seconds = config.time_limit or int(default_time_limit)
+    seconds = int(time_limit)
     if config.language:
         language = t(f"lang.{config.language}", lang)
     else:  # following the server's Discord language, which is what ``lang`` is then

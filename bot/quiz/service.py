@@ -131,6 +131,20 @@ class QuizService:
     async def config(self, guild_id: int) -> GuildConfig:
         return await self.repository.guild_config(guild_id)
 
+    async def update_config(self, guild_id: int, **changes: object) -> GuildConfig:
+        return await self.repository.update_config(guild_id, **changes)
+
+    def time_limit_of(self, config: GuildConfig) -> float:
+        """Seconds to answer in a guild: its own setting, else the host's default."""
+        return config.time_limit or self.default_time_limit
+
+    async def kinds_of(self, guild_id: int) -> set[str]:
+        """What a guild's boards can rank: the built-in kinds and its templates' kinds."""
+        kinds = set(bank.KINDS)
+        if self.templates is not None:
+            kinds |= {template.kind for template in await self.templates.all(guild_id)}
+        return kinds
+
     def language_of(self, config: GuildConfig, preferred_locale: str | None = None) -> str:
         """The guild's language: its ``language`` setting, else the language of its
         preferred locale in Discord (``ja`` for Japanese), else English."""
@@ -180,7 +194,7 @@ class QuizService:
             question=picked.question,
             started_by=user_id,
             opened_at=self.clock(),
-            time_limit=config.time_limit or self.default_time_limit,
+            time_limit=self.time_limit_of(config),
             ranked=picked.ranked,
             template_name=picked.template_name,
             template_version=picked.template_version,

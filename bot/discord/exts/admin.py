@@ -40,7 +40,7 @@ class AdminCog(commands.Cog):
         assert ctx.guild is not None
         config = await self.bot.guild_config(ctx.guild.id)
         lang = await guild_language(self.bot, ctx.guild)
-        card = config_card(config, self.bot.service.default_time_limit, lang)
+        card = config_card(config, self.bot.service.time_limit_of(config), lang)
         await ctx.send(embed=embed_for(card))
 
     @commands.hybrid_group(  # type: ignore[arg-type]

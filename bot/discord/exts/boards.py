@@ -12,7 +12,6 @@ from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.exts.quiz._cog import KIND_CHOICES
 from bot.discord.language import Refusal, choice, guild_language, reply_language, text
 from bot.discord.pictures import stats_chart_for
-from bot.engine import bank
 from bot.present.cards import board_card, help_card, stats_card
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
@@ -34,13 +33,6 @@ class BoardsCog(commands.Cog):
     def __init__(self, bot: ConvQuizBot) -> None:
         self.bot = bot
 
-    async def _kinds(self, guild_id: int) -> set[str]:
-        """The built-in families and the labels of this guild's templates."""
-        kinds = set(bank.KINDS)
-        if self.bot.service.templates is not None:
-            kinds |= {t.kind for t in await self.bot.service.templates.all(guild_id)}
-        return kinds
-
     @commands.hybrid_command(  # type: ignore[arg-type]
         name="leaderboard",
         aliases=["lb"],
@@ -54,7 +46,7 @@ class BoardsCog(commands.Cog):
     ) -> None:
         assert ctx.guild is not None
         scope = scope.lower()
-        kinds = await self._kinds(ctx.guild.id)
+        kinds = await self.bot.service.kinds_of(ctx.guild.id)
         if scope not in SCOPES and kind is None and scope in kinds:
             scope, kind = "all", scope  # "!leaderboard output_size"
         if scope not in SCOPES:
