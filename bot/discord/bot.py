@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -36,6 +37,9 @@ EXTENSIONS = (
     "bot.discord.exts.errors",
 )
 NO_PINGS = discord.AllowedMentions.none()
+# How long a stop waits for committed answers to be acknowledged; with Discord's reaction
+# limit (about 4 a second per channel) this covers a busy channel's last burst.
+ACKNOWLEDGE_DRAIN_SECONDS = 10.0
 
 
 def shard_owner(shard_ids: Sequence[int], shard_count: int) -> Any:
@@ -78,6 +82,7 @@ class ConvQuizBot(commands.AutoShardedBot):
         self._wake = asyncio.Event()
         self._deadline_task: asyncio.Task[None] | None = None
         self._pending_reveals: list[ClosedQuestion] = []
+        self._stopping: asyncio.Future[None] | None = None
         self.started_at = time.monotonic()
 
     # --- guild settings, cached; every write goes through ``save_config`` ---------------
@@ -114,12 +119,29 @@ class ConvQuizBot(commands.AutoShardedBot):
         self._deadline_task = asyncio.create_task(self._deadlines(), name="convquiz-deadlines")
 
     async def close(self) -> None:
+        """Stop in an order that loses nothing: take no more answers, let those taken
+        commit and be acknowledged while Discord's HTTP session is still open, then
+        close the gateway and the session. Safe to call more than once."""
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self._shut_down())
+        await asyncio.shield(self._stopping)
+
+    async def _shut_down(self) -> None:
+        self.service.stop_taking_answers()
         if self._deadline_task is not None:
             self._deadline_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._deadline_task
+        try:
+            await self.service.close()  # every answer taken reaches the database
+        except Exception:
+            log.exception("draining the answer writer failed")
+        quiz_cog = self.get_cog("QuizCog")
+        drain = getattr(quiz_cog, "drain", None)
+        if drain is not None:
+            await drain(ACKNOWLEDGE_DRAIN_SECONDS)
         await super().close()
-        await self.service.close()  # answers taken before the gateway closed reach the database
+        await self.service.close()  # anything a last handler still queued
 
     def wake_deadlines(self) -> None:
         """A question opened: the deadline loop may need to wake sooner."""
@@ -182,6 +204,14 @@ class ConvQuizBot(commands.AutoShardedBot):
             log.warning("cannot post the reveal of question %s: %s", closed.open.id, error)
 
 
+def _stop_on_signals(bot: ConvQuizBot) -> None:
+    """SIGTERM (systemd, Docker) and SIGINT (Ctrl-C) both stop the bot the orderly way."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+
+
 def point_at(settings: Settings) -> None:
     """Aim the unmodified discord.py client at another REST base / gateway (tests, proxies)."""
     if settings.discord_api_base:
@@ -223,6 +253,7 @@ async def run_bot(
                     + (f" to guild {sync_guild}" if guild else "")
                 )
                 return
+            _stop_on_signals(bot)
             await bot.start(token)
     except discord.LoginFailure:
         raise StartupError(

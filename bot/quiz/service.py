@@ -97,6 +97,7 @@ class QuizService:
         # Seconds a user waits between two starts; stamped only when a start succeeds.
         self.start_cooldown = start_cooldown
         self._last_start: dict[int, datetime] = {}
+        self.taking_answers = True
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -114,6 +115,11 @@ class QuizService:
             else:
                 self._open[open_question.channel_id] = open_question
         return expired
+
+    def stop_taking_answers(self) -> None:
+        """A stop began: replies from now on are left alone (they are not stored, so
+        their authors may answer again after the restart)."""
+        self.taking_answers = False
 
     async def close(self) -> None:
         """Wait until every answer already taken is committed (or has failed); front
@@ -238,7 +244,7 @@ class QuizService:
         ``ignored`` and costs the player nothing.
         """
         open_question = self._open.get(channel_id)
-        if open_question is None:
+        if open_question is None or not self.taking_answers:
             return None
         now = self.clock()
         if now >= open_question.deadline:

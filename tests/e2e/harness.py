@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import random
 import re
 from collections.abc import AsyncIterator, Callable
@@ -146,3 +147,15 @@ async def ask(run: Running, member: Member, command: str) -> tuple[SentMessage, 
     question = bank.from_code(code_of(posted))
     assert_picture(posted, question, reveal=False)
     return posted, question
+
+
+def bot_env(fake: FakeDiscord, db_url: str, token: str = "fake-token") -> dict[str, str]:
+    """The environment of a real ``convquiz run`` process pointed at the fake."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQUIZ_")}
+    env.update(
+        DISCORD_TOKEN=token,
+        DATABASE_URL=db_url,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+    )
+    return env

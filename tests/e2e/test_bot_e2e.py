@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import re
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fakediscord import FakeDiscord, Member
+from fakediscord import Member
 from harness import (
     POST_ROUTE,
     REACTION_ROUTE,
@@ -22,6 +21,7 @@ from harness import (
     World,
     ask,
     assert_picture,
+    bot_env,
     code_of,
     is_question,
     is_reveal,
@@ -275,17 +275,6 @@ async def test_fifty_typed_answers_cost_one_rest_call_each(quizbot: Running) -> 
 # --- the real entry point ------------------------------------------------------------------
 
 
-def _bot_env(fake: FakeDiscord, db_url: str, token: str = "fake-token") -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVQUIZ_")}
-    env.update(
-        DISCORD_TOKEN=token,
-        DATABASE_URL=db_url,
-        DISCORD_API_BASE=fake.api_base,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-    )
-    return env
-
-
 async def test_convquiz_run_plays_a_round_in_a_subprocess(world: World, tmp_path: Path) -> None:
     fake = world.fake
     process = await asyncio.create_subprocess_exec(
@@ -293,7 +282,7 @@ async def test_convquiz_run_plays_a_round_in_a_subprocess(world: World, tmp_path
         "-m",
         "bot",
         "run",
-        env=_bot_env(fake, world.db_url),
+        env=bot_env(fake, world.db_url),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -320,7 +309,7 @@ async def test_a_rejected_token_stops_with_one_line(world: World, tmp_path: Path
         "-m",
         "bot",
         "run",
-        env=_bot_env(world.fake, world.db_url, "wrong"),
+        env=bot_env(world.fake, world.db_url, "wrong"),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

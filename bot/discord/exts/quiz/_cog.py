@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import TYPE_CHECKING
@@ -41,6 +42,9 @@ def is_moderator(member: discord.abc.User) -> bool:
 class QuizCog(commands.Cog):
     def __init__(self, bot: ConvQuizBot) -> None:
         self.bot = bot
+        # Answer handlers between reading a reply and acknowledging it; a stop waits
+        # for them so nothing committed goes unacknowledged.
+        self._in_flight: set[asyncio.Task[object]] = set()
 
     # --- starting ------------------------------------------------------------------------
 
@@ -148,6 +152,19 @@ class QuizCog(commands.Cog):
         prefixes = await self.bot.get_prefix(message)
         if message.content.startswith(tuple(prefixes) if isinstance(prefixes, list) else prefixes):
             return
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        await self._grade_and_acknowledge(message)
+
+    async def drain(self, within: float) -> None:
+        """Wait (at most ``within`` s) for answers being graded, stored and acknowledged."""
+        pending = {task for task in self._in_flight if task is not asyncio.current_task()}
+        if pending:
+            await asyncio.wait(pending, timeout=within)
+
+    async def _grade_and_acknowledge(self, message: discord.Message) -> None:
         try:
             outcome = await self.bot.service.answer(
                 message.channel.id, message.author.id, message.content
