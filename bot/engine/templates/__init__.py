@@ -17,7 +17,9 @@ from importlib import resources
 
 from bot.engine.templates._errors import TemplateError
 from bot.engine.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS, MAX_MAGNITUDE
-from bot.engine.templates._schema import ANSWER_TYPES, LIMITS, Limits, json_schema, schema_text
+from bot.engine.templates._json_schema import json_schema, schema_text
+from bot.engine.templates._limits import LIMITS, Limits
+from bot.engine.templates._source import ANSWER_TYPES
 from bot.engine.templates._template import (
     SEED_SPACE,
     Template,

@@ -37,20 +37,18 @@ from bot.engine.templates._expr import (
     compile_formula,
     show,
 )
+from bot.engine.templates._limits import LIMITS
+from bot.engine.templates._reader import parse_source
 from bot.engine.templates._render import Text, compile_text, render
-from bot.engine.templates._schema import (
-    LIMITS,
+from bot.engine.templates._source import (
     AnswerTypeName,
-    Document,
     LocalText,
     Param,
     Source,
     Tolerance,
-    parse_source,
-    read_document,
     source_data,
-    split_documents,
 )
+from bot.engine.templates._yaml import Document, read_document, split_documents
 from bot.i18n.texts import DEFAULT_LANGUAGE
 
 __all__ = [
