@@ -5,17 +5,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Literal
 
-from bot.engine.question import (
-    AnswerValue,
-)
-from bot.engine.templates._expr import (
-    Value,
-    show,
-)
-from bot.engine.templates._source import (
-    AnswerTypeName,
-    Tolerance,
-)
+from bot.engine.question import AnswerValue
+from bot.engine.templates._expr import Value, show
+from bot.engine.templates._source import AnswerTypeName, Tolerance
 
 
 class WrongShape(Exception):

@@ -8,17 +8,13 @@ from fractions import Fraction
 from bot.engine.bank import (
     grade,  # the engine's grader: what players meet
 )
-from bot.engine.question import (
-    Question,
-    format_number,
-)
+from bot.engine.question import Question, format_number
+from bot.engine.templates._build import build_question
 from bot.engine.templates._compile import pick
-from bot.engine.templates._expr import (
-    Formula,
-    Value,
-)
+from bot.engine.templates._expr import Formula, Value
 from bot.engine.templates._limits import LIMITS
-from bot.engine.templates._template import Template, Variant
+from bot.engine.templates._sampling import Variant, holds, sample_variant
+from bot.engine.templates._template import Template
 
 
 def check_template(template: Template) -> None:
@@ -30,7 +26,7 @@ def check_template(template: Template) -> None:
     always_right = set(range(len(template.mistakes)))
     unusable = dict.fromkeys(range(len(template.mistakes)), "")
     for seed in range(LIMITS.variants):
-        variant = template._variant(seed)
+        variant = sample_variant(template, seed)
         always_right &= variant.right
         why = dict(variant.dropped)
         for index in list(unusable):
@@ -39,7 +35,7 @@ def check_template(template: Template) -> None:
             else:
                 del unusable[index]
         for number, lang in enumerate(plan.languages):
-            question = template._question(seed, lang, variant)
+            question = build_question(template, seed, lang, variant)
             _check_question(template, question, variant, graded=number > 0)
     for index in sorted(always_right):
         raise template._fail(
@@ -85,7 +81,7 @@ def _check_acceptance(template: Template) -> int:
         env: dict[str, Value] = {param.name: param.draw(rng) for param in template.params}
         for index in range(len(plan.constraints)):
             reached[index] += 1
-            if not template._holds(index, env):
+            if not holds(template, index, env):
                 break
             held[index] += 1
         else:

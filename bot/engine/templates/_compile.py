@@ -10,18 +10,10 @@ from typing import NamedTuple
 
 from bot.engine.names import CHOICE_LETTER
 from bot.engine.templates._errors import TemplateError
-from bot.engine.templates._expr import (
-    Formula,
-    FormulaError,
-    compile_formula,
-)
+from bot.engine.templates._expr import Formula, FormulaError, compile_formula
 from bot.engine.templates._limits import LIMITS
 from bot.engine.templates._render import Text, compile_text
-from bot.engine.templates._source import (
-    LocalText,
-    Source,
-    source_data,
-)
+from bot.engine.templates._source import LocalText, Source, source_data
 from bot.engine.templates._yaml import Document
 from bot.i18n.texts import DEFAULT_LANGUAGE
 
