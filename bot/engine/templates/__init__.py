@@ -15,20 +15,20 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-from bot.engine.templates._errors import TemplateError
-from bot.engine.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS, MAX_MAGNITUDE
-from bot.engine.templates._schema import ANSWER_TYPES, LIMITS, Limits, json_schema, schema_text
-from bot.engine.templates._template import (
+from bot.engine.templates._codes import (
     SEED_SPACE,
-    Template,
-    TemplateRef,
-    load_template,
-    load_templates,
     parse_template_code,
     parse_versioned_code,
     template_code,
     versioned_code,
 )
+from bot.engine.templates._errors import TemplateError
+from bot.engine.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS, MAX_MAGNITUDE
+from bot.engine.templates._json_schema import json_schema, schema_text
+from bot.engine.templates._limits import LIMITS, Limits
+from bot.engine.templates._load import load_template, load_templates
+from bot.engine.templates._source import ANSWER_TYPES
+from bot.engine.templates._template import Template, TemplateRef
 
 __all__ = [
     "ANSWER_TYPES",

@@ -1,0 +1,89 @@
+"""Loading: text (or bytes) to checked templates, one or many documents at a time."""
+
+from __future__ import annotations
+
+from bot.engine.templates._check import check_template
+from bot.engine.templates._compile import compile_plan
+from bot.engine.templates._errors import TemplateError
+from bot.engine.templates._limits import LIMITS
+from bot.engine.templates._reader import parse_source
+from bot.engine.templates._template import Template
+from bot.engine.templates._yaml import Document, read_document, split_documents
+
+
+def _as_text(text: object, limit: int) -> str:
+    if isinstance(text, bytes | bytearray):
+        if len(text) > limit * 4:
+            raise TemplateError(
+                "", f"the text is {len(text):,} bytes long; the limit is {limit:,} characters"
+            )
+        try:
+            decoded = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise TemplateError(
+                "", f"the text is not UTF-8 (byte {error.start + 1} cannot be read)"
+            ) from None
+        text = decoded.removeprefix("\ufeff")  # a byte-order mark is harmless
+    if not isinstance(text, str):
+        raise TemplateError("", f"a template is YAML text, got {type(text).__name__}")
+    if len(text) > limit:
+        raise TemplateError(
+            "", f"the text is {len(text):,} characters long; the limit is {limit:,}"
+        )
+    return text
+
+
+def load_template(text: str | bytes) -> Template:
+    """Read, check and compile one template (a YAML document).
+
+    Returns an immutable ``Template`` or raises ``TemplateError`` whose message names the
+    field (and YAML line) and says what to change. Nothing in the text is executed."""
+    return _load(read_document(_as_text(text, LIMITS.document_chars)))
+
+
+def load_templates(text: str | bytes) -> list[Template | TemplateError]:
+    """Read a multi-document YAML stream (``---`` between templates): one entry per
+    template, accepted or refused on its own. Raises ``TemplateError`` only when the
+    whole import is too large."""
+    body = _as_text(text, LIMITS.import_chars)
+    chunks = list(split_documents(body))
+    if len(chunks) > LIMITS.import_documents:
+        raise TemplateError(
+            "", f"{len(chunks)} templates in one import; the limit is {LIMITS.import_documents}"
+        )
+    results: list[Template | TemplateError] = []
+    names: dict[str, int] = {}
+    for number, (chunk, offset) in enumerate(chunks, start=1):
+        try:
+            template = _load(read_document(chunk, offset))
+        except TemplateError as error:
+            results.append(error)
+            continue
+        if template.name in names:
+            results.append(
+                TemplateError(
+                    "name",
+                    f"'{template.name}' is already used by template {names[template.name]} "
+                    "of this import",
+                    line=template._plan.line("name"),
+                    name=template.name,
+                )
+            )
+            continue
+        names[template.name] = number
+        results.append(template)
+    return results
+
+
+def _load(document: Document) -> Template:
+    try:
+        source = parse_source(document)
+    except RecursionError:
+        raise TemplateError("", "the template is nested too deeply") from None
+    try:
+        plan = compile_plan(source, document)
+        template = Template(**vars(source), _plan=plan)
+        check_template(template)
+    except TemplateError as error:
+        raise error.with_context(name=source.name) from None
+    return template
