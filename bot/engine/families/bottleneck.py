@@ -15,6 +15,14 @@ __all__ = ["bottleneck"]
 _BN_WRONG = ["identity", "spatial", "receptive", "blur"]
 
 
+def _one_conv_only(first: int, second: int, k: int) -> list[Candidate]:
+    """Counting one of the two convolutions alone (parameters or MACs alike)."""
+    return [
+        ("only_second_conv", second, PARTIAL, ("mistake.only_second_conv", {"k": k})),
+        ("only_first_conv", first, PARTIAL, ("mistake.only_first_conv", {"k": k})),
+    ]
+
+
 def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
     variant = {
         1: ("why", "total"),
@@ -68,8 +76,7 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
             direct=f"{direct:,}",
         )
         candidates: list[Candidate] = [
-            ("only_second_conv", second, PARTIAL, ("mistake.only_second_conv", {"k": k})),
-            ("only_first_conv", first, PARTIAL, ("mistake.only_first_conv", {"k": k})),
+            *_one_conv_only(first, second, k),
             ("forgot_bias", total - mid - cout, PARTIAL, ("mistake.forgot_bias", NO_PARAMS)),
             ("gave_direct", direct, 0.0, ("mistake.gave_direct", NO_PARAMS)),
         ]
@@ -127,8 +134,7 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
             k2=k * k,
         )
         candidates = [
-            ("only_second_conv", second, PARTIAL, ("mistake.only_second_conv", {"k": k})),
-            ("only_first_conv", first, PARTIAL, ("mistake.only_first_conv", {"k": k})),
+            *_one_conv_only(first, second, k),
             (
                 "kernel_as_k",
                 first + mid * k * cout * positions,
