@@ -17,7 +17,7 @@ from bot.engine.question import Grade, Question
 from bot.engine.scoring import BASE_BY_DIFFICULTY
 from bot.engine.templates import parse_versioned_code
 from bot.i18n.texts import DEFAULT_LANGUAGE, has_text, t
-from bot.records import Board, ClosedQuestion, GuildConfig, OpenQuestion, UserStats
+from bot.records import AnswerSummary, Board, ClosedQuestion, GuildConfig, OpenQuestion, UserStats
 
 __all__ = [
     "Card",
@@ -198,22 +198,42 @@ def question_card(open_question: OpenQuestion, lang: str = "en") -> Card:
     )
 
 
+# Cards' fields become embed fields, whose values Discord caps at 1,024 characters.
+FIELD_TEXT_LIMIT = 1_024
+
+
+def fit_names(names: Sequence[str], limit: int, lang: str) -> str:
+    """As many whole names as fit in ``limit`` characters, then "and N more"."""
+    separator = t("sep.list", lang)
+    shown: list[str] = []
+    for index, label in enumerate(names):
+        rest = len(names) - index - 1
+        tail = separator + t("card.close.more", lang, count=rest) if rest else ""
+        if len(separator.join([*shown, label]) + tail) > limit:
+            more = t("card.close.more", lang, count=len(names) - len(shown))
+            return separator.join([*shown, more]) if shown else more
+        shown.append(label)
+    return separator.join(shown)
+
+
 def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
     question = closed.open.question
     correct = [a for a in closed.answers if a.outcome == "correct"]
     partial = [a for a in closed.answers if a.outcome == "partial"]
     fields: list[tuple[str, str]] = []
 
-    def who(rows: Sequence[object]) -> str:
-        parts = []
-        for row in rows:
-            user, points, first = row.user_id, row.points, row.first_correct  # type: ignore[attr-defined]
-            star = " ★" if first else ""
-            who = f"{name(user)}{star}"
-            parts.append(
-                t("card.close.points", lang, name=who, points=points) if closed.open.ranked else who
-            )
-        return t("sep.list", lang).join(parts)
+    def who(rows: Sequence[AnswerSummary]) -> str:
+        # The best answerers first; whole names only, then "and N more" (a cut name
+        # would be a broken mention), so a busy question's reveal stays readable.
+        ranked = sorted(rows, key=lambda row: (not row.first_correct, -row.points))
+        parts: list[str] = []
+        for row in ranked:
+            star = " ★" if row.first_correct else ""
+            label = f"{name(row.user_id)}{star}"
+            if closed.open.ranked:
+                label = t("card.close.points", lang, name=label, points=row.points)
+            parts.append(label)
+        return fit_names(parts, FIELD_TEXT_LIMIT, lang)
 
     fields.append((t("card.close.correct", lang), who(correct) or t("card.close.nobody", lang)))
     if partial:
