@@ -770,6 +770,14 @@ class FakeDiscord:
         routes.append(("GET", "/", self._gateway))
         return routes
 
+    def served_routes(self) -> list[tuple[str, str]]:
+        """(method, template) of every REST route the fake serves, without /api/v10."""
+        return [
+            (m, p.removeprefix(API_PREFIX))
+            for m, p, _ in self._routes()
+            if p.startswith(API_PREFIX)
+        ]
+
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         info = request.match_info
