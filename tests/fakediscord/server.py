@@ -258,6 +258,7 @@ class FakeDiscord:
     # ---- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> FakeDiscord:
+        contract()  # parse the spec now (once per process), not during the bot's login
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024**2)
         for method, path, handler in self._routes():
             app.router.add_route(method, path, handler)
