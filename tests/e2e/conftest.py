@@ -32,6 +32,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         )
         assert fake.unknown_routes == [], "the bot used a route Discord does not have"
         assert fake.server_errors == []
+        assert fake.contract_violations == [], "a request or answer breaks Discord's spec"
 
 
 @pytest.fixture

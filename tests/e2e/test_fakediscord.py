@@ -31,10 +31,12 @@ from fakediscord import (
     Member,
     Role,
     SentMessage,
+    User,
     WaitTimeout,
     run_client,
     snowflake_time,
 )
+from fakediscord.contract import contract, unserved
 
 pytestmark = pytest.mark.e2e
 
@@ -162,6 +164,7 @@ async def world() -> AsyncIterator[World]:
         bob = fake.add_member(guild.id, "bob")
         yield World(fake, guild, channel, moderator, alice, bob)
         assert fake.server_errors == []
+        assert fake.contract_violations == [], "a request or answer breaks Discord's spec"
 
 
 @pytest.fixture
@@ -224,6 +227,7 @@ async def test_zlib_stream_gateway() -> None:
         async with run_client(fake, ProbeBot(intents())):
             await fake.send_message(channel.id, alice.id, "!ping")
             await fake.wait_for_message(is_pong)
+        assert fake.contract_violations == []
 
 
 async def test_message_content_intent_honoured(world: World) -> None:
@@ -517,6 +521,7 @@ async def test_channel_rate_limit_429_is_retried() -> None:
             await fake.wait_for_message(lambda _m: len(fake.sent_messages) == 3)
         assert fake.rate_limited == ["POST /channels/{channel_id}/messages"]
         assert fake.max_channel_posts(channel.id, window=0.3) == 2
+        assert fake.contract_violations == []
 
 
 async def test_auto_sharded_bot_routes_guilds_by_shard() -> None:
@@ -545,6 +550,7 @@ async def test_auto_sharded_bot_routes_guilds_by_shard() -> None:
                 await fake.send_message(channel.id, alice.id, "!ping")
                 reply = await fake.wait_for_message()
                 assert reply.content == f"pong from shard {shard}"
+        assert fake.contract_violations == []
 
 
 async def test_privileged_intent_refused() -> None:
@@ -553,6 +559,7 @@ async def test_privileged_intent_refused() -> None:
         with pytest.raises(discord.PrivilegedIntentsRequired):
             async with run_client(fake, ProbeBot(intents(message_content=True))):
                 pass
+        assert fake.contract_violations == []
 
 
 async def test_wait_timeout_is_readable(world: World) -> None:
@@ -604,3 +611,80 @@ async def test_bot_in_another_process(world: World, tmp_path: Path) -> None:
     finally:
         process.terminate()
         await process.wait()
+
+
+# ---- Discord's OpenAPI spec as the contract -------------------------------------------
+
+
+async def test_every_route_the_fake_serves_is_in_the_spec(world: World) -> None:
+    assert world.fake.served_routes()
+    assert unserved(world.fake.served_routes()) == []
+    assert unserved([("GET", "/channels/{channel_id}/hats")]) == ["GET /channels/{channel_id}/hats"]
+
+
+async def test_a_body_the_spec_refuses_is_recorded_and_refused(world: World) -> None:
+    fake = world.fake
+    headers = {"Authorization": f"Bot {fake.token}"}
+    url = f"{fake.api_base}/channels/{world.channel.id}/messages"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json={"content": 5}, headers=headers) as response,
+    ):
+        assert response.status == 400
+        assert (await response.json())["code"] == 50035
+    [violation] = fake.contract_violations
+    assert violation.startswith("POST /channels/{channel_id}/messages: request /content: 5 is")
+    assert fake.rejected[-1].payload == {"content": 5}
+    assert fake.sent_messages == []
+    fake.contract_violations.clear()
+
+
+async def test_multipart_payload_json_is_held_to_the_spec(world: World) -> None:
+    fake = world.fake
+    form = aiohttp.FormData()
+    form.add_field("payload_json", '{"content": "hi", "tts": "yes"}')
+    form.add_field("files[0]", b"x", filename="x.txt")
+    url = f"{fake.api_base}/channels/{world.channel.id}/messages"
+    headers = {"Authorization": f"Bot {fake.token}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=form, headers=headers) as response,
+    ):
+        assert response.status == 400
+    assert [v.split(": ")[1] for v in fake.contract_violations] == ["request /tts"]
+    fake.contract_violations.clear()
+
+
+async def test_a_route_the_spec_lacks_is_recorded(world: World) -> None:
+    fake = world.fake
+    headers = {"Authorization": f"Bot {fake.token}"}
+    async with aiohttp.ClientSession() as session:
+        url = f"{fake.api_base}/channels/{world.channel.id}/hats"
+        async with session.get(url, headers=headers) as response:
+            assert response.status == 404
+    assert fake.unknown_routes == [f"GET /api/v10/channels/{world.channel.id}/hats"]
+    assert fake.contract_violations == [f"GET /channels/{world.channel.id}/hats: not in the spec"]
+    fake.contract_violations.clear()
+
+
+async def test_an_answer_missing_a_required_field_is_a_violation() -> None:
+    spec = contract()
+    op = spec.operation("GET", "/users/{user_id}")
+    assert op is not None
+    user = User(1, "alice").payload()
+    assert spec.check_response(op, 200, user) == []
+    del user["flags"]
+    assert spec.check_response(op, 200, user) == [
+        "GET /users/{user_id}: response 200 /: 'flags' is a required property"
+    ]
+    assert spec.check_response(op, 302, None) == [
+        "GET /users/{user_id}: response 302: status not in the spec"
+    ]
+
+
+async def test_a_normal_round_records_no_violations(world: World, bot: ProbeBot) -> None:
+    fake = world.fake
+    await fake.send_message(world.channel.id, world.alice.id, "!ping")
+    await fake.wait_for_message(is_pong)
+    assert sum(fake.rest_calls.values()) >= 3  # login, application, the reply
+    assert fake.contract_violations == []

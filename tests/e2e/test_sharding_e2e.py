@@ -214,6 +214,7 @@ async def test_two_bots_with_shard_ranges_share_one_postgres_database(database_u
             boards = [await b.service.leaderboard(None, limit=PLAYERS) for b in (low, high)]
             assert boards[0] == boards[1] and boards[0].players == PLAYERS
         assert fake.unknown_routes == [] and fake.server_errors == []
+        assert fake.contract_violations == []
     await check_database(database_url, arena)
 
 
@@ -278,6 +279,7 @@ async def test_convquiz_run_processes_with_shard_ranges_share_one_postgres_datab
         for _, stderr in outputs:
             assert b"Traceback" not in stderr, stderr.decode()[-2000:]
         assert fake.unknown_routes == [] and fake.server_errors == []
+        assert fake.contract_violations == []
     await check_database(database_url, arena)
 
 

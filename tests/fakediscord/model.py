@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -85,6 +86,8 @@ class User:
             "avatar": None,
             "bot": self.bot,
             "public_flags": 0,
+            "flags": 0,
+            "primary_guild": None,
         }
 
 
@@ -282,6 +285,33 @@ def iter_components(components: list[JSON]) -> Iterator[JSON]:
             yield from iter_components([comp["component"]])
         if isinstance(comp.get("accessory"), dict):  # section accessory
             yield from iter_components([comp["accessory"]])
+
+
+# Fields Discord fills in when a component comes back in a message, by component type.
+_COMPONENT_DEFAULTS: dict[int, JSON] = {
+    **{t: {"min_values": 1, "max_values": 1} for t in (3, 5, 6, 7, 8)},  # selects
+    11: {"description": None, "spoiler": False},  # thumbnail
+    14: {"divider": True, "spacing": 1},  # separator
+    17: {"accent_color": None, "spoiler": False},  # container
+}
+
+
+def stored_components(components: list[JSON]) -> list[JSON]:
+    """Components as Discord answers them: a copy, with defaults and a numeric `id` on
+    each (the bot's own ids kept; the rest numbered 1, 2 ... depth first, skipping
+    taken ones)."""
+    out = copy.deepcopy(components)
+    taken = {c["id"] for c in iter_components(out) if isinstance(c.get("id"), int)}
+    next_id = 1
+    for comp in iter_components(out):
+        for key, value in _COMPONENT_DEFAULTS.get(int(comp.get("type") or 0), {}).items():
+            comp.setdefault(key, value)
+        if not isinstance(comp.get("id"), int):
+            while next_id in taken:
+                next_id += 1
+            comp["id"] = next_id
+            taken.add(next_id)
+    return out
 
 
 @dataclass

@@ -18,7 +18,9 @@ REST routes are counted in `FakeDiscord.rest_calls` under these keys:
     GET|PATCH|DELETE /webhooks/{application_id}/{interaction_token}/messages/@original
     GET|PATCH|DELETE /webhooks/{application_id}/{interaction_token}/messages/{message_id}
 
-Anything else answers 404 and lands in `unknown_routes`.
+Anything else answers 404 and lands in `unknown_routes`. Every request body and JSON
+answer is held to Discord's OpenAPI spec (contract.py); breaches land in
+`contract_violations`, and a request body the spec refuses gets 400 Invalid Form Body.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from urllib.parse import quote
 from aiohttp import BodyPartReader, web
 
 from .client import point_discord_at
+from .contract import Operation, contract
 from .gateway import GatewaySession
 from .model import (
     ADD_REACTIONS,
@@ -75,6 +78,7 @@ from .model import (
     SentMessage,
     User,
     iter_components,
+    stored_components,
 )
 from .snowflake import SnowflakeFactory, iso_now
 from .validation import command_errors, message_errors
@@ -82,6 +86,10 @@ from .validation import command_errors, message_errors
 _log = logging.getLogger(__name__)
 API_PREFIX = "/api/v10"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Body = tuple["JSON", list[tuple[int, str, bytes]]]  # payload, files[n] parts
+_BODY = web.RequestKey("fakediscord_body", Body)  # read once, by the middleware
+_JSON_KEY = web.ResponseKey("fakediscord_json", object)  # what json_response encoded
+_NO_JSON = object()
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
@@ -102,11 +110,13 @@ def json_response(
 ) -> web.Response:
     # Exactly "application/json": aiohttp's json_response appends "; charset=utf-8" and
     # discord.py then treats the body as text (login fails with a TypeError).
-    return web.Response(
+    response = web.Response(
         body=json.dumps(data).encode(),
         status=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
+    response[_JSON_KEY] = data  # for the contract check, without parsing the body again
+    return response
 
 
 class ApiError(Exception):
@@ -216,6 +226,8 @@ class FakeDiscord:
         self.rest_calls: Counter[str] = Counter()
         self.rest_log: list[tuple[float, str]] = []  # (monotonic time, route key)
         self.unknown_routes: list[str] = []
+        # Requests and JSON answers that break Discord's OpenAPI spec (see contract.py).
+        self.contract_violations: list[str] = []
         self.rejected: list[RejectedRequest] = []
         self.server_errors: list[str] = []  # bugs in the fake itself; should stay empty
         self.rate_limited: list[str] = []
@@ -239,12 +251,14 @@ class FakeDiscord:
         # message id -> emoji (in order of first reaction) -> users who reacted with it
         self._reactors: dict[int, dict[str, set[int]]] = {}
         self._dm_by_user: dict[int, Channel] = {}
+        self._modal_origin: dict[int, int] = {}  # modal submit id -> interaction that opened it
         self._runner: web.AppRunner | None = None
         self._port = 0
 
     # ---- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> FakeDiscord:
+        contract()  # parse the spec now (once per process), not during the bot's login
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024**2)
         for method, path, handler in self._routes():
             app.router.add_route(method, path, handler)
@@ -387,7 +401,12 @@ class FakeDiscord:
         return flags
 
     def _me_payload(self) -> JSON:
-        return {**self.bot_user.payload(), "verified": True, "mfa_enabled": False, "flags": 0}
+        return {
+            **self.bot_user.payload(),
+            "verified": True,
+            "mfa_enabled": False,
+            "locale": "en-US",
+        }
 
     def ready_payload(self, session: GatewaySession) -> JSON:
         assert session.identify is not None
@@ -540,7 +559,7 @@ class FakeDiscord:
             "author": author.payload(),
             "embeds": [dict({"type": "rich"}, **e) for e in payload.get("embeds") or []],
             "attachments": [a.payload(self._attachment_url(channel.id, a)) for a in attachments],
-            "components": copy.deepcopy(payload.get("components") or []),
+            "components": stored_components(payload.get("components") or []),
             "timestamp": iso_now(),
             "edited_timestamp": None,
             "tts": bool(payload.get("tts")),
@@ -602,7 +621,9 @@ class FakeDiscord:
         self.rejected.append(RejectedRequest(route, payload, errors))
         code = 50006 if errors == ["empty message"] else 50035
         text = "Cannot send an empty message" if code == 50006 else "Invalid Form Body"
-        return ApiError(400, code, text, {"_errors": errors})
+        return ApiError(
+            400, code, text, {"_errors": [{"code": code, "message": e} for e in errors]}
+        )
 
     def _make_attachments(
         self, payload: JSON, files: list[tuple[int, str, bytes]]
@@ -643,6 +664,7 @@ class FakeDiscord:
         for key, empty in (("content", ""), ("embeds", []), ("components", [])):
             if key in payload:
                 message[key] = copy.deepcopy(payload[key]) if payload[key] is not None else empty
+        message["components"] = stored_components(message["components"])
         message["embeds"] = [dict({"type": "rich"}, **e) for e in message["embeds"]]
         old_flags = int(message.get("flags") or 0)
         if payload.get("flags") is not None:
@@ -749,23 +771,63 @@ class FakeDiscord:
         routes.append(("GET", "/", self._gateway))
         return routes
 
+    def served_routes(self) -> list[tuple[str, str]]:
+        """(method, template) of every REST route the fake serves, without /api/v10."""
+        return [
+            (m, p.removeprefix(API_PREFIX))
+            for m, p, _ in self._routes()
+            if p.startswith(API_PREFIX)
+        ]
+
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         info = request.match_info
         if info.http_exception is not None:  # no such route, or wrong method
             self.unknown_routes.append(f"{request.method} {request.path}")
             self.rest_log.append((time.monotonic(), "UNKNOWN"))
+            if request.path.startswith(API_PREFIX):
+                path = request.path.removeprefix(API_PREFIX)
+                if contract().operation_for_path(request.method, path) is None:
+                    self.contract_violations.append(f"{request.method} {path}: not in the spec")
             return json_response({"message": "404: Not Found", "code": 0}, 404)
         canonical = info.route.resource.canonical if info.route.resource else ""
-        if canonical.startswith(API_PREFIX):
-            key = f"{request.method} {canonical[len(API_PREFIX) :]}"
-            self.rest_calls[key] += 1
-            self.rest_log.append((time.monotonic(), key))
-            # Interaction callbacks and follow-ups authenticate by token, not header.
-            token_auth = "/interactions/" in key or "/webhooks/" in key
-            if not token_auth and request.headers.get("Authorization") != f"Bot {self.token}":
-                return json_response({"message": "401: Unauthorized", "code": 0}, 401)
+        if not canonical.startswith(API_PREFIX):
+            return await self._handle(request, handler, None)  # gateway, CDN
+        template = canonical[len(API_PREFIX) :]
+        key = f"{request.method} {template}"
+        self.rest_calls[key] += 1
+        self.rest_log.append((time.monotonic(), key))
+        op = contract().operation(request.method, template)
+        if op is None:
+            self.contract_violations.append(f"{key}: not in the spec")
+        # Interaction callbacks and follow-ups authenticate by token, not header.
+        token_auth = "/interactions/" in key or "/webhooks/" in key
+        if not token_auth and request.headers.get("Authorization") != f"Bot {self.token}":
+            response: web.StreamResponse = json_response(
+                {"message": "401: Unauthorized", "code": 0}, 401
+            )
+        else:
+            response = await self._handle(request, handler, op)
+        if op is not None and isinstance(response, web.Response):
+            data = response.get(_JSON_KEY, _NO_JSON)
+            if data is _NO_JSON and response.content_type == "application/json" and response.body:
+                data = json.loads(bytes(response.body))  # type: ignore[arg-type]
+            if data is _NO_JSON:  # 204, or not JSON: only the status is checked
+                if contract().response_key(op, response.status) is None:
+                    msg = f"{key}: response {response.status}: status not in the spec"
+                    self.contract_violations.append(msg)
+            else:
+                self.contract_violations += contract().check_response(op, response.status, data)
+        return response
+
+    async def _handle(
+        self, request: web.Request, handler: Handler, op: Operation | None
+    ) -> web.StreamResponse:
         try:
+            if op is not None:
+                rejected = await self._check_request(request, op)
+                if rejected is not None:
+                    return rejected
             return await handler(request)
         except ApiError as exc:
             return exc.response()
@@ -778,6 +840,20 @@ class FakeDiscord:
             self.server_errors.append(f"{request.method} {request.path}: {exc!r}")
             return json_response({"message": f"fakediscord error: {exc!r}", "code": 0}, 503)
 
+    async def _check_request(self, request: web.Request, op: Operation) -> web.Response | None:
+        """Hold the body to the spec; a refused body gets Discord's 400 Invalid Form Body."""
+        has_body = request.body_exists and request.method in ("POST", "PUT", "PATCH")
+        payload: Any = None
+        if has_body:
+            request[_BODY] = await self._read_body(request)
+            payload = request[_BODY][0]
+            has_body = request.content_type.startswith("multipart/") or bool(await request.read())
+        violations = contract().check_request(op, payload, has_body=has_body)
+        if not violations:
+            return None
+        self.contract_violations += violations
+        return self._reject(self._route_key(request), payload, violations).response()
+
     @staticmethod
     def _route_key(request: web.Request) -> str:
         resource = request.match_info.route.resource
@@ -787,6 +863,8 @@ class FakeDiscord:
     @staticmethod
     async def _read_body(request: web.Request) -> tuple[JSON, list[tuple[int, str, bytes]]]:
         """JSON body, or multipart `payload_json` + `files[n]` (what discord.py sends)."""
+        if _BODY in request:  # the middleware read it to check it against the spec
+            return request[_BODY]
         files: list[tuple[int, str, bytes]] = []
         if request.content_type.startswith("multipart/"):
             payload: JSON = {}
@@ -863,8 +941,18 @@ class FakeDiscord:
                 "team": None,
                 "verify_key": "0" * 64,
                 "flags": self.application_flags,
+                "flags_new": str(self.application_flags),
                 "bot": self.bot_user.payload(),
                 "tags": [],
+                "type": None,
+                "redirect_uris": [],
+                "interactions_endpoint_url": None,
+                "role_connections_verification_url": None,
+                "approximate_guild_count": len(self.guilds),
+                "approximate_user_install_count": 0,
+                "approximate_user_authorization_count": 0,
+                "explicit_content_filter": 0,
+                "eligible_oauth2_scopes": ["bot", "applications.commands"],
             }
         )
 
@@ -939,7 +1027,11 @@ class FakeDiscord:
             if len(recent) >= limit:
                 self.rate_limited.append(key)
                 retry_after = round(per - (now - recent[0]), 3)
-                body = {"message": "You are being rate limited.", "retry_after": retry_after}
+                body = {
+                    "message": "You are being rate limited.",
+                    "code": 0,
+                    "retry_after": retry_after,
+                }
                 # discord.py only trusts a 429 that came through Discord's proxy ("Via").
                 headers = {"Via": "1.1 google", "X-RateLimit-Scope": "shared"}
                 return json_response({**body, "global": False}, 429, headers)
@@ -1134,6 +1226,11 @@ class FakeDiscord:
                 "version": str(self.snowflakes.next()),
                 "type": ctype,
             }
+            perms = command["default_member_permissions"]
+            # Sent as an integer, answered as a string of digits.
+            command["default_member_permissions"] = None if perms is None else str(perms)
+            if command.get("integration_types") is None:
+                command["integration_types"] = [0]  # what Discord fills in: guild install
             if scope is not None:
                 command["guild_id"] = str(scope)
             new[(raw["name"], ctype)] = command
@@ -1215,33 +1312,42 @@ class FakeDiscord:
             "interaction": {
                 "id": str(state.id),
                 "type": state.payload["type"],
-                "response_message_id": message["id"] if message else None,
                 "response_message_loading": bool(flags & FLAG_LOADING),
                 "response_message_ephemeral": bool(flags & FLAG_EPHEMERAL),
             },
-            "resource": {"type": rtype},
         }
         if message is not None:
-            answer["resource"]["message"] = message
+            answer["interaction"]["response_message_id"] = message["id"]
+        if message is not None and rtype in (_CB_MESSAGE, _CB_UPDATE):
+            # The spec's resource carries the message only for types 4 and 7, else nothing.
+            answer["resource"] = {"type": rtype, "message": message}
         return json_response(answer)
 
-    def _interaction_message_extra(self, state: _InteractionState) -> JSON:
-        """Fields Discord adds to messages made by an interaction response/follow-up."""
+    def _interaction_metadata(self, state: _InteractionState) -> JSON:
         user = state.payload.get("member", {}).get("user") or state.payload.get("user")
+        kind = state.payload["type"]
         metadata: JSON = {
             "id": str(state.id),
-            "type": state.payload["type"],
+            "type": kind,
             "user": user,
             "authorizing_integration_owners": state.payload["authorizing_integration_owners"],
         }
-        if state.payload["type"] == _APPLICATION_COMMAND:
+        if kind == _APPLICATION_COMMAND:
             metadata["name"] = state.payload["data"]["name"]
-        if state.payload.get("message"):
+        if kind == _MESSAGE_COMPONENT and state.payload.get("message"):
             metadata["interacted_message_id"] = state.payload["message"]["id"]
+        origin = self.interactions.get(self._modal_origin.get(state.id, 0))
+        if kind == _MODAL_SUBMIT and origin is not None:
+            # A modal submit names the command or click that opened the modal.
+            metadata["triggering_interaction_metadata"] = self._interaction_metadata(origin)
+        return metadata
+
+    def _interaction_message_extra(self, state: _InteractionState) -> JSON:
+        """Fields Discord adds to messages made by an interaction response/follow-up."""
         return {
             "webhook_id": str(self.application_id),
             "application_id": str(self.application_id),
-            "interaction_metadata": metadata,
+            "interaction_metadata": self._interaction_metadata(state),
         }
 
     def _webhook_state(self, request: web.Request) -> _InteractionState:
@@ -1677,6 +1783,7 @@ class FakeDiscord:
             message=original.get("message"),
             locale=original.get("locale", "en-US"),
         )
+        self._modal_origin[int(payload["id"])] = int(original["id"])
         return await self._dispatch_interaction(payload)
 
     async def drop_gateway(self, code: int = 4000) -> int:
