@@ -54,7 +54,7 @@ from bot.engine.question import (
     question_from_dict,
     question_to_dict,
 )
-from bot.engine.scoring import Points, next_streak, score_answer
+from bot.engine.scoring import Points, decide
 from bot.errors import StorageError
 from bot.records import (
     AlreadyAnswered,
@@ -564,20 +564,17 @@ class Repository:
             key = (q.guild_id, pending.user_id)
             streak_before = streak_of.get(key, 0) if q.ranked else 0
             elapsed = max(0.0, (pending.answered_at - q.opened_at).total_seconds())
-            points = (
-                score_answer(
-                    difficulty=q.question.difficulty,
-                    outcome=grade.outcome,
-                    score=grade.score,
-                    elapsed=elapsed,
-                    time_limit=q.time_limit,
-                    first_correct=first,
-                    streak_before=streak_before,
-                )
-                if q.ranked
-                else Points(0, 0, 0, 0)
+            decision = decide(
+                outcome=grade.outcome,
+                score=grade.score,
+                first_correct=first,
+                streak_before=streak_before,
+                elapsed=elapsed,
+                time_limit=q.time_limit,
+                difficulty=q.question.difficulty,
+                ranked=q.ranked,
             )
-            streak = next_streak(grade.outcome, streak_before)
+            points, streak = decision.points, decision.streak
             events.append(
                 {
                     "question_id": q.id,
@@ -597,7 +594,13 @@ class Repository:
             if q.ranked:
                 streak_of[key] = streak
                 totals.add(
-                    q, pending.user_id, pending.answered_at, points.total, is_correct, streak
+                    q.guild_id,
+                    pending.user_id,
+                    q.question.kind,
+                    week_number(pending.answered_at),
+                    points.total,
+                    is_correct,
+                    streak,
                 )
             made.append((len(outcomes), points, first, streak))
             outcomes.append(None)
@@ -752,13 +755,12 @@ class Repository:
                 )
             ).all()
         ordered = sorted(grouped, key=lambda r: (-int(r[1]), r[0]))
-        rows: list[BoardRow] = []
-        rank = 0
-        previous: int | None = None
-        for position, (user, points, answered, correct) in enumerate(ordered, start=1):
-            if points != previous:
-                rank, previous = position, points
-            rows.append(BoardRow(rank, user, int(points), int(answered), int(correct or 0)))
+        rows = _ranked_prefix(
+            [
+                (user, int(points), int(answered), int(correct or 0))
+                for user, points, answered, correct in ordered
+            ]
+        )
         me = next((r for r in rows if r.user_id == user_id), None)
         return Board(tuple(rows[:limit]), me, len(rows))
 
@@ -816,31 +818,31 @@ class Repository:
             events = list(await session.scalars(select(AnswerEvent).order_by(AnswerEvent.id)))
             for model in (UserTotal, WeeklyTotal, KindTotal, GlobalTotal):
                 await session.execute(delete(model))
-            totals = _replay(events, questions)
+            replay = _replay(events, questions)
             # Core statements, executemany: no ORM bookkeeping per row.
             await session.execute(update(_QUESTIONS).values(first_correct_user=None))
-            if totals.first_correct:
+            if replay.first_correct:
                 await session.execute(
                     update(_QUESTIONS)
                     .where(_QUESTIONS.c.id == bindparam("b_id"))
                     .values(first_correct_user=bindparam("b_user")),
-                    [{"b_id": q, "b_user": u} for q, u in sorted(totals.first_correct.items())],
+                    [{"b_id": q, "b_user": u} for q, u in sorted(replay.first_correct.items())],
                 )
-            if totals.event_points:
+            if replay.event_points:
                 await session.execute(
                     update(_ANSWERS)
                     .where(_ANSWERS.c.id == bindparam("b_id"))
                     .values(points=bindparam("b_points"), first_correct=bindparam("b_first")),
                     [
                         {"b_id": event_id, "b_points": points, "b_first": first}
-                        for event_id, (points, first) in sorted(totals.event_points.items())
+                        for event_id, (points, first) in sorted(replay.event_points.items())
                     ],
                 )
             for table, rows in (
-                (_USERS, totals.users),
-                (_WEEKLY, totals.weekly),
-                (_KINDS, totals.kinds),
-                (_GLOBAL, totals.global_),
+                (_USERS, replay.totals.users),
+                (_WEEKLY, replay.totals.weekly),
+                (_KINDS, replay.totals.kinds),
+                (_GLOBAL, replay.totals.global_),
             ):
                 await _insert_all(session, table, rows)
             await _rebuild_histograms(session)
@@ -867,10 +869,7 @@ class Repository:
 
 @dataclass
 class _Replay:
-    users: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)
-    weekly: dict[tuple[int, int, int], dict[str, int]] = field(default_factory=dict)
-    kinds: dict[tuple[int, str, int], dict[str, int]] = field(default_factory=dict)
-    global_: dict[tuple[int], dict[str, int]] = field(default_factory=dict)
+    totals: _Deltas = field(default_factory=lambda: _Deltas())
     first_correct: dict[int, int] = field(default_factory=dict)
     event_points: dict[int, tuple[int, bool]] = field(default_factory=dict)
 
@@ -889,39 +888,30 @@ def _replay(events: Iterable[AnswerEvent], questions: dict[int, QuestionRow]) ->
         if not question.ranked:
             out.event_points[event.id] = (0, False)
             continue
-        key = (event.guild_id, event.user_id)
-        user = out.users.setdefault(
-            key, {"points": 0, "answered": 0, "correct": 0, "streak": 0, "best_streak": 0}
-        )
         is_correct = event.outcome == "correct"
         first = is_correct and event.question_id not in out.first_correct
         if first:
             out.first_correct[event.question_id] = event.user_id
-        limit = (question.deadline - question.opened_at).total_seconds()
-        points = score_answer(
-            difficulty=question.difficulty,
+        decision = decide(
             outcome=event.outcome,
             score=event.score,
-            elapsed=event.elapsed_ms / 1000,
-            time_limit=limit,
             first_correct=first,
-            streak_before=user["streak"],
-        ).total
-        out.event_points[event.id] = (points, first)
-        user["streak"] = next_streak(event.outcome, user["streak"])
-        user["best_streak"] = max(user["best_streak"], user["streak"])
-        user["points"] += points
-        user["answered"] += 1
-        user["correct"] += int(is_correct)
-        correct = int(is_correct)
-        _bump(
-            out.weekly,
-            (event.guild_id, week_number(event.answered_at), event.user_id),
-            points,
-            correct,
+            streak_before=out.totals.streak(event.guild_id, event.user_id),
+            elapsed=event.elapsed_ms / 1000,
+            time_limit=(question.deadline - question.opened_at).total_seconds(),
+            difficulty=question.difficulty,
         )
-        _bump(out.kinds, (event.guild_id, event.kind, event.user_id), points, correct)
-        _bump(out.global_, (event.user_id,), points, correct)
+        points = decision.points.total
+        out.event_points[event.id] = (points, first)
+        out.totals.add(
+            event.guild_id,
+            event.user_id,
+            event.kind,
+            week_number(event.answered_at),
+            points,
+            is_correct,
+            decision.streak,
+        )
     return out
 
 
@@ -954,21 +944,28 @@ class _Deltas:
 
     def add(
         self,
-        q: OpenQuestion,
+        guild_id: int,
         user_id: int,
-        moment: datetime,
+        kind: str,
+        week: int,
         points: int,
         is_correct: bool,
         streak: int,
     ) -> None:
+        """Count one ranked answer: its points, and ``streak``, the player's streak
+        after it."""
         correct = int(is_correct)
-        _bump(self.users, (q.guild_id, user_id), points, correct)
-        user = self.users[(q.guild_id, user_id)]
+        _bump(self.users, (guild_id, user_id), points, correct)
+        user = self.users[(guild_id, user_id)]
         user["streak"] = streak
         user["best_streak"] = max(user.get("best_streak", 0), streak)
-        _bump(self.weekly, (q.guild_id, week_number(moment), user_id), points, correct)
-        _bump(self.kinds, (q.guild_id, q.question.kind, user_id), points, correct)
+        _bump(self.weekly, (guild_id, week, user_id), points, correct)
+        _bump(self.kinds, (guild_id, kind, user_id), points, correct)
         _bump(self.global_, (user_id,), points, correct)
+
+    def streak(self, guild_id: int, user_id: int) -> int:
+        """The player's streak after the answers counted so far (0: none counted)."""
+        return self.users.get((guild_id, user_id), {}).get("streak", 0)
 
 
 def _old_points(row: Any, delta: dict[str, int]) -> int | None:
