@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import functools
 import itertools
-import json
 import logging
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -30,10 +29,8 @@ from typing import Any, Literal, ParamSpec, TypeVar
 from sqlalchemy import (
     BigInteger,
     Table,
-    Text,
     bindparam,
     case,
-    cast,
     delete,
     func,
     insert,
@@ -45,20 +42,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.engine.question import (
     Grade,
     Question,
-    question_from_dict,
-    question_to_dict,
 )
 from bot.engine.scoring import Points, decide
 from bot.errors import StorageError
 from bot.records import (
     AlreadyAnswered,
-    AnswerSummary,
     Board,
     BoardRow,
     ChannelBusy,
@@ -70,6 +64,8 @@ from bot.records import (
     RecordedAnswer,
     UserStats,
 )
+from bot.storage import configs, questions
+from bot.storage.core import guard as _guard
 from bot.storage.db import sync_engine_for
 from bot.storage.models import (
     ALL_TIME,
@@ -77,7 +73,6 @@ from bot.storage.models import (
     REPLY_MAX,
     AnswerEvent,
     GlobalTotal,
-    GuildSettings,
     KindTotal,
     PointsHistogram,
     QuestionRow,
@@ -142,45 +137,6 @@ class _Conflict(Exception):
     """Another transaction changed a row this batch read without a lock: start over."""
 
 
-def _guard(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    """Turn driver and connection failures into one short ``StorageError``."""
-
-    @functools.wraps(method)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return await method(*args, **kwargs)
-        except (OperationalError, DBAPIError) as error:
-            if isinstance(error, IntegrityError):
-                raise
-            reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
-            raise StorageError(f"the database is unavailable ({reason[:120]})") from error
-        except (OSError, TimeoutError) as error:
-            raise StorageError(
-                f"the database is unreachable ({error.__class__.__name__})"
-            ) from error
-
-    return wrapper
-
-
-def _open_from_row(row: Any, body: dict[str, Any] | None = None) -> OpenQuestion:
-    """An open question from a ``questions`` row (``body``: its JSON, when the row
-    carries it undecoded)."""
-    return OpenQuestion(
-        id=row.id,
-        guild_id=row.guild_id,
-        channel_id=row.channel_id,
-        message_id=row.message_id,
-        question=question_from_dict(row.body if body is None else body),
-        started_by=row.started_by,
-        opened_at=row.opened_at,
-        deadline=row.deadline,
-        ranked=row.ranked,
-        status=row.status,
-        template_name=row.template_name,
-        template_version=row.template_version,
-    )
-
-
 class Repository:
     """All persistence for one database; safe to share between coroutines."""
 
@@ -236,7 +192,7 @@ class Repository:
         async with self._exclusive(), self.sessions.begin() as session:
             yield session
 
-    # --- questions -----------------------------------------------------------------------
+    # --- questions -------------------------------------------------------------------
 
     @_guard
     async def open_question(
@@ -253,117 +209,41 @@ class Repository:
         template_version: int | None = None,
     ) -> OpenQuestion:
         """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
-        row = QuestionRow(
+        return await questions.open_question(
+            self._writing,
+            self.sessions,
             guild_id=guild_id,
             channel_id=channel_id,
-            kind=question.kind,
-            code=question.code,
-            template_name=template_name,
-            template_version=template_version,
-            difficulty=question.difficulty,
-            body=question_to_dict(question),
+            question=question,
             started_by=started_by,
             opened_at=opened_at,
-            deadline=opened_at + timedelta(seconds=time_limit),
-            status="open",
+            time_limit=time_limit,
             ranked=ranked,
-            answer_count=0,
+            template_name=template_name,
+            template_version=template_version,
         )
-        try:
-            async with self._writing() as session:
-                session.add(row)
-                await session.flush()
-        except IntegrityError:
-            raise ChannelBusy(await self.open_in_channel(channel_id)) from None
-        return _open_from_row(row)
 
     @_guard
     async def set_message(self, question_id: int, message_id: int) -> None:
-        async with self._writing() as session:
-            await session.execute(
-                update(QuestionRow)
-                .where(QuestionRow.id == question_id)
-                .values(message_id=message_id)
-            )
+        await questions.set_message(self._writing, question_id, message_id)
 
     @_guard
     async def open_in_channel(self, channel_id: int) -> OpenQuestion | None:
-        async with self.sessions() as session:
-            row = await session.scalar(
-                select(QuestionRow).where(
-                    QuestionRow.channel_id == channel_id, QuestionRow.status == "open"
-                )
-            )
-            return _open_from_row(row) if row else None
+        return await questions.open_in_channel(self.sessions, channel_id)
 
     @_guard
     async def open_questions(
         self, guild_filter: Callable[[int], bool] | None = None
     ) -> list[OpenQuestion]:
-        """Every open question (of the guilds ``guild_filter`` accepts), soonest first.
-
-        Read in slices, with only the columns a question needs and its JSON body decoded
-        only for accepted guilds: a restart with ten thousand questions open neither
-        holds every row at once nor decodes other processes' questions.
-        """
-        q = _QUESTIONS
-        columns = [
-            q.c.id,
-            q.c.guild_id,
-            q.c.channel_id,
-            q.c.message_id,
-            cast(q.c.body, Text).label("body"),  # decoded below, only when wanted
-            q.c.started_by,
-            q.c.opened_at,
-            q.c.deadline,
-            q.c.ranked,
-            q.c.status,
-            q.c.template_name,
-            q.c.template_version,
-        ]
-        found: list[OpenQuestion] = []
-        async with self.engine.connect() as connection:
-            result = await connection.stream(
-                select(*columns)
-                .where(q.c.status == "open")
-                .order_by(q.c.deadline, q.c.id)
-                .execution_options(yield_per=500)
-            )
-            async for rows in result.partitions():
-                found += [
-                    _open_from_row(row, json.loads(row.body))
-                    for row in rows
-                    if guild_filter is None or guild_filter(row.guild_id)
-                ]
-        return found
+        """Every open question (of the guilds ``guild_filter`` accepts), soonest first."""
+        return await questions.open_questions(self.engine, guild_filter)
 
     @_guard
     async def close_question(
         self, question_id: int, closed_at: datetime, status: str = "closed"
     ) -> ClosedQuestion | None:
         """Close an open question; ``None`` when someone else already closed it."""
-        async with self._writing() as session:
-            result = await session.execute(
-                update(QuestionRow)
-                .where(QuestionRow.id == question_id, QuestionRow.status == "open")
-                .values(status=status, closed_at=closed_at)
-                .returning(QuestionRow.id)
-            )
-            if result.first() is None:
-                return None
-            row = await session.get(QuestionRow, question_id)
-            assert row is not None
-            await session.refresh(row)
-            events = await session.scalars(
-                select(AnswerEvent)
-                .where(AnswerEvent.question_id == question_id)
-                .order_by(AnswerEvent.id)
-            )
-            answers = tuple(
-                AnswerSummary(e.user_id, e.outcome, e.mistake, e.points, e.first_correct)
-                for e in events
-            )
-            return ClosedQuestion(_open_from_row(row), status, closed_at, answers)
+        return await questions.close_question(self._writing, question_id, closed_at, status)
 
     # --- answers: group commit --------------------------------------------------------
 
@@ -768,41 +648,15 @@ class Repository:
     async def user_stats(self, guild_id: int, user_id: int) -> UserStats:
         return await self._read(_stats, guild_id, user_id)
 
-    # --- guild settings ------------------------------------------------------------------
+    # --- guild settings --------------------------------------------------------------
 
     @_guard
     async def guild_config(self, guild_id: int) -> GuildConfig:
-        async with self.sessions() as session:
-            row = await session.get(GuildSettings, guild_id)
-            if row is None:
-                return GuildConfig(guild_id)
-            return GuildConfig(
-                guild_id=guild_id,
-                prefix=row.prefix,
-                time_limit=row.time_limit,
-                default_difficulty=row.default_difficulty,
-                allowed_channels=tuple(row.allowed_channels or ()),
-                starter_role_id=row.starter_role_id,
-                language=row.language,
-                pictures=row.pictures,
-            )
+        return await configs.guild_config(self.sessions, guild_id)
 
     @_guard
     async def update_config(self, guild_id: int, **changes: Any) -> GuildConfig:
-        allowed = {f for f in GuildConfig.__dataclass_fields__ if f != "guild_id"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-        if "allowed_channels" in changes:
-            changes["allowed_channels"] = list(changes["allowed_channels"])
-        async with self._writing() as session:
-            row = await session.get(GuildSettings, guild_id, with_for_update=True)
-            if row is None:
-                row = GuildSettings(guild_id=guild_id, allowed_channels=[], pictures=True)
-                session.add(row)
-            for name, value in changes.items():
-                setattr(row, name, value)
-        return await self.guild_config(guild_id)
+        return await configs.update_config(self._writing, self.sessions, guild_id, changes)
 
     # --- rebuilding totals from the events ----------------------------------------------
 
