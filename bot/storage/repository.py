@@ -19,9 +19,9 @@ import contextlib
 import functools
 import logging
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, ParamSpec, TypeVar
 
@@ -29,15 +29,12 @@ from sqlalchemy import (
     BigInteger,
     Table,
     bindparam,
-    delete,
     func,
     insert,
-    literal,
     select,
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -60,12 +57,11 @@ from bot.records import (
     RecordedAnswer,
     UserStats,
 )
-from bot.storage import boards, configs, questions
+from bot.storage import boards, configs, questions, totals
+from bot.storage import rescore as rescoring
 from bot.storage.core import guard as _guard
 from bot.storage.db import sync_engine_for
 from bot.storage.models import (
-    ALL_TIME,
-    RANK_LEVELS,
     REPLY_MAX,
     AnswerEvent,
     GlobalTotal,
@@ -76,6 +72,8 @@ from bot.storage.models import (
     WeeklyTotal,
     week_number,
 )
+from bot.storage.totals import Conflict as _Conflict
+from bot.storage.totals import Deltas
 
 __all__ = [
     "AlreadyAnswered",
@@ -127,10 +125,6 @@ class PendingAnswer:
     grade: Grade
     answered_at: datetime
     future: asyncio.Future[RecordedAnswer]
-
-
-class _Conflict(Exception):
-    """Another transaction changed a row this batch read without a lock: start over."""
 
 
 class Repository:
@@ -420,7 +414,7 @@ class Repository:
         events: list[dict[str, Any]] = []
         made: list[tuple[int, Points, bool, int]] = []  # (outcome index, points, first, streak)
         outcomes: list[RecordedAnswer | Exception | None] = []
-        totals = _Deltas()
+        totals = Deltas()
         for pending in batch:
             q = pending.question
             row = questions.get(q.id)
@@ -503,50 +497,11 @@ class Repository:
     def _write_totals(
         self,
         connection: Connection,
-        totals: _Deltas,
+        deltas: totals.Deltas,
         before: dict[tuple[int, int], tuple[int, int]],
     ) -> None:
-        """Add a batch's totals, and move its players in the rank histogram: each
-        upsert returns the rows as they now are, so a player's old points are exact
-        (new minus what this batch added) whatever else committed in between."""
-        sql = self._sql
-        histogram: Counter[tuple[int, int, int, int]] = Counter()
-        rows = [{"guild_id": g, "user_id": u, **v} for (g, u), v in sorted(totals.users.items())]
-        for row in connection.execute(sql.add_users, rows):
-            key = (row.guild_id, row.user_id)
-            old = _old_points(row, totals.users[key])
-            known = before.get(key)
-            if (old is None) != (known is None) or (known is not None and known[0] != old):
-                raise _Conflict()  # the row changed since it was read: streaks may be stale
-            _move(histogram, row.guild_id, ALL_TIME, old, row.points)
-        rows = [
-            {"guild_id": g, "week": w, "user_id": u, **v}
-            for (g, w, u), v in sorted(totals.weekly.items())
-        ]
-        for row in connection.execute(sql.add_weekly, rows):
-            delta = totals.weekly[(row.guild_id, row.week, row.user_id)]
-            _move(histogram, row.guild_id, row.week, _old_points(row, delta), row.points)
-        connection.execute(
-            sql.add_kinds,
-            [
-                {"guild_id": g, "kind": k, "user_id": u, **v}
-                for (g, k, u), v in sorted(totals.kinds.items())
-            ],
-        )
-        connection.execute(
-            sql.add_global,
-            [{"user_id": u, **v} for (u,), v in sorted(totals.global_.items())],
-        )
-        changes = [
-            {"guild_id": g, "week": w, "level": level, "bucket": bucket, "users": n}
-            for (g, w, level, bucket), n in sorted(histogram.items())
-            if n
-        ]
-        if changes:
-            connection.execute(sql.add_histogram, changes)
-        emptied = sorted(key for key, n in histogram.items() if n < 0)
-        if emptied:
-            connection.execute(sql.drop_empty, {"keys": emptied})
+        """The writer's totals step on its own (the rank tests drive it directly)."""
+        totals.write_totals(connection, deltas, before)
 
     # --- leaderboards and stats ----------------------------------------------------------
 
@@ -613,120 +568,16 @@ class Repository:
     @_guard
     async def rescore(self) -> int:
         """Recompute every event's points with the current rule and rebuild all totals.
-
-        Events are replayed in the order they were recorded, so streaks and first-correct
-        bonuses come out as they would have live. Returns the number of events replayed.
-        """
+        Returns the number of events replayed."""
         async with self._writing() as session:
-            questions = {row.id: row for row in await session.scalars(select(QuestionRow))}
-            events = list(await session.scalars(select(AnswerEvent).order_by(AnswerEvent.id)))
-            for model in (UserTotal, WeeklyTotal, KindTotal, GlobalTotal):
-                await session.execute(delete(model))
-            replay = _replay(events, questions)
-            # Core statements, executemany: no ORM bookkeeping per row.
-            await session.execute(update(_QUESTIONS).values(first_correct_user=None))
-            if replay.first_correct:
-                await session.execute(
-                    update(_QUESTIONS)
-                    .where(_QUESTIONS.c.id == bindparam("b_id"))
-                    .values(first_correct_user=bindparam("b_user")),
-                    [{"b_id": q, "b_user": u} for q, u in sorted(replay.first_correct.items())],
-                )
-            if replay.event_points:
-                await session.execute(
-                    update(_ANSWERS)
-                    .where(_ANSWERS.c.id == bindparam("b_id"))
-                    .values(points=bindparam("b_points"), first_correct=bindparam("b_first")),
-                    [
-                        {"b_id": event_id, "b_points": points, "b_first": first}
-                        for event_id, (points, first) in sorted(replay.event_points.items())
-                    ],
-                )
-            for table, rows in (
-                (_USERS, replay.totals.users),
-                (_WEEKLY, replay.totals.weekly),
-                (_KINDS, replay.totals.kinds),
-                (_GLOBAL, replay.totals.global_),
-            ):
-                await _insert_all(session, table, rows)
-            await _rebuild_histograms(session)
-            return len(events)
+            return await rescoring.rescore(session)
 
     @_guard
     async def totals_snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every totals and rank-histogram row, sorted: for proving rebuilt totals equal
         live ones."""
-        snapshot: dict[str, list[tuple[Any, ...]]] = {}
         async with self.sessions() as session:
-            for model in (
-                UserTotal,
-                WeeklyTotal,
-                KindTotal,
-                GlobalTotal,
-                PointsHistogram,
-            ):
-                columns = list(model.__table__.columns)
-                rows = (await session.execute(select(*columns))).all()
-                snapshot[model.__tablename__] = sorted(tuple(r) for r in rows)
-        return snapshot
-
-
-@dataclass
-class _Replay:
-    totals: _Deltas = field(default_factory=lambda: _Deltas())
-    first_correct: dict[int, int] = field(default_factory=dict)
-    event_points: dict[int, tuple[int, bool]] = field(default_factory=dict)
-
-
-def _bump(table: dict[Any, dict[str, int]], key: Any, points: int, correct: int) -> None:
-    row = table.setdefault(key, {"points": 0, "answered": 0, "correct": 0})
-    row["points"] += points
-    row["answered"] += 1
-    row["correct"] += correct
-
-
-def _replay(events: Iterable[AnswerEvent], questions: dict[int, QuestionRow]) -> _Replay:
-    out = _Replay()
-    for event in events:
-        question = questions[event.question_id]
-        if not question.ranked:
-            out.event_points[event.id] = (0, False)
-            continue
-        is_correct = event.outcome == "correct"
-        first = is_correct and event.question_id not in out.first_correct
-        if first:
-            out.first_correct[event.question_id] = event.user_id
-        decision = decide(
-            outcome=event.outcome,
-            score=event.score,
-            first_correct=first,
-            streak_before=out.totals.streak(event.guild_id, event.user_id),
-            elapsed=event.elapsed_ms / 1000,
-            time_limit=(question.deadline - question.opened_at).total_seconds(),
-            difficulty=question.difficulty,
-        )
-        points = decision.points.total
-        out.event_points[event.id] = (points, first)
-        out.totals.add(
-            event.guild_id,
-            event.user_id,
-            event.kind,
-            week_number(event.answered_at),
-            points,
-            is_correct,
-            decision.streak,
-        )
-    return out
-
-
-async def _insert_all(session: AsyncSession, table: Table, rows: dict[Any, dict[str, int]]) -> None:
-    if not rows:
-        return
-    keys = [c.name for c in table.primary_key.columns]
-    await session.execute(
-        insert(table),
-        [dict(zip(keys, key, strict=True), **values) for key, values in sorted(rows.items())],
-    )
+            return await rescoring.totals_snapshot(session)
 
 
 # --- group commit helpers ------------------------------------------------------------------
@@ -737,70 +588,12 @@ def _fail(pending: PendingAnswer, reason: str) -> None:
         pending.future.set_exception(StorageError(reason))
 
 
-@dataclass
-class _Deltas:
-    """What one batch adds to each totals row, keyed like the tables."""
-
-    users: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)
-    weekly: dict[tuple[int, int, int], dict[str, int]] = field(default_factory=dict)
-    kinds: dict[tuple[int, str, int], dict[str, int]] = field(default_factory=dict)
-    global_: dict[tuple[int], dict[str, int]] = field(default_factory=dict)
-
-    def add(
-        self,
-        guild_id: int,
-        user_id: int,
-        kind: str,
-        week: int,
-        points: int,
-        is_correct: bool,
-        streak: int,
-    ) -> None:
-        """Count one ranked answer: its points, and ``streak``, the player's streak
-        after it."""
-        correct = int(is_correct)
-        _bump(self.users, (guild_id, user_id), points, correct)
-        user = self.users[(guild_id, user_id)]
-        user["streak"] = streak
-        user["best_streak"] = max(user.get("best_streak", 0), streak)
-        _bump(self.weekly, (guild_id, week, user_id), points, correct)
-        _bump(self.kinds, (guild_id, kind, user_id), points, correct)
-        _bump(self.global_, (user_id,), points, correct)
-
-    def streak(self, guild_id: int, user_id: int) -> int:
-        """The player's streak after the answers counted so far (0: none counted)."""
-        return self.users.get((guild_id, user_id), {}).get("streak", 0)
-
-
-def _old_points(row: Any, delta: dict[str, int]) -> int | None:
-    """A row's points before this batch, from its values after it (None: it is new)."""
-    return None if row.answered == delta["answered"] else int(row.points - delta["points"])
-
-
-def _move(
-    histogram: Counter[tuple[int, int, int, int]],
-    guild_id: int,
-    week: int,
-    old: int | None,
-    new: int,
-) -> None:
-    """Count one player of a board leaving ``old`` points (None: joining) for ``new``."""
-    if old == new:
-        return
-    for level in RANK_LEVELS:
-        if old is not None:
-            histogram[(guild_id, week, level, old >> level)] -= 1
-        histogram[(guild_id, week, level, new >> level)] += 1
-
-
 class _Statements:
-    """The group writer's statements, built once per dialect: building an upsert costs
-    more than running it."""
+    """The group writer's reads and event statements, built once per dialect."""
 
     def __init__(self, dialect: str) -> None:
         pg = dialect == "postgresql"
-        dml: Any = postgresql if pg else sqlite
-        q, a, u, h = _QUESTIONS, _ANSWERS, _USERS, _HISTOGRAM
+        q, a, u = _QUESTIONS, _ANSWERS, _USERS
         claim = (
             select(q.c.id, q.c.status, q.c.deadline, q.c.first_correct_user)
             .where(q.c.id.in_(bindparam("qids", expanding=True)))
@@ -828,72 +621,8 @@ class _Statements:
                 ),
             )
         )
-        counted = ("points", "answered", "correct")
-
-        def add(table: Table, keys: list[str], extra: dict[str, Any] | None = None) -> Any:
-            upsert = dml.insert(table)
-            return upsert.on_conflict_do_update(
-                index_elements=keys,
-                set_={
-                    **{name: table.c[name] + upsert.excluded[name] for name in counted},
-                    **(extra or {}),
-                },
-            )
-
-        upsert = dml.insert(u)
-        best = func.greatest if pg else func.max
-        self.add_users = add(
-            u,
-            ["guild_id", "user_id"],
-            {
-                "streak": upsert.excluded.streak,
-                "best_streak": best(u.c.best_streak, upsert.excluded.best_streak),
-            },
-        ).returning(u.c.guild_id, u.c.user_id, u.c.points, u.c.answered)
-        w = _WEEKLY
-        self.add_weekly = add(w, ["guild_id", "week", "user_id"]).returning(
-            w.c.guild_id, w.c.week, w.c.user_id, w.c.points, w.c.answered
-        )
-        self.add_kinds = add(_KINDS, ["guild_id", "kind", "user_id"])
-        self.add_global = add(_GLOBAL, ["user_id"])
-        upsert = dml.insert(h)
-        self.add_histogram = upsert.on_conflict_do_update(
-            index_elements=["guild_id", "week", "level", "bucket"],
-            set_={"users": h.c.users + upsert.excluded.users},
-        )
-        self.drop_empty = delete(h).where(
-            tuple_(h.c.guild_id, h.c.week, h.c.level, h.c.bucket).in_(
-                bindparam("keys", expanding=True)
-            ),
-            h.c.users == 0,
-        )
 
 
 @functools.cache
 def _statements(dialect: str) -> _Statements:
     return _Statements(dialect)
-
-
-async def _rebuild_histograms(session: AsyncSession) -> None:
-    """Count every totals row into the rank histogram again (after a rescore)."""
-    await session.execute(delete(PointsHistogram))
-    columns = ["guild_id", "week", "level", "bucket", "users"]
-    for level in RANK_LEVELS:
-        bucket = _USERS.c.points.op(">>")(level)
-        await session.execute(
-            insert(_HISTOGRAM).from_select(
-                columns,
-                select(
-                    _USERS.c.guild_id, literal(ALL_TIME), literal(level), bucket, func.count()
-                ).group_by(_USERS.c.guild_id, bucket),
-            )
-        )
-        bucket = _WEEKLY.c.points.op(">>")(level)
-        await session.execute(
-            insert(_HISTOGRAM).from_select(
-                columns,
-                select(
-                    _WEEKLY.c.guild_id, _WEEKLY.c.week, literal(level), bucket, func.count()
-                ).group_by(_WEEKLY.c.guild_id, _WEEKLY.c.week, bucket),
-            )
-        )
