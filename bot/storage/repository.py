@@ -5,11 +5,11 @@ one open question per channel is a partial unique index, one attempt per user a 
 constraint. Totals are updated in the same transaction as the event they count, so they
 always equal what the events say.
 
-Answers are group-committed: ``record_answer`` queues the answer and waits; one writer
-task per repository takes everything queued (whatever arrived while the previous commit
-was in flight), applies it in one transaction with a handful of set-based statements,
-commits, and only then resolves each caller. An answer whose caller heard "recorded" is
-on disk; one that was not acknowledged may be lost but is never half-applied.
+``Repository`` owns the engine, its sessions, the SQLite writer queue and the error
+guard, and composes the parts that do the work: ``questions`` (the question
+lifecycle), ``writer`` (group-committed answers), ``totals`` (totals and rank
+histograms), ``boards`` (leaderboards and stats), ``configs`` (guild settings) and
+``rescore`` (rebuilding totals from the events).
 """
 
 from __future__ import annotations
@@ -17,33 +17,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import logging
-from collections import Counter, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, ParamSpec, TypeVar
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import (
-    BigInteger,
-    Table,
-    bindparam,
-    func,
-    insert,
-    select,
-    tuple_,
-    update,
-)
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.engine.question import (
-    Grade,
-    Question,
-)
-from bot.engine.scoring import Points, decide
+from bot.engine.question import Grade, Question
 from bot.errors import StorageError
 from bot.records import (
     AlreadyAnswered,
@@ -59,21 +41,10 @@ from bot.records import (
 )
 from bot.storage import boards, configs, questions, totals
 from bot.storage import rescore as rescoring
-from bot.storage.core import guard as _guard
+from bot.storage.core import guard
 from bot.storage.db import sync_engine_for
-from bot.storage.models import (
-    REPLY_MAX,
-    AnswerEvent,
-    GlobalTotal,
-    KindTotal,
-    PointsHistogram,
-    QuestionRow,
-    UserTotal,
-    WeeklyTotal,
-    week_number,
-)
-from bot.storage.totals import Conflict as _Conflict
-from bot.storage.totals import Deltas
+from bot.storage.models import week_number
+from bot.storage.writer import MAX_BATCH, AnswerWriter, PendingAnswer
 
 __all__ = [
     "AlreadyAnswered",
@@ -87,44 +58,17 @@ __all__ = [
     "QuestionClosed",
     "RecordedAnswer",
     "Repository",
+    "Scope",
     "StorageError",
     "UserStats",
 ]
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 Scope = Literal["all", "week"]
 
-log = logging.getLogger(__name__)
-
-_QUESTIONS: Table = QuestionRow.__table__  # type: ignore[assignment]
-_ANSWERS: Table = AnswerEvent.__table__  # type: ignore[assignment]
-_USERS: Table = UserTotal.__table__  # type: ignore[assignment]
-_WEEKLY: Table = WeeklyTotal.__table__  # type: ignore[assignment]
-_KINDS: Table = KindTotal.__table__  # type: ignore[assignment]
-_GLOBAL: Table = GlobalTotal.__table__  # type: ignore[assignment]
-_HISTOGRAM: Table = PointsHistogram.__table__  # type: ignore[assignment]
-
-# Most answers one transaction takes; the rest wait for the next commit.
-MAX_BATCH = 500
 # SQLite reader threads (and connections) for boards and stats.
 READERS = 2
-# PostgreSQL: deadlock and serialization failures are worth one more try.
-_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
-_ATTEMPTS = 3
-
-
-@dataclass(eq=False, slots=True)
-class PendingAnswer:
-    """One answer waiting for the writer; ``future`` resolves once it is committed."""
-
-    question: OpenQuestion
-    user_id: int
-    reply: str
-    grade: Grade
-    answered_at: datetime
-    future: asyncio.Future[RecordedAnswer]
 
 
 class Repository:
@@ -138,34 +82,56 @@ class Repository:
         # many pooled connections spin in SQLite's busy handler, which under load can
         # starve one past its timeout ("database is locked"). PostgreSQL needs no queue.
         self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else None
-        self._sql = _statements(self._dialect)
-        # SQLite: the answer writer's own synchronous engine and thread (see
-        # ``_transaction``); None for PostgreSQL and in-memory databases.
-        self._sync_engine = sync_engine_for(engine, writer=True)
-        self._executor = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="convquiz-writer")
-            if self._sync_engine is not None
-            else None
-        )
-        # SQLite: boards and stats read in threads too (see ``_read``).
+        # SQLite: boards and stats read in threads (see ``_read``).
         self._reader = sync_engine_for(engine, writer=False, connections=READERS)
         self._read_executor = (
             ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="convquiz-reader")
             if self._reader is not None
             else None
         )
-        # Group commit: answers wait here for the writer task, which runs only while
-        # there is something to write (so there is nothing to start, and an idle
-        # repository holds no task).
-        self.max_batch = max_batch
-        self._queue: deque[PendingAnswer] = deque()
-        self._writer: asyncio.Task[None] | None = None
-        # Fault injection for tests: awaited with each batch after its statements ran and
-        # before COMMIT. Raising there is a writer that died between gather and commit.
-        self.before_commit: Callable[[Sequence[PendingAnswer]], Awaitable[None]] | None = None
-        # Counters for benchmarks: transactions committed and answers they carried.
-        self.commits = 0
-        self.committed_answers = 0
+        self.answers = AnswerWriter(engine, self._exclusive, max_batch=max_batch)
+
+    # --- the writer's knobs and counters (tests and benchmarks) ----------------------
+
+    @property
+    def max_batch(self) -> int:
+        return self.answers.max_batch
+
+    @property
+    def before_commit(self) -> Callable[[Sequence[PendingAnswer]], Awaitable[None]] | None:
+        """Fault injection: awaited with each batch after its statements ran and before
+        COMMIT."""
+        return self.answers.before_commit
+
+    @before_commit.setter
+    def before_commit(
+        self, hook: Callable[[Sequence[PendingAnswer]], Awaitable[None]] | None
+    ) -> None:
+        self.answers.before_commit = hook
+
+    @property
+    def commits(self) -> int:
+        return self.answers.commits
+
+    @property
+    def committed_answers(self) -> int:
+        return self.answers.committed_answers
+
+    @property
+    def _writer(self) -> asyncio.Task[None] | None:
+        """The running writer task, if any."""
+        return self.answers.task
+
+    def _write_totals(
+        self,
+        connection: Connection,
+        deltas: totals.Deltas,
+        before: dict[tuple[int, int], tuple[int, int]],
+    ) -> None:
+        """The writer's totals step on its own (the rank tests drive it directly)."""
+        totals.write_totals(connection, deltas, before)
+
+    # --- transactions ----------------------------------------------------------------
 
     @contextlib.asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:
@@ -182,9 +148,29 @@ class Repository:
         async with self._exclusive(), self.sessions.begin() as session:
             yield session
 
+    async def _read(self, query: Callable[..., T], *args: Any) -> T:
+        """Run a synchronous read, ``query(connection, *args)``, in one snapshot.
+
+        On SQLite it runs whole in a reader thread on a plain sqlite3 connection (one
+        hand-over instead of several per statement); on PostgreSQL through the async
+        engine.
+        """
+        if self._reader is not None:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                self._read_executor, functools.partial(self._read_in_thread, query, *args)
+            )
+        async with self.engine.connect() as connection:
+            return await connection.run_sync(query, *args)
+
+    def _read_in_thread(self, query: Callable[..., T], *args: Any) -> T:
+        assert self._reader is not None
+        with self._reader.connect() as connection:
+            return query(connection, *args)
+
     # --- questions -------------------------------------------------------------------
 
-    @_guard
+    @guard
     async def open_question(
         self,
         *,
@@ -213,29 +199,29 @@ class Repository:
             template_version=template_version,
         )
 
-    @_guard
+    @guard
     async def set_message(self, question_id: int, message_id: int) -> None:
         await questions.set_message(self._writing, question_id, message_id)
 
-    @_guard
+    @guard
     async def open_in_channel(self, channel_id: int) -> OpenQuestion | None:
         return await questions.open_in_channel(self.sessions, channel_id)
 
-    @_guard
+    @guard
     async def open_questions(
         self, guild_filter: Callable[[int], bool] | None = None
     ) -> list[OpenQuestion]:
         """Every open question (of the guilds ``guild_filter`` accepts), soonest first."""
         return await questions.open_questions(self.engine, guild_filter)
 
-    @_guard
+    @guard
     async def close_question(
         self, question_id: int, closed_at: datetime, status: str = "closed"
     ) -> ClosedQuestion | None:
         """Close an open question; ``None`` when someone else already closed it."""
         return await questions.close_question(self._writing, question_id, closed_at, status)
 
-    # --- answers: group commit --------------------------------------------------------
+    # --- answers ---------------------------------------------------------------------
 
     async def record_answer(
         self,
@@ -251,281 +237,18 @@ class Repository:
         ``not_an_answer`` grades must not reach this method."""
         if grade.outcome == "not_an_answer":
             raise ValueError("chat that is not an answer is never recorded")
-        loop = asyncio.get_running_loop()
-        pending = PendingAnswer(
-            open_question, user_id, reply, grade, answered_at, loop.create_future()
-        )
-        self._queue.append(pending)
-        if self._writer is None:
-            self._writer = loop.create_task(self._write_loop(), name="convquiz-answer-writer")
-        return await pending.future
+        return await self.answers.record(open_question, user_id, reply, grade, answered_at)
 
     async def close(self) -> None:
         """Wait until every queued answer is committed (or has failed), then let go of
-        the writer's own SQLite connection (a later answer opens it again)."""
-        while (writer := self._writer) is not None:
-            await asyncio.wait({writer})
-        for engine in (self._sync_engine, self._reader):
-            if engine is not None:
-                engine.dispose()
-
-    async def _write_loop(self) -> None:
-        try:
-            while self._queue:
-                take = min(len(self._queue), self.max_batch)
-                batch = [self._queue.popleft() for _ in range(take)]
-                await self._write_batch(batch)
-        except BaseException:
-            # Cancelled (the process is stopping): nothing left is acknowledged.
-            while self._queue:
-                _fail(self._queue.popleft(), "the answer writer stopped")
-            raise
-        finally:
-            self._writer = None
-
-    async def _write_batch(self, batch: list[PendingAnswer]) -> None:
-        try:
-            outcomes = await self._commit_batch(batch)
-        except BaseException as error:
-            reason = str(error) if isinstance(error, StorageError) else "the answer writer stopped"
-            if isinstance(error, Exception) and not isinstance(error, StorageError):
-                log.exception("writing %d answers failed", len(batch))
-            for pending in batch:
-                _fail(pending, reason)
-            if not isinstance(error, Exception):
-                raise
-            return
-        self.commits += 1
-        self.committed_answers += len(batch)
-        for pending, outcome in zip(batch, outcomes, strict=True):
-            if pending.future.done():  # its caller gave up waiting
-                continue
-            if isinstance(outcome, Exception):
-                pending.future.set_exception(outcome)
-            else:
-                pending.future.set_result(outcome)
-
-    @_guard
-    async def _commit_batch(
-        self, batch: Sequence[PendingAnswer]
-    ) -> list[RecordedAnswer | Exception]:
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                return await self._transaction(batch)
-            except IntegrityError:
-                # Only a writer that bypassed the question lock gets here; redo the
-                # batch one answer per transaction so the offender fails alone.
-                return await self._commit_one_by_one(batch)
-            except _Conflict:
-                if attempt == _ATTEMPTS:
-                    return await self._commit_one_by_one(batch)
-            except DBAPIError as error:
-                sqlstate = getattr(error.orig, "sqlstate", None) or getattr(
-                    error.orig, "pgcode", None
-                )
-                if sqlstate not in _RETRYABLE_SQLSTATES or attempt == _ATTEMPTS:
-                    raise
-                log.info("retrying %d answers after %s", len(batch), sqlstate)
-        raise AssertionError("unreachable")
-
-    async def _commit_one_by_one(
-        self, batch: Sequence[PendingAnswer]
-    ) -> list[RecordedAnswer | Exception]:
-        outcomes: list[RecordedAnswer | Exception] = []
-        for pending in batch:
-            try:
-                outcomes += await self._transaction([pending])
-            except IntegrityError:
-                outcomes.append(AlreadyAnswered())
-        return outcomes
-
-    async def _transaction(
-        self, batch: Sequence[PendingAnswer]
-    ) -> list[RecordedAnswer | Exception]:
-        """One transaction: apply the batch, let the fault hook run, commit.
-
-        On SQLite the whole transaction runs in the writer's thread on a plain sqlite3
-        connection: one hand-over per batch instead of several per statement, none of
-        which waits behind the busy event loop. On PostgreSQL asyncpg is asynchronous
-        already and the same statements run through the async engine.
-        """
-        async with self._exclusive():
-            if self._sync_engine is not None:
-                loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(
-                    self._executor, self._transaction_in_thread, batch, loop
-                )
-            async with self.engine.begin() as connection:
-                outcomes = await connection.run_sync(self._apply, batch)
-                if self.before_commit is not None:
-                    await self.before_commit(batch)
-                return outcomes
-
-    def _transaction_in_thread(
-        self, batch: Sequence[PendingAnswer], loop: asyncio.AbstractEventLoop
-    ) -> list[RecordedAnswer | Exception]:
-        assert self._sync_engine is not None
-        with self._sync_engine.begin() as connection:
-            outcomes = self._apply(connection, batch)
-            hook = self.before_commit
-            if hook is not None:
-
-                async def call_hook() -> None:
-                    await hook(batch)
-
-                asyncio.run_coroutine_threadsafe(call_hook(), loop).result()
-        return outcomes
-
-    def _apply(
-        self, connection: Connection, batch: Sequence[PendingAnswer]
-    ) -> list[RecordedAnswer | Exception]:
-        """Apply a batch in the caller's transaction, in arrival order, with a fixed
-        number of statements however many answers it holds.
-
-        Rows are read and locked in one global order (questions, then user totals, each
-        by key; then upserts by key), so concurrent batches in other processes wait for
-        each other instead of deadlocking. Taking the question rows first serialises
-        answers to one question across processes: afterwards the events already stored
-        and the first-correct claim are read as committed, and every decision (closed,
-        already answered, first correct, streak) is made here, in order, exactly as one
-        transaction per answer would have made it.
-        """
-        sql = self._sql
-        qids = sorted({p.question.id for p in batch})
-        questions = {row.id: row for row in connection.execute(sql.claim, {"qids": qids})}
-        taken: set[tuple[int, int]] = {
-            (row.question_id, row.user_id)
-            for row in connection.execute(
-                sql.taken, {"qids": qids, "users": sorted({p.user_id for p in batch})}
-            )
-        }
-        ranked_keys = sorted({(p.question.guild_id, p.user_id) for p in batch if p.question.ranked})
-        before: dict[tuple[int, int], tuple[int, int]] = {}
-        if ranked_keys:
-            before = {
-                (row.guild_id, row.user_id): (row.points, row.streak)
-                for row in connection.execute(sql.users, {"keys": ranked_keys})
-            }
-
-        first_of = {qid: row.first_correct_user for qid, row in questions.items()}
-        streak_of = {key: streak for key, (_points, streak) in before.items()}
-        counts: Counter[int] = Counter()
-        claimed: dict[int, int] = {}
-        events: list[dict[str, Any]] = []
-        made: list[tuple[int, Points, bool, int]] = []  # (outcome index, points, first, streak)
-        outcomes: list[RecordedAnswer | Exception | None] = []
-        totals = Deltas()
-        for pending in batch:
-            q = pending.question
-            row = questions.get(q.id)
-            if row is None or row.status != "open" or row.deadline <= pending.answered_at:
-                outcomes.append(QuestionClosed())
-                continue
-            if (q.id, pending.user_id) in taken:
-                outcomes.append(AlreadyAnswered())
-                continue
-            taken.add((q.id, pending.user_id))
-            counts[q.id] += 1
-            grade = pending.grade
-            is_correct = grade.outcome == "correct"
-            first = is_correct and q.ranked and first_of[q.id] is None
-            if first:
-                first_of[q.id] = claimed[q.id] = pending.user_id
-            key = (q.guild_id, pending.user_id)
-            streak_before = streak_of.get(key, 0) if q.ranked else 0
-            elapsed = max(0.0, (pending.answered_at - q.opened_at).total_seconds())
-            decision = decide(
-                outcome=grade.outcome,
-                score=grade.score,
-                first_correct=first,
-                streak_before=streak_before,
-                elapsed=elapsed,
-                time_limit=q.time_limit,
-                difficulty=q.question.difficulty,
-                ranked=q.ranked,
-            )
-            points, streak = decision.points, decision.streak
-            events.append(
-                {
-                    "question_id": q.id,
-                    "guild_id": q.guild_id,
-                    "user_id": pending.user_id,
-                    "kind": q.question.kind,
-                    "reply": pending.reply[:REPLY_MAX],
-                    "outcome": grade.outcome,
-                    "score": grade.score,
-                    "mistake": grade.mistake,
-                    "points": points.total,
-                    "first_correct": first,
-                    "elapsed_ms": int(elapsed * 1000),
-                    "answered_at": pending.answered_at,
-                }
-            )
-            if q.ranked:
-                streak_of[key] = streak
-                totals.add(
-                    q.guild_id,
-                    pending.user_id,
-                    q.question.kind,
-                    week_number(pending.answered_at),
-                    points.total,
-                    is_correct,
-                    streak,
-                )
-            made.append((len(outcomes), points, first, streak))
-            outcomes.append(None)
-
-        if events:
-            inserted = connection.execute(sql.insert_answers, events)
-            for (index, points, first, streak), event_id in zip(
-                made, inserted.scalars(), strict=True
-            ):
-                grade = batch[index].grade
-                outcomes[index] = RecordedAnswer(event_id, grade, points, first, streak)
-            connection.execute(
-                sql.count_answers,
-                [
-                    {"b_id": qid, "b_count": counts[qid], "b_first": claimed.get(qid)}
-                    for qid in sorted(counts)
-                ],
-            )
-        if totals.users:
-            self._write_totals(connection, totals, before)
-        assert all(outcome is not None for outcome in outcomes)
-        return outcomes  # type: ignore[return-value]
-
-    def _write_totals(
-        self,
-        connection: Connection,
-        deltas: totals.Deltas,
-        before: dict[tuple[int, int], tuple[int, int]],
-    ) -> None:
-        """The writer's totals step on its own (the rank tests drive it directly)."""
-        totals.write_totals(connection, deltas, before)
-
-    # --- leaderboards and stats ----------------------------------------------------------
-
-    async def _read(self, query: Callable[..., T], *args: Any) -> T:
-        """Run a synchronous read, ``query(connection, *args)``, in one snapshot.
-
-        On SQLite it runs whole in a reader thread on a plain sqlite3 connection (one
-        hand-over instead of several per statement); on PostgreSQL through the async
-        engine.
-        """
+        the SQLite connections of the writer and readers (later use opens them again)."""
+        await self.answers.close()
         if self._reader is not None:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
-                self._read_executor, functools.partial(self._read_in_thread, query, *args)
-            )
-        async with self.engine.connect() as connection:
-            return await connection.run_sync(query, *args)
+            self._reader.dispose()
 
-    def _read_in_thread(self, query: Callable[..., T], *args: Any) -> T:
-        assert self._reader is not None
-        with self._reader.connect() as connection:
-            return query(connection, *args)
+    # --- leaderboards and stats ------------------------------------------------------
 
-    @_guard
+    @guard
     async def leaderboard(
         self,
         guild_id: int | None,
@@ -549,80 +272,32 @@ class Repository:
             week = week_number(now)
         return await self._read(boards.board, guild_id, kind, week, limit, user_id)
 
-    @_guard
+    @guard
     async def user_stats(self, guild_id: int, user_id: int) -> UserStats:
         return await self._read(boards.stats, guild_id, user_id)
 
     # --- guild settings --------------------------------------------------------------
 
-    @_guard
+    @guard
     async def guild_config(self, guild_id: int) -> GuildConfig:
         return await configs.guild_config(self.sessions, guild_id)
 
-    @_guard
+    @guard
     async def update_config(self, guild_id: int, **changes: Any) -> GuildConfig:
         return await configs.update_config(self._writing, self.sessions, guild_id, changes)
 
-    # --- rebuilding totals from the events ----------------------------------------------
+    # --- rebuilding totals from the events -------------------------------------------
 
-    @_guard
+    @guard
     async def rescore(self) -> int:
         """Recompute every event's points with the current rule and rebuild all totals.
         Returns the number of events replayed."""
         async with self._writing() as session:
             return await rescoring.rescore(session)
 
-    @_guard
+    @guard
     async def totals_snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every totals and rank-histogram row, sorted: for proving rebuilt totals equal
         live ones."""
         async with self.sessions() as session:
             return await rescoring.totals_snapshot(session)
-
-
-# --- group commit helpers ------------------------------------------------------------------
-
-
-def _fail(pending: PendingAnswer, reason: str) -> None:
-    if not pending.future.done():
-        pending.future.set_exception(StorageError(reason))
-
-
-class _Statements:
-    """The group writer's reads and event statements, built once per dialect."""
-
-    def __init__(self, dialect: str) -> None:
-        pg = dialect == "postgresql"
-        q, a, u = _QUESTIONS, _ANSWERS, _USERS
-        claim = (
-            select(q.c.id, q.c.status, q.c.deadline, q.c.first_correct_user)
-            .where(q.c.id.in_(bindparam("qids", expanding=True)))
-            .order_by(q.c.id)
-        )
-        self.claim = claim.with_for_update() if pg else claim
-        self.taken = select(a.c.question_id, a.c.user_id).where(
-            a.c.question_id.in_(bindparam("qids", expanding=True)),
-            a.c.user_id.in_(bindparam("users", expanding=True)),
-        )
-        users = (
-            select(u.c.guild_id, u.c.user_id, u.c.points, u.c.streak)
-            .where(tuple_(u.c.guild_id, u.c.user_id).in_(bindparam("keys", expanding=True)))
-            .order_by(u.c.guild_id, u.c.user_id)
-        )
-        self.users = users.with_for_update() if pg else users
-        self.insert_answers = insert(a).returning(a.c.id, sort_by_parameter_order=True)
-        self.count_answers = (
-            update(q)
-            .where(q.c.id == bindparam("b_id"))
-            .values(
-                answer_count=q.c.answer_count + bindparam("b_count"),
-                first_correct_user=func.coalesce(
-                    q.c.first_correct_user, bindparam("b_first", type_=BigInteger)
-                ),
-            )
-        )
-
-
-@functools.cache
-def _statements(dialect: str) -> _Statements:
-    return _Statements(dialect)
