@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Points", "base_points", "next_streak", "score_answer"]
+__all__ = ["Decision", "Points", "base_points", "decide", "next_streak", "score_answer"]
 
 BASE_BY_DIFFICULTY = {1: 10, 2: 20, 3: 30}
 STREAK_STEP = 2
@@ -71,3 +71,40 @@ def score_answer(
         first=base // 2 if first_correct and outcome == "correct" else 0,
         streak=min(STREAK_CAP, STREAK_STEP * streak_before) if outcome == "correct" else 0,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What one answer earns and the streak it leaves behind."""
+
+    points: Points
+    streak: int
+
+
+def decide(
+    *,
+    outcome: str,
+    score: float,
+    first_correct: bool,
+    streak_before: int,
+    elapsed: float,
+    time_limit: float,
+    difficulty: int,
+    ranked: bool = True,
+) -> Decision:
+    """The scoring decision for one answer, live or replayed: its points (0 on a
+    practice question) and the player's streak after it."""
+    points = (
+        score_answer(
+            difficulty=difficulty,
+            outcome=outcome,
+            score=score,
+            elapsed=elapsed,
+            time_limit=time_limit,
+            first_correct=first_correct,
+            streak_before=streak_before,
+        )
+        if ranked
+        else Points(0, 0, 0, 0)
+    )
+    return Decision(points, next_streak(outcome, streak_before))

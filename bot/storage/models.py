@@ -197,7 +197,7 @@ class GlobalTotal(Base):
 # 0 in bucket ``points``, at level 8 in bucket ``points >> 8``, at level 16 in bucket
 # ``points >> 16``. "How many players have more than p points" is then a sum over at
 # most 255 + 255 + (max points >> 16) rows, however many players and distinct scores a
-# board has (see ``bot.storage.repository._above``).
+# board has (see ``bot.storage.boards._above``).
 RANK_LEVELS = (0, 8, 16)
 ALL_TIME = 0  # the ``week`` of the all-time board in the histogram
 

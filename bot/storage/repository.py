@@ -5,11 +5,11 @@ one open question per channel is a partial unique index, one attempt per user a 
 constraint. Totals are updated in the same transaction as the event they count, so they
 always equal what the events say.
 
-Answers are group-committed: ``record_answer`` queues the answer and waits; one writer
-task per repository takes everything queued (whatever arrived while the previous commit
-was in flight), applies it in one transaction with a handful of set-based statements,
-commits, and only then resolves each caller. An answer whose caller heard "recorded" is
-on disk; one that was not acknowledged may be lost but is never half-applied.
+``Repository`` owns the engine, its sessions, the SQLite writer queue and the error
+guard, and composes the parts that do the work: ``questions`` (the question
+lifecycle), ``writer`` (group-committed answers), ``totals`` (totals and rank
+histograms), ``boards`` (leaderboards and stats), ``configs`` (guild settings) and
+``rescore`` (rebuilding totals from the events).
 """
 
 from __future__ import annotations
@@ -17,74 +17,34 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import itertools
-import json
-import logging
-from collections import Counter, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, Literal, ParamSpec, TypeVar
+from datetime import datetime
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import (
-    BigInteger,
-    Table,
-    Text,
-    bindparam,
-    case,
-    cast,
-    delete,
-    func,
-    insert,
-    literal,
-    select,
-    tuple_,
-    union_all,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.engine.question import (
-    Grade,
-    Question,
-    question_from_dict,
-    question_to_dict,
-)
-from bot.engine.scoring import Points, next_streak, score_answer
+from bot.engine.question import Grade, Question
 from bot.errors import StorageError
 from bot.records import (
     AlreadyAnswered,
-    AnswerSummary,
     Board,
     BoardRow,
     ChannelBusy,
     ClosedQuestion,
     GuildConfig,
-    KindStats,
     OpenQuestion,
     QuestionClosed,
     RecordedAnswer,
     UserStats,
 )
+from bot.storage import boards, configs, questions, totals
+from bot.storage import rescore as rescoring
+from bot.storage.core import guard
 from bot.storage.db import sync_engine_for
-from bot.storage.models import (
-    ALL_TIME,
-    RANK_LEVELS,
-    REPLY_MAX,
-    AnswerEvent,
-    GlobalTotal,
-    GuildSettings,
-    KindTotal,
-    PointsHistogram,
-    QuestionRow,
-    UserTotal,
-    WeeklyTotal,
-    week_number,
-)
+from bot.storage.models import week_number
+from bot.storage.writer import MAX_BATCH, AnswerWriter, PendingAnswer
 
 __all__ = [
     "AlreadyAnswered",
@@ -98,87 +58,17 @@ __all__ = [
     "QuestionClosed",
     "RecordedAnswer",
     "Repository",
+    "Scope",
     "StorageError",
     "UserStats",
 ]
 
-P = ParamSpec("P")
 T = TypeVar("T")
 
 Scope = Literal["all", "week"]
 
-log = logging.getLogger(__name__)
-
-_QUESTIONS: Table = QuestionRow.__table__  # type: ignore[assignment]
-_ANSWERS: Table = AnswerEvent.__table__  # type: ignore[assignment]
-_USERS: Table = UserTotal.__table__  # type: ignore[assignment]
-_WEEKLY: Table = WeeklyTotal.__table__  # type: ignore[assignment]
-_KINDS: Table = KindTotal.__table__  # type: ignore[assignment]
-_GLOBAL: Table = GlobalTotal.__table__  # type: ignore[assignment]
-_HISTOGRAM: Table = PointsHistogram.__table__  # type: ignore[assignment]
-
-# Most answers one transaction takes; the rest wait for the next commit.
-MAX_BATCH = 500
 # SQLite reader threads (and connections) for boards and stats.
 READERS = 2
-# PostgreSQL: deadlock and serialization failures are worth one more try.
-_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
-_ATTEMPTS = 3
-
-
-@dataclass(eq=False, slots=True)
-class PendingAnswer:
-    """One answer waiting for the writer; ``future`` resolves once it is committed."""
-
-    question: OpenQuestion
-    user_id: int
-    reply: str
-    grade: Grade
-    answered_at: datetime
-    future: asyncio.Future[RecordedAnswer]
-
-
-class _Conflict(Exception):
-    """Another transaction changed a row this batch read without a lock: start over."""
-
-
-def _guard(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    """Turn driver and connection failures into one short ``StorageError``."""
-
-    @functools.wraps(method)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return await method(*args, **kwargs)
-        except (OperationalError, DBAPIError) as error:
-            if isinstance(error, IntegrityError):
-                raise
-            reason = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
-            raise StorageError(f"the database is unavailable ({reason[:120]})") from error
-        except (OSError, TimeoutError) as error:
-            raise StorageError(
-                f"the database is unreachable ({error.__class__.__name__})"
-            ) from error
-
-    return wrapper
-
-
-def _open_from_row(row: Any, body: dict[str, Any] | None = None) -> OpenQuestion:
-    """An open question from a ``questions`` row (``body``: its JSON, when the row
-    carries it undecoded)."""
-    return OpenQuestion(
-        id=row.id,
-        guild_id=row.guild_id,
-        channel_id=row.channel_id,
-        message_id=row.message_id,
-        question=question_from_dict(row.body if body is None else body),
-        started_by=row.started_by,
-        opened_at=row.opened_at,
-        deadline=row.deadline,
-        ranked=row.ranked,
-        status=row.status,
-        template_name=row.template_name,
-        template_version=row.template_version,
-    )
 
 
 class Repository:
@@ -192,34 +82,56 @@ class Repository:
         # many pooled connections spin in SQLite's busy handler, which under load can
         # starve one past its timeout ("database is locked"). PostgreSQL needs no queue.
         self._write_lock = asyncio.Lock() if self._dialect == "sqlite" else None
-        self._sql = _statements(self._dialect)
-        # SQLite: the answer writer's own synchronous engine and thread (see
-        # ``_transaction``); None for PostgreSQL and in-memory databases.
-        self._sync_engine = sync_engine_for(engine, writer=True)
-        self._executor = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="convquiz-writer")
-            if self._sync_engine is not None
-            else None
-        )
-        # SQLite: boards and stats read in threads too (see ``_read``).
+        # SQLite: boards and stats read in threads (see ``_read``).
         self._reader = sync_engine_for(engine, writer=False, connections=READERS)
         self._read_executor = (
             ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="convquiz-reader")
             if self._reader is not None
             else None
         )
-        # Group commit: answers wait here for the writer task, which runs only while
-        # there is something to write (so there is nothing to start, and an idle
-        # repository holds no task).
-        self.max_batch = max_batch
-        self._queue: deque[PendingAnswer] = deque()
-        self._writer: asyncio.Task[None] | None = None
-        # Fault injection for tests: awaited with each batch after its statements ran and
-        # before COMMIT. Raising there is a writer that died between gather and commit.
-        self.before_commit: Callable[[Sequence[PendingAnswer]], Awaitable[None]] | None = None
-        # Counters for benchmarks: transactions committed and answers they carried.
-        self.commits = 0
-        self.committed_answers = 0
+        self.answers = AnswerWriter(engine, self._exclusive, max_batch=max_batch)
+
+    # --- the writer's knobs and counters (tests and benchmarks) ----------------------
+
+    @property
+    def max_batch(self) -> int:
+        return self.answers.max_batch
+
+    @property
+    def before_commit(self) -> Callable[[Sequence[PendingAnswer]], Awaitable[None]] | None:
+        """Fault injection: awaited with each batch after its statements ran and before
+        COMMIT."""
+        return self.answers.before_commit
+
+    @before_commit.setter
+    def before_commit(
+        self, hook: Callable[[Sequence[PendingAnswer]], Awaitable[None]] | None
+    ) -> None:
+        self.answers.before_commit = hook
+
+    @property
+    def commits(self) -> int:
+        return self.answers.commits
+
+    @property
+    def committed_answers(self) -> int:
+        return self.answers.committed_answers
+
+    @property
+    def _writer(self) -> asyncio.Task[None] | None:
+        """The running writer task, if any."""
+        return self.answers.task
+
+    def _write_totals(
+        self,
+        connection: Connection,
+        deltas: totals.Deltas,
+        before: dict[tuple[int, int], tuple[int, int]],
+    ) -> None:
+        """The writer's totals step on its own (the rank tests drive it directly)."""
+        totals.write_totals(connection, deltas, before)
+
+    # --- transactions ----------------------------------------------------------------
 
     @contextlib.asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[None]:
@@ -235,470 +147,6 @@ class Repository:
         """A write transaction: committed on success, rolled back on any error."""
         async with self._exclusive(), self.sessions.begin() as session:
             yield session
-
-    # --- questions -----------------------------------------------------------------------
-
-    @_guard
-    async def open_question(
-        self,
-        *,
-        guild_id: int,
-        channel_id: int,
-        question: Question,
-        started_by: int,
-        opened_at: datetime,
-        time_limit: float,
-        ranked: bool = True,
-        template_name: str | None = None,
-        template_version: int | None = None,
-    ) -> OpenQuestion:
-        """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
-        row = QuestionRow(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            kind=question.kind,
-            code=question.code,
-            template_name=template_name,
-            template_version=template_version,
-            difficulty=question.difficulty,
-            body=question_to_dict(question),
-            started_by=started_by,
-            opened_at=opened_at,
-            deadline=opened_at + timedelta(seconds=time_limit),
-            status="open",
-            ranked=ranked,
-            answer_count=0,
-        )
-        try:
-            async with self._writing() as session:
-                session.add(row)
-                await session.flush()
-        except IntegrityError:
-            raise ChannelBusy(await self.open_in_channel(channel_id)) from None
-        return _open_from_row(row)
-
-    @_guard
-    async def set_message(self, question_id: int, message_id: int) -> None:
-        async with self._writing() as session:
-            await session.execute(
-                update(QuestionRow)
-                .where(QuestionRow.id == question_id)
-                .values(message_id=message_id)
-            )
-
-    @_guard
-    async def open_in_channel(self, channel_id: int) -> OpenQuestion | None:
-        async with self.sessions() as session:
-            row = await session.scalar(
-                select(QuestionRow).where(
-                    QuestionRow.channel_id == channel_id, QuestionRow.status == "open"
-                )
-            )
-            return _open_from_row(row) if row else None
-
-    @_guard
-    async def open_questions(
-        self, guild_filter: Callable[[int], bool] | None = None
-    ) -> list[OpenQuestion]:
-        """Every open question (of the guilds ``guild_filter`` accepts), soonest first.
-
-        Read in slices, with only the columns a question needs and its JSON body decoded
-        only for accepted guilds: a restart with ten thousand questions open neither
-        holds every row at once nor decodes other processes' questions.
-        """
-        q = _QUESTIONS
-        columns = [
-            q.c.id,
-            q.c.guild_id,
-            q.c.channel_id,
-            q.c.message_id,
-            cast(q.c.body, Text).label("body"),  # decoded below, only when wanted
-            q.c.started_by,
-            q.c.opened_at,
-            q.c.deadline,
-            q.c.ranked,
-            q.c.status,
-            q.c.template_name,
-            q.c.template_version,
-        ]
-        found: list[OpenQuestion] = []
-        async with self.engine.connect() as connection:
-            result = await connection.stream(
-                select(*columns)
-                .where(q.c.status == "open")
-                .order_by(q.c.deadline, q.c.id)
-                .execution_options(yield_per=500)
-            )
-            async for rows in result.partitions():
-                found += [
-                    _open_from_row(row, json.loads(row.body))
-                    for row in rows
-                    if guild_filter is None or guild_filter(row.guild_id)
-                ]
-        return found
-
-    @_guard
-    async def close_question(
-        self, question_id: int, closed_at: datetime, status: str = "closed"
-    ) -> ClosedQuestion | None:
-        """Close an open question; ``None`` when someone else already closed it."""
-        async with self._writing() as session:
-            result = await session.execute(
-                update(QuestionRow)
-                .where(QuestionRow.id == question_id, QuestionRow.status == "open")
-                .values(status=status, closed_at=closed_at)
-                .returning(QuestionRow.id)
-            )
-            if result.first() is None:
-                return None
-            row = await session.get(QuestionRow, question_id)
-            assert row is not None
-            await session.refresh(row)
-            events = await session.scalars(
-                select(AnswerEvent)
-                .where(AnswerEvent.question_id == question_id)
-                .order_by(AnswerEvent.id)
-            )
-            answers = tuple(
-                AnswerSummary(e.user_id, e.outcome, e.mistake, e.points, e.first_correct)
-                for e in events
-            )
-            return ClosedQuestion(_open_from_row(row), status, closed_at, answers)
-
-    # --- answers: group commit --------------------------------------------------------
-
-    async def record_answer(
-        self,
-        open_question: OpenQuestion,
-        *,
-        user_id: int,
-        reply: str,
-        grade: Grade,
-        answered_at: datetime,
-    ) -> RecordedAnswer:
-        """Store one graded attempt and its points, or raise ``AlreadyAnswered`` /
-        ``QuestionClosed`` / ``StorageError``. Returns only once the answer is committed.
-        ``not_an_answer`` grades must not reach this method."""
-        if grade.outcome == "not_an_answer":
-            raise ValueError("chat that is not an answer is never recorded")
-        loop = asyncio.get_running_loop()
-        pending = PendingAnswer(
-            open_question, user_id, reply, grade, answered_at, loop.create_future()
-        )
-        self._queue.append(pending)
-        if self._writer is None:
-            self._writer = loop.create_task(self._write_loop(), name="convquiz-answer-writer")
-        return await pending.future
-
-    async def close(self) -> None:
-        """Wait until every queued answer is committed (or has failed), then let go of
-        the writer's own SQLite connection (a later answer opens it again)."""
-        while (writer := self._writer) is not None:
-            await asyncio.wait({writer})
-        for engine in (self._sync_engine, self._reader):
-            if engine is not None:
-                engine.dispose()
-
-    async def _write_loop(self) -> None:
-        try:
-            while self._queue:
-                take = min(len(self._queue), self.max_batch)
-                batch = [self._queue.popleft() for _ in range(take)]
-                await self._write_batch(batch)
-        except BaseException:
-            # Cancelled (the process is stopping): nothing left is acknowledged.
-            while self._queue:
-                _fail(self._queue.popleft(), "the answer writer stopped")
-            raise
-        finally:
-            self._writer = None
-
-    async def _write_batch(self, batch: list[PendingAnswer]) -> None:
-        try:
-            outcomes = await self._commit_batch(batch)
-        except BaseException as error:
-            reason = str(error) if isinstance(error, StorageError) else "the answer writer stopped"
-            if isinstance(error, Exception) and not isinstance(error, StorageError):
-                log.exception("writing %d answers failed", len(batch))
-            for pending in batch:
-                _fail(pending, reason)
-            if not isinstance(error, Exception):
-                raise
-            return
-        self.commits += 1
-        self.committed_answers += len(batch)
-        for pending, outcome in zip(batch, outcomes, strict=True):
-            if pending.future.done():  # its caller gave up waiting
-                continue
-            if isinstance(outcome, Exception):
-                pending.future.set_exception(outcome)
-            else:
-                pending.future.set_result(outcome)
-
-    @_guard
-    async def _commit_batch(
-        self, batch: Sequence[PendingAnswer]
-    ) -> list[RecordedAnswer | Exception]:
-        for attempt in range(1, _ATTEMPTS + 1):
-            try:
-                return await self._transaction(batch)
-            except IntegrityError:
-                # Only a writer that bypassed the question lock gets here; redo the
-                # batch one answer per transaction so the offender fails alone.
-                return await self._commit_one_by_one(batch)
-            except _Conflict:
-                if attempt == _ATTEMPTS:
-                    return await self._commit_one_by_one(batch)
-            except DBAPIError as error:
-                sqlstate = getattr(error.orig, "sqlstate", None) or getattr(
-                    error.orig, "pgcode", None
-                )
-                if sqlstate not in _RETRYABLE_SQLSTATES or attempt == _ATTEMPTS:
-                    raise
-                log.info("retrying %d answers after %s", len(batch), sqlstate)
-        raise AssertionError("unreachable")
-
-    async def _commit_one_by_one(
-        self, batch: Sequence[PendingAnswer]
-    ) -> list[RecordedAnswer | Exception]:
-        outcomes: list[RecordedAnswer | Exception] = []
-        for pending in batch:
-            try:
-                outcomes += await self._transaction([pending])
-            except IntegrityError:
-                outcomes.append(AlreadyAnswered())
-        return outcomes
-
-    async def _transaction(
-        self, batch: Sequence[PendingAnswer]
-    ) -> list[RecordedAnswer | Exception]:
-        """One transaction: apply the batch, let the fault hook run, commit.
-
-        On SQLite the whole transaction runs in the writer's thread on a plain sqlite3
-        connection: one hand-over per batch instead of several per statement, none of
-        which waits behind the busy event loop. On PostgreSQL asyncpg is asynchronous
-        already and the same statements run through the async engine.
-        """
-        async with self._exclusive():
-            if self._sync_engine is not None:
-                loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(
-                    self._executor, self._transaction_in_thread, batch, loop
-                )
-            async with self.engine.begin() as connection:
-                outcomes = await connection.run_sync(self._apply, batch)
-                if self.before_commit is not None:
-                    await self.before_commit(batch)
-                return outcomes
-
-    def _transaction_in_thread(
-        self, batch: Sequence[PendingAnswer], loop: asyncio.AbstractEventLoop
-    ) -> list[RecordedAnswer | Exception]:
-        assert self._sync_engine is not None
-        with self._sync_engine.begin() as connection:
-            outcomes = self._apply(connection, batch)
-            hook = self.before_commit
-            if hook is not None:
-
-                async def call_hook() -> None:
-                    await hook(batch)
-
-                asyncio.run_coroutine_threadsafe(call_hook(), loop).result()
-        return outcomes
-
-    def _apply(
-        self, connection: Connection, batch: Sequence[PendingAnswer]
-    ) -> list[RecordedAnswer | Exception]:
-        """Apply a batch in the caller's transaction, in arrival order, with a fixed
-        number of statements however many answers it holds.
-
-        Rows are read and locked in one global order (questions, then user totals, each
-        by key; then upserts by key), so concurrent batches in other processes wait for
-        each other instead of deadlocking. Taking the question rows first serialises
-        answers to one question across processes: afterwards the events already stored
-        and the first-correct claim are read as committed, and every decision (closed,
-        already answered, first correct, streak) is made here, in order, exactly as one
-        transaction per answer would have made it.
-        """
-        sql = self._sql
-        qids = sorted({p.question.id for p in batch})
-        questions = {row.id: row for row in connection.execute(sql.claim, {"qids": qids})}
-        taken: set[tuple[int, int]] = {
-            (row.question_id, row.user_id)
-            for row in connection.execute(
-                sql.taken, {"qids": qids, "users": sorted({p.user_id for p in batch})}
-            )
-        }
-        ranked_keys = sorted({(p.question.guild_id, p.user_id) for p in batch if p.question.ranked})
-        before: dict[tuple[int, int], tuple[int, int]] = {}
-        if ranked_keys:
-            before = {
-                (row.guild_id, row.user_id): (row.points, row.streak)
-                for row in connection.execute(sql.users, {"keys": ranked_keys})
-            }
-
-        first_of = {qid: row.first_correct_user for qid, row in questions.items()}
-        streak_of = {key: streak for key, (_points, streak) in before.items()}
-        counts: Counter[int] = Counter()
-        claimed: dict[int, int] = {}
-        events: list[dict[str, Any]] = []
-        made: list[tuple[int, Points, bool, int]] = []  # (outcome index, points, first, streak)
-        outcomes: list[RecordedAnswer | Exception | None] = []
-        totals = _Deltas()
-        for pending in batch:
-            q = pending.question
-            row = questions.get(q.id)
-            if row is None or row.status != "open" or row.deadline <= pending.answered_at:
-                outcomes.append(QuestionClosed())
-                continue
-            if (q.id, pending.user_id) in taken:
-                outcomes.append(AlreadyAnswered())
-                continue
-            taken.add((q.id, pending.user_id))
-            counts[q.id] += 1
-            grade = pending.grade
-            is_correct = grade.outcome == "correct"
-            first = is_correct and q.ranked and first_of[q.id] is None
-            if first:
-                first_of[q.id] = claimed[q.id] = pending.user_id
-            key = (q.guild_id, pending.user_id)
-            streak_before = streak_of.get(key, 0) if q.ranked else 0
-            elapsed = max(0.0, (pending.answered_at - q.opened_at).total_seconds())
-            points = (
-                score_answer(
-                    difficulty=q.question.difficulty,
-                    outcome=grade.outcome,
-                    score=grade.score,
-                    elapsed=elapsed,
-                    time_limit=q.time_limit,
-                    first_correct=first,
-                    streak_before=streak_before,
-                )
-                if q.ranked
-                else Points(0, 0, 0, 0)
-            )
-            streak = next_streak(grade.outcome, streak_before)
-            events.append(
-                {
-                    "question_id": q.id,
-                    "guild_id": q.guild_id,
-                    "user_id": pending.user_id,
-                    "kind": q.question.kind,
-                    "reply": pending.reply[:REPLY_MAX],
-                    "outcome": grade.outcome,
-                    "score": grade.score,
-                    "mistake": grade.mistake,
-                    "points": points.total,
-                    "first_correct": first,
-                    "elapsed_ms": int(elapsed * 1000),
-                    "answered_at": pending.answered_at,
-                }
-            )
-            if q.ranked:
-                streak_of[key] = streak
-                totals.add(
-                    q, pending.user_id, pending.answered_at, points.total, is_correct, streak
-                )
-            made.append((len(outcomes), points, first, streak))
-            outcomes.append(None)
-
-        if events:
-            inserted = connection.execute(sql.insert_answers, events)
-            for (index, points, first, streak), event_id in zip(
-                made, inserted.scalars(), strict=True
-            ):
-                grade = batch[index].grade
-                outcomes[index] = RecordedAnswer(event_id, grade, points, first, streak)
-            connection.execute(
-                sql.count_answers,
-                [
-                    {"b_id": qid, "b_count": counts[qid], "b_first": claimed.get(qid)}
-                    for qid in sorted(counts)
-                ],
-            )
-        if totals.users:
-            self._write_totals(connection, totals, before)
-        assert all(outcome is not None for outcome in outcomes)
-        return outcomes  # type: ignore[return-value]
-
-    def _write_totals(
-        self,
-        connection: Connection,
-        totals: _Deltas,
-        before: dict[tuple[int, int], tuple[int, int]],
-    ) -> None:
-        """Add a batch's totals, and move its players in the rank histogram: each
-        upsert returns the rows as they now are, so a player's old points are exact
-        (new minus what this batch added) whatever else committed in between."""
-        sql = self._sql
-        histogram: Counter[tuple[int, int, int, int]] = Counter()
-        rows = [{"guild_id": g, "user_id": u, **v} for (g, u), v in sorted(totals.users.items())]
-        for row in connection.execute(sql.add_users, rows):
-            key = (row.guild_id, row.user_id)
-            old = _old_points(row, totals.users[key])
-            known = before.get(key)
-            if (old is None) != (known is None) or (known is not None and known[0] != old):
-                raise _Conflict()  # the row changed since it was read: streaks may be stale
-            _move(histogram, row.guild_id, ALL_TIME, old, row.points)
-        rows = [
-            {"guild_id": g, "week": w, "user_id": u, **v}
-            for (g, w, u), v in sorted(totals.weekly.items())
-        ]
-        for row in connection.execute(sql.add_weekly, rows):
-            delta = totals.weekly[(row.guild_id, row.week, row.user_id)]
-            _move(histogram, row.guild_id, row.week, _old_points(row, delta), row.points)
-        connection.execute(
-            sql.add_kinds,
-            [
-                {"guild_id": g, "kind": k, "user_id": u, **v}
-                for (g, k, u), v in sorted(totals.kinds.items())
-            ],
-        )
-        connection.execute(
-            sql.add_global,
-            [{"user_id": u, **v} for (u,), v in sorted(totals.global_.items())],
-        )
-        changes = [
-            {"guild_id": g, "week": w, "level": level, "bucket": bucket, "users": n}
-            for (g, w, level, bucket), n in sorted(histogram.items())
-            if n
-        ]
-        if changes:
-            connection.execute(sql.add_histogram, changes)
-        emptied = sorted(key for key, n in histogram.items() if n < 0)
-        if emptied:
-            connection.execute(sql.drop_empty, {"keys": emptied})
-
-    # --- leaderboards and stats ----------------------------------------------------------
-
-    @_guard
-    async def leaderboard(
-        self,
-        guild_id: int | None,
-        *,
-        scope: Scope = "all",
-        kind: str | None = None,
-        limit: int = 10,
-        user_id: int | None = None,
-        now: datetime | None = None,
-    ) -> Board:
-        """Top ``limit`` players, plus the asking user's own row wherever they stand.
-
-        Ranks are competition ranks: 1 + the number of players with more points. Guild
-        boards (all time and weekly) count those players in their rank histogram, so a
-        rank costs the same at the top and at the bottom of a million players; the
-        global and per-kind boards count them in their totals index.
-        """
-        week: int | None = None
-        if guild_id is not None and scope == "week":
-            if now is None:
-                raise ValueError("a weekly board needs the current time")
-            if kind is not None:
-                # Weekly boards per kind are rare; they are answered from the event log,
-                # bounded by the guild and the week.
-                return await self._weekly_kind_board(guild_id, kind, limit, user_id, now)
-            week = week_number(now)
-        return await self._read(_board, guild_id, kind, week, limit, user_id)
 
     async def _read(self, query: Callable[..., T], *args: Any) -> T:
         """Run a synchronous read, ``query(connection, *args)``, in one snapshot.
@@ -720,563 +168,136 @@ class Repository:
         with self._reader.connect() as connection:
             return query(connection, *args)
 
-    async def _weekly_kind_board(
-        self, guild_id: int, kind: str, limit: int, user_id: int | None, now: datetime | None
-    ) -> Board:
-        if now is None:
-            raise ValueError("a weekly board needs the current time")
-        weekday = now.isocalendar().weekday
-        start = (now - timedelta(days=weekday - 1)).replace(
-            hour=0, minute=0, second=0, microsecond=0
+    # --- questions -------------------------------------------------------------------
+
+    @guard
+    async def open_question(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        question: Question,
+        started_by: int,
+        opened_at: datetime,
+        time_limit: float,
+        ranked: bool = True,
+        template_name: str | None = None,
+        template_version: int | None = None,
+    ) -> OpenQuestion:
+        """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
+        return await questions.open_question(
+            self._writing,
+            self.sessions,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            question=question,
+            started_by=started_by,
+            opened_at=opened_at,
+            time_limit=time_limit,
+            ranked=ranked,
+            template_name=template_name,
+            template_version=template_version,
         )
-        filters = [
-            AnswerEvent.guild_id == guild_id,
-            AnswerEvent.kind == kind,
-            AnswerEvent.answered_at >= start,
-        ]
-        async with self.sessions() as session:
-            grouped = (
-                await session.execute(
-                    select(
-                        AnswerEvent.user_id,
-                        func.sum(AnswerEvent.points).label("points"),
-                        func.count().label("answered"),
-                        func.sum(
-                            func.cast(
-                                AnswerEvent.outcome == "correct", type_=AnswerEvent.points.type
-                            )
-                        ),
-                    )
-                    .where(*filters)
-                    .group_by(AnswerEvent.user_id)
+
+    @guard
+    async def set_message(self, question_id: int, message_id: int) -> None:
+        await questions.set_message(self._writing, question_id, message_id)
+
+    @guard
+    async def open_in_channel(self, channel_id: int) -> OpenQuestion | None:
+        return await questions.open_in_channel(self.sessions, channel_id)
+
+    @guard
+    async def open_questions(
+        self, guild_filter: Callable[[int], bool] | None = None
+    ) -> list[OpenQuestion]:
+        """Every open question (of the guilds ``guild_filter`` accepts), soonest first."""
+        return await questions.open_questions(self.engine, guild_filter)
+
+    @guard
+    async def close_question(
+        self, question_id: int, closed_at: datetime, status: str = "closed"
+    ) -> ClosedQuestion | None:
+        """Close an open question; ``None`` when someone else already closed it."""
+        return await questions.close_question(self._writing, question_id, closed_at, status)
+
+    # --- answers ---------------------------------------------------------------------
+
+    async def record_answer(
+        self,
+        open_question: OpenQuestion,
+        *,
+        user_id: int,
+        reply: str,
+        grade: Grade,
+        answered_at: datetime,
+    ) -> RecordedAnswer:
+        """Store one graded attempt and its points, or raise ``AlreadyAnswered`` /
+        ``QuestionClosed`` / ``StorageError``. Returns only once the answer is committed.
+        ``not_an_answer`` grades must not reach this method."""
+        if grade.outcome == "not_an_answer":
+            raise ValueError("chat that is not an answer is never recorded")
+        return await self.answers.record(open_question, user_id, reply, grade, answered_at)
+
+    async def close(self) -> None:
+        """Wait until every queued answer is committed (or has failed), then let go of
+        the SQLite connections of the writer and readers (later use opens them again)."""
+        await self.answers.close()
+        if self._reader is not None:
+            self._reader.dispose()
+
+    # --- leaderboards and stats ------------------------------------------------------
+
+    @guard
+    async def leaderboard(
+        self,
+        guild_id: int | None,
+        *,
+        scope: Scope = "all",
+        kind: str | None = None,
+        limit: int = 10,
+        user_id: int | None = None,
+        now: datetime | None = None,
+    ) -> Board:
+        """Top ``limit`` players, plus the asking user's own row wherever they stand
+        (ranks: see ``bot.storage.boards``)."""
+        week: int | None = None
+        if guild_id is not None and scope == "week":
+            if now is None:
+                raise ValueError("a weekly board needs the current time")
+            if kind is not None:
+                return await boards.weekly_kind_board(
+                    self.sessions, guild_id, kind, limit, user_id, now
                 )
-            ).all()
-        ordered = sorted(grouped, key=lambda r: (-int(r[1]), r[0]))
-        rows: list[BoardRow] = []
-        rank = 0
-        previous: int | None = None
-        for position, (user, points, answered, correct) in enumerate(ordered, start=1):
-            if points != previous:
-                rank, previous = position, points
-            rows.append(BoardRow(rank, user, int(points), int(answered), int(correct or 0)))
-        me = next((r for r in rows if r.user_id == user_id), None)
-        return Board(tuple(rows[:limit]), me, len(rows))
+            week = week_number(now)
+        return await self._read(boards.board, guild_id, kind, week, limit, user_id)
 
-    @_guard
+    @guard
     async def user_stats(self, guild_id: int, user_id: int) -> UserStats:
-        return await self._read(_stats, guild_id, user_id)
+        return await self._read(boards.stats, guild_id, user_id)
 
-    # --- guild settings ------------------------------------------------------------------
+    # --- guild settings --------------------------------------------------------------
 
-    @_guard
+    @guard
     async def guild_config(self, guild_id: int) -> GuildConfig:
-        async with self.sessions() as session:
-            row = await session.get(GuildSettings, guild_id)
-            if row is None:
-                return GuildConfig(guild_id)
-            return GuildConfig(
-                guild_id=guild_id,
-                prefix=row.prefix,
-                time_limit=row.time_limit,
-                default_difficulty=row.default_difficulty,
-                allowed_channels=tuple(row.allowed_channels or ()),
-                starter_role_id=row.starter_role_id,
-                language=row.language,
-                pictures=row.pictures,
-            )
+        return await configs.guild_config(self.sessions, guild_id)
 
-    @_guard
+    @guard
     async def update_config(self, guild_id: int, **changes: Any) -> GuildConfig:
-        allowed = {f for f in GuildConfig.__dataclass_fields__ if f != "guild_id"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-        if "allowed_channels" in changes:
-            changes["allowed_channels"] = list(changes["allowed_channels"])
-        async with self._writing() as session:
-            row = await session.get(GuildSettings, guild_id, with_for_update=True)
-            if row is None:
-                row = GuildSettings(guild_id=guild_id, allowed_channels=[], pictures=True)
-                session.add(row)
-            for name, value in changes.items():
-                setattr(row, name, value)
-        return await self.guild_config(guild_id)
+        return await configs.update_config(self._writing, self.sessions, guild_id, changes)
 
-    # --- rebuilding totals from the events ----------------------------------------------
+    # --- rebuilding totals from the events -------------------------------------------
 
-    @_guard
+    @guard
     async def rescore(self) -> int:
         """Recompute every event's points with the current rule and rebuild all totals.
-
-        Events are replayed in the order they were recorded, so streaks and first-correct
-        bonuses come out as they would have live. Returns the number of events replayed.
-        """
+        Returns the number of events replayed."""
         async with self._writing() as session:
-            questions = {row.id: row for row in await session.scalars(select(QuestionRow))}
-            events = list(await session.scalars(select(AnswerEvent).order_by(AnswerEvent.id)))
-            for model in (UserTotal, WeeklyTotal, KindTotal, GlobalTotal):
-                await session.execute(delete(model))
-            totals = _replay(events, questions)
-            # Core statements, executemany: no ORM bookkeeping per row.
-            await session.execute(update(_QUESTIONS).values(first_correct_user=None))
-            if totals.first_correct:
-                await session.execute(
-                    update(_QUESTIONS)
-                    .where(_QUESTIONS.c.id == bindparam("b_id"))
-                    .values(first_correct_user=bindparam("b_user")),
-                    [{"b_id": q, "b_user": u} for q, u in sorted(totals.first_correct.items())],
-                )
-            if totals.event_points:
-                await session.execute(
-                    update(_ANSWERS)
-                    .where(_ANSWERS.c.id == bindparam("b_id"))
-                    .values(points=bindparam("b_points"), first_correct=bindparam("b_first")),
-                    [
-                        {"b_id": event_id, "b_points": points, "b_first": first}
-                        for event_id, (points, first) in sorted(totals.event_points.items())
-                    ],
-                )
-            for table, rows in (
-                (_USERS, totals.users),
-                (_WEEKLY, totals.weekly),
-                (_KINDS, totals.kinds),
-                (_GLOBAL, totals.global_),
-            ):
-                await _insert_all(session, table, rows)
-            await _rebuild_histograms(session)
-            return len(events)
+            return await rescoring.rescore(session)
 
-    @_guard
+    @guard
     async def totals_snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every totals and rank-histogram row, sorted: for proving rebuilt totals equal
         live ones."""
-        snapshot: dict[str, list[tuple[Any, ...]]] = {}
         async with self.sessions() as session:
-            for model in (
-                UserTotal,
-                WeeklyTotal,
-                KindTotal,
-                GlobalTotal,
-                PointsHistogram,
-            ):
-                columns = list(model.__table__.columns)
-                rows = (await session.execute(select(*columns))).all()
-                snapshot[model.__tablename__] = sorted(tuple(r) for r in rows)
-        return snapshot
-
-
-@dataclass
-class _Replay:
-    users: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)
-    weekly: dict[tuple[int, int, int], dict[str, int]] = field(default_factory=dict)
-    kinds: dict[tuple[int, str, int], dict[str, int]] = field(default_factory=dict)
-    global_: dict[tuple[int], dict[str, int]] = field(default_factory=dict)
-    first_correct: dict[int, int] = field(default_factory=dict)
-    event_points: dict[int, tuple[int, bool]] = field(default_factory=dict)
-
-
-def _bump(table: dict[Any, dict[str, int]], key: Any, points: int, correct: int) -> None:
-    row = table.setdefault(key, {"points": 0, "answered": 0, "correct": 0})
-    row["points"] += points
-    row["answered"] += 1
-    row["correct"] += correct
-
-
-def _replay(events: Iterable[AnswerEvent], questions: dict[int, QuestionRow]) -> _Replay:
-    out = _Replay()
-    for event in events:
-        question = questions[event.question_id]
-        if not question.ranked:
-            out.event_points[event.id] = (0, False)
-            continue
-        key = (event.guild_id, event.user_id)
-        user = out.users.setdefault(
-            key, {"points": 0, "answered": 0, "correct": 0, "streak": 0, "best_streak": 0}
-        )
-        is_correct = event.outcome == "correct"
-        first = is_correct and event.question_id not in out.first_correct
-        if first:
-            out.first_correct[event.question_id] = event.user_id
-        limit = (question.deadline - question.opened_at).total_seconds()
-        points = score_answer(
-            difficulty=question.difficulty,
-            outcome=event.outcome,
-            score=event.score,
-            elapsed=event.elapsed_ms / 1000,
-            time_limit=limit,
-            first_correct=first,
-            streak_before=user["streak"],
-        ).total
-        out.event_points[event.id] = (points, first)
-        user["streak"] = next_streak(event.outcome, user["streak"])
-        user["best_streak"] = max(user["best_streak"], user["streak"])
-        user["points"] += points
-        user["answered"] += 1
-        user["correct"] += int(is_correct)
-        correct = int(is_correct)
-        _bump(
-            out.weekly,
-            (event.guild_id, week_number(event.answered_at), event.user_id),
-            points,
-            correct,
-        )
-        _bump(out.kinds, (event.guild_id, event.kind, event.user_id), points, correct)
-        _bump(out.global_, (event.user_id,), points, correct)
-    return out
-
-
-async def _insert_all(session: AsyncSession, table: Table, rows: dict[Any, dict[str, int]]) -> None:
-    if not rows:
-        return
-    keys = [c.name for c in table.primary_key.columns]
-    await session.execute(
-        insert(table),
-        [dict(zip(keys, key, strict=True), **values) for key, values in sorted(rows.items())],
-    )
-
-
-# --- group commit helpers ------------------------------------------------------------------
-
-
-def _fail(pending: PendingAnswer, reason: str) -> None:
-    if not pending.future.done():
-        pending.future.set_exception(StorageError(reason))
-
-
-@dataclass
-class _Deltas:
-    """What one batch adds to each totals row, keyed like the tables."""
-
-    users: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)
-    weekly: dict[tuple[int, int, int], dict[str, int]] = field(default_factory=dict)
-    kinds: dict[tuple[int, str, int], dict[str, int]] = field(default_factory=dict)
-    global_: dict[tuple[int], dict[str, int]] = field(default_factory=dict)
-
-    def add(
-        self,
-        q: OpenQuestion,
-        user_id: int,
-        moment: datetime,
-        points: int,
-        is_correct: bool,
-        streak: int,
-    ) -> None:
-        correct = int(is_correct)
-        _bump(self.users, (q.guild_id, user_id), points, correct)
-        user = self.users[(q.guild_id, user_id)]
-        user["streak"] = streak
-        user["best_streak"] = max(user.get("best_streak", 0), streak)
-        _bump(self.weekly, (q.guild_id, week_number(moment), user_id), points, correct)
-        _bump(self.kinds, (q.guild_id, q.question.kind, user_id), points, correct)
-        _bump(self.global_, (user_id,), points, correct)
-
-
-def _old_points(row: Any, delta: dict[str, int]) -> int | None:
-    """A row's points before this batch, from its values after it (None: it is new)."""
-    return None if row.answered == delta["answered"] else int(row.points - delta["points"])
-
-
-def _move(
-    histogram: Counter[tuple[int, int, int, int]],
-    guild_id: int,
-    week: int,
-    old: int | None,
-    new: int,
-) -> None:
-    """Count one player of a board leaving ``old`` points (None: joining) for ``new``."""
-    if old == new:
-        return
-    for level in RANK_LEVELS:
-        if old is not None:
-            histogram[(guild_id, week, level, old >> level)] -= 1
-        histogram[(guild_id, week, level, new >> level)] += 1
-
-
-class _Statements:
-    """The group writer's statements, built once per dialect: building an upsert costs
-    more than running it."""
-
-    def __init__(self, dialect: str) -> None:
-        pg = dialect == "postgresql"
-        dml: Any = postgresql if pg else sqlite
-        q, a, u, h = _QUESTIONS, _ANSWERS, _USERS, _HISTOGRAM
-        claim = (
-            select(q.c.id, q.c.status, q.c.deadline, q.c.first_correct_user)
-            .where(q.c.id.in_(bindparam("qids", expanding=True)))
-            .order_by(q.c.id)
-        )
-        self.claim = claim.with_for_update() if pg else claim
-        self.taken = select(a.c.question_id, a.c.user_id).where(
-            a.c.question_id.in_(bindparam("qids", expanding=True)),
-            a.c.user_id.in_(bindparam("users", expanding=True)),
-        )
-        users = (
-            select(u.c.guild_id, u.c.user_id, u.c.points, u.c.streak)
-            .where(tuple_(u.c.guild_id, u.c.user_id).in_(bindparam("keys", expanding=True)))
-            .order_by(u.c.guild_id, u.c.user_id)
-        )
-        self.users = users.with_for_update() if pg else users
-        self.insert_answers = insert(a).returning(a.c.id, sort_by_parameter_order=True)
-        self.count_answers = (
-            update(q)
-            .where(q.c.id == bindparam("b_id"))
-            .values(
-                answer_count=q.c.answer_count + bindparam("b_count"),
-                first_correct_user=func.coalesce(
-                    q.c.first_correct_user, bindparam("b_first", type_=BigInteger)
-                ),
-            )
-        )
-        counted = ("points", "answered", "correct")
-
-        def add(table: Table, keys: list[str], extra: dict[str, Any] | None = None) -> Any:
-            upsert = dml.insert(table)
-            return upsert.on_conflict_do_update(
-                index_elements=keys,
-                set_={
-                    **{name: table.c[name] + upsert.excluded[name] for name in counted},
-                    **(extra or {}),
-                },
-            )
-
-        upsert = dml.insert(u)
-        best = func.greatest if pg else func.max
-        self.add_users = add(
-            u,
-            ["guild_id", "user_id"],
-            {
-                "streak": upsert.excluded.streak,
-                "best_streak": best(u.c.best_streak, upsert.excluded.best_streak),
-            },
-        ).returning(u.c.guild_id, u.c.user_id, u.c.points, u.c.answered)
-        w = _WEEKLY
-        self.add_weekly = add(w, ["guild_id", "week", "user_id"]).returning(
-            w.c.guild_id, w.c.week, w.c.user_id, w.c.points, w.c.answered
-        )
-        self.add_kinds = add(_KINDS, ["guild_id", "kind", "user_id"])
-        self.add_global = add(_GLOBAL, ["user_id"])
-        upsert = dml.insert(h)
-        self.add_histogram = upsert.on_conflict_do_update(
-            index_elements=["guild_id", "week", "level", "bucket"],
-            set_={"users": h.c.users + upsert.excluded.users},
-        )
-        self.drop_empty = delete(h).where(
-            tuple_(h.c.guild_id, h.c.week, h.c.level, h.c.bucket).in_(
-                bindparam("keys", expanding=True)
-            ),
-            h.c.users == 0,
-        )
-
-
-@functools.cache
-def _statements(dialect: str) -> _Statements:
-    return _Statements(dialect)
-
-
-# --- ranks -------------------------------------------------------------------------------------
-
-
-def _ranked_prefix(top: Sequence[Any]) -> list[BoardRow]:
-    """Competition ranks of the top of a board: everyone with more points than a row is
-    above it in the same list, so the list itself is enough."""
-    rows: list[BoardRow] = []
-    for position, (user, points, answered, correct) in enumerate(top, start=1):
-        rank = rows[-1].rank if rows and rows[-1].points == points else position
-        rows.append(BoardRow(rank, user, points, answered, correct))
-    return rows
-
-
-@dataclass(frozen=True)
-class _BoardSql:
-    """The reads of one kind of board, built once: a board's scope, limit, user and
-    points are parameters."""
-
-    top: Any
-    mine: Any
-    count: Any  # players on the board
-    count_above: Any  # players with more than :points
-
-    @classmethod
-    def of(cls, table: Table, scope: Sequence[str]) -> _BoardSql:
-        c = table.c
-        filters = [c[name] == bindparam(name) for name in scope]
-        columns = (c.user_id, c.points, c.answered, c.correct)
-        count = select(func.count()).select_from(table).where(*filters)
-        return cls(
-            top=select(*columns)
-            .where(*filters)
-            .order_by(c.points.desc(), c.user_id)
-            .limit(bindparam("limit")),
-            mine=select(*columns).where(*filters, c.user_id == bindparam("user")),
-            count=count,
-            count_above=count.where(c.points > bindparam("points")),
-        )
-
-
-def _above_sql() -> tuple[Any, Any]:
-    """(players above :points and all players, all players) of a histogram board.
-
-    Players above p: those in a higher top-level bucket, plus those in a higher
-    level-8 bucket inside p's top-level bucket, plus those with more points inside p's
-    level-8 bucket: three index range scans of at most a few hundred rows each.
-    """
-    h = _HISTOGRAM
-    level, bucket, users = h.c.level, h.c.bucket, h.c.users
-    scope = (h.c.guild_id == bindparam("guild_id"), h.c.week == bindparam("week"))
-    top = RANK_LEVELS[-1]
-    arms = [
-        select(
-            users.label("users"),
-            case((bucket > bindparam(f"above_{top}"), 1), else_=0).label("above"),
-            literal(1).label("counted"),
-        ).where(*scope, level == top)
-    ]
-    for lower, _upper in itertools.pairwise(RANK_LEVELS):
-        arms.append(
-            select(users, literal(1), literal(0)).where(
-                *scope,
-                level == lower,
-                bucket > bindparam(f"above_{lower}"),
-                bucket < bindparam(f"below_{lower}"),
-            )
-        )
-    both = union_all(*arms).subquery()
-    above = select(
-        func.coalesce(func.sum(case((both.c.above == 1, both.c.users), else_=0)), 0),
-        func.coalesce(func.sum(case((both.c.counted == 1, both.c.users), else_=0)), 0),
-    )
-    players = select(func.coalesce(func.sum(users), 0)).where(*scope, level == top)
-    return above, players
-
-
-def _above_params(points: int) -> dict[str, int]:
-    params = {f"above_{RANK_LEVELS[-1]}": points >> RANK_LEVELS[-1]}
-    for lower, upper in itertools.pairwise(RANK_LEVELS):
-        params[f"above_{lower}"] = points >> lower
-        params[f"below_{lower}"] = ((points >> upper) + 1) << (upper - lower)
-    return params
-
-
-_BOARDS = {
-    "global": _BoardSql.of(_GLOBAL, ()),
-    "kind": _BoardSql.of(_KINDS, ("guild_id", "kind")),
-    "week": _BoardSql.of(_WEEKLY, ("guild_id", "week")),
-    "all": _BoardSql.of(_USERS, ("guild_id",)),
-}
-_ABOVE, _PLAYERS = _above_sql()
-_STATS_TOTAL = select(_USERS).where(
-    _USERS.c.guild_id == bindparam("guild_id"), _USERS.c.user_id == bindparam("user")
-)
-_STATS_KINDS = (
-    select(_KINDS.c.kind, _KINDS.c.answered, _KINDS.c.correct, _KINDS.c.points)
-    .where(_KINDS.c.guild_id == bindparam("guild_id"), _KINDS.c.user_id == bindparam("user"))
-    .order_by(_KINDS.c.kind)
-)
-_STATS_MISTAKES = (
-    select(_ANSWERS.c.mistake, func.count())
-    .where(
-        _ANSWERS.c.guild_id == bindparam("guild_id"),
-        _ANSWERS.c.user_id == bindparam("user"),
-        _ANSWERS.c.mistake.is_not(None),
-    )
-    .group_by(_ANSWERS.c.mistake)
-    .order_by(func.count().desc(), _ANSWERS.c.mistake)
-    .limit(5)
-)
-
-
-def _above(connection: Connection, guild_id: int, week: int, points: int | None) -> tuple[int, int]:
-    """(players with more than ``points``, all players) of one guild board, from its
-    rank histogram (see ``_above_sql``)."""
-    scope = {"guild_id": guild_id, "week": week}
-    if points is None:
-        return 0, int(connection.scalar(_PLAYERS, scope) or 0)
-    row = connection.execute(_ABOVE, {**scope, **_above_params(points)}).one()
-    return int(row[0]), int(row[1])
-
-
-def _board(
-    connection: Connection,
-    guild_id: int | None,
-    kind: str | None,
-    week: int | None,
-    limit: int,
-    user_id: int | None,
-) -> Board:
-    """One board, read in one snapshot (see ``Repository.leaderboard``)."""
-    scope: dict[str, Any]
-    histogram: tuple[int, int] | None = None  # (guild, week) of a histogram board
-    if guild_id is None:
-        sql, scope = _BOARDS["global"], {}
-    elif kind is not None:
-        sql, scope = _BOARDS["kind"], {"guild_id": guild_id, "kind": kind}
-    elif week is not None:
-        sql, scope = _BOARDS["week"], {"guild_id": guild_id, "week": week}
-        histogram = (guild_id, week)
-    else:
-        sql, scope = _BOARDS["all"], {"guild_id": guild_id}
-        histogram = (guild_id, ALL_TIME)
-    top = connection.execute(sql.top, {**scope, "limit": limit}).all()
-    rows = _ranked_prefix(top)
-    me = next((r for r in rows if r.user_id == user_id), None)
-    mine = None
-    if me is None and user_id is not None:
-        mine = connection.execute(sql.mine, {**scope, "user": user_id}).first()
-    if histogram is not None:
-        above, players = _above(connection, *histogram, mine.points if mine else None)
-    else:
-        players = connection.scalar(sql.count, scope) or 0
-        above = 0
-        if mine is not None:
-            above = connection.scalar(sql.count_above, {**scope, "points": mine.points}) or 0
-    if mine is not None:
-        me = BoardRow(above + 1, mine.user_id, mine.points, mine.answered, mine.correct)
-    return Board(tuple(rows), me, players)
-
-
-def _stats(connection: Connection, guild_id: int, user_id: int) -> UserStats:
-    """A player's totals, per-kind totals, common mistakes and exact rank, one snapshot."""
-    params = {"guild_id": guild_id, "user": user_id}
-    total = connection.execute(_STATS_TOTAL, params).first()
-    kinds = connection.execute(_STATS_KINDS, params).all()
-    mistakes = connection.execute(_STATS_MISTAKES, params).all()
-    rank = None
-    if total is not None:
-        above, _players = _above(connection, guild_id, ALL_TIME, total.points)
-        rank = above + 1
-    return UserStats(
-        user_id=user_id,
-        points=total.points if total else 0,
-        answered=total.answered if total else 0,
-        correct=total.correct if total else 0,
-        streak=total.streak if total else 0,
-        best_streak=total.best_streak if total else 0,
-        rank=rank,
-        by_kind=tuple(KindStats(*row) for row in kinds),
-        mistakes=tuple((str(name), int(count)) for name, count in mistakes),
-    )
-
-
-async def _rebuild_histograms(session: AsyncSession) -> None:
-    """Count every totals row into the rank histogram again (after a rescore)."""
-    await session.execute(delete(PointsHistogram))
-    columns = ["guild_id", "week", "level", "bucket", "users"]
-    for level in RANK_LEVELS:
-        bucket = _USERS.c.points.op(">>")(level)
-        await session.execute(
-            insert(_HISTOGRAM).from_select(
-                columns,
-                select(
-                    _USERS.c.guild_id, literal(ALL_TIME), literal(level), bucket, func.count()
-                ).group_by(_USERS.c.guild_id, bucket),
-            )
-        )
-        bucket = _WEEKLY.c.points.op(">>")(level)
-        await session.execute(
-            insert(_HISTOGRAM).from_select(
-                columns,
-                select(
-                    _WEEKLY.c.guild_id, _WEEKLY.c.week, literal(level), bucket, func.count()
-                ).group_by(_WEEKLY.c.guild_id, _WEEKLY.c.week, bucket),
-            )
-        )
+            return await rescoring.totals_snapshot(session)

@@ -47,9 +47,9 @@ from bot.storage.repository import (
     QuestionClosed,
     Repository,
     StorageError,
-    _Deltas,
-    _rebuild_histograms,
 )
+from bot.storage.totals import Deltas as _Deltas
+from bot.storage.totals import rebuild_histograms as _rebuild_histograms
 
 GUILD, CHANNEL = 5_000, 6_000
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,378 @@
+"""The group-commit answer writer.
+
+``record`` queues an answer and waits; one writer task takes everything queued
+(whatever arrived while the previous commit was in flight), applies it in one
+transaction with a handful of set-based statements, commits, and only then resolves
+each caller. An answer whose caller heard "recorded" is on disk; one that was not
+acknowledged may be lost but is never half-applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, bindparam, func, insert, select, tuple_, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.engine.question import Grade
+from bot.engine.scoring import Points, decide
+from bot.errors import StorageError
+from bot.records import AlreadyAnswered, OpenQuestion, QuestionClosed, RecordedAnswer
+from bot.storage.core import ANSWERS, QUESTIONS, USERS, guard
+from bot.storage.db import sync_engine_for
+from bot.storage.models import REPLY_MAX, week_number
+from bot.storage.totals import Conflict, Deltas, write_totals
+
+log = logging.getLogger(__name__)
+
+# Most answers one transaction takes; the rest wait for the next commit.
+MAX_BATCH = 500
+# PostgreSQL: deadlock and serialization failures are worth one more try.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+_ATTEMPTS = 3
+
+Outcomes = list[RecordedAnswer | Exception]
+
+
+@dataclass(eq=False, slots=True)
+class PendingAnswer:
+    """One answer waiting for the writer; ``future`` resolves once it is committed."""
+
+    question: OpenQuestion
+    user_id: int
+    reply: str
+    grade: Grade
+    answered_at: datetime
+    future: asyncio.Future[RecordedAnswer]
+
+
+def _fail(pending: PendingAnswer, reason: str) -> None:
+    if not pending.future.done():
+        pending.future.set_exception(StorageError(reason))
+
+
+class _WriterSql:
+    """The writer's reads and event statements, built once per dialect."""
+
+    def __init__(self, dialect: str) -> None:
+        pg = dialect == "postgresql"
+        q, a, u = QUESTIONS, ANSWERS, USERS
+        claim = (
+            select(q.c.id, q.c.status, q.c.deadline, q.c.first_correct_user)
+            .where(q.c.id.in_(bindparam("qids", expanding=True)))
+            .order_by(q.c.id)
+        )
+        self.claim = claim.with_for_update() if pg else claim
+        self.taken = select(a.c.question_id, a.c.user_id).where(
+            a.c.question_id.in_(bindparam("qids", expanding=True)),
+            a.c.user_id.in_(bindparam("users", expanding=True)),
+        )
+        users = (
+            select(u.c.guild_id, u.c.user_id, u.c.points, u.c.streak)
+            .where(tuple_(u.c.guild_id, u.c.user_id).in_(bindparam("keys", expanding=True)))
+            .order_by(u.c.guild_id, u.c.user_id)
+        )
+        self.users = users.with_for_update() if pg else users
+        self.insert_answers = insert(a).returning(a.c.id, sort_by_parameter_order=True)
+        self.count_answers = (
+            update(q)
+            .where(q.c.id == bindparam("b_id"))
+            .values(
+                answer_count=q.c.answer_count + bindparam("b_count"),
+                first_correct_user=func.coalesce(
+                    q.c.first_correct_user, bindparam("b_first", type_=BigInteger)
+                ),
+            )
+        )
+
+
+@functools.cache
+def _writer_sql(dialect: str) -> _WriterSql:
+    return _WriterSql(dialect)
+
+
+class AnswerWriter:
+    """The answer queue of one repository and the task that commits it."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        exclusive: Callable[[], contextlib.AbstractAsyncContextManager[None]],
+        *,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self.engine = engine
+        self._exclusive = exclusive
+        self._sql = _writer_sql(engine.dialect.name)
+        # SQLite: the writer's own synchronous engine and thread (see ``_transaction``);
+        # None for PostgreSQL and in-memory databases.
+        self._sync_engine = sync_engine_for(engine, writer=True)
+        self._executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="convquiz-writer")
+            if self._sync_engine is not None
+            else None
+        )
+        # Answers wait here for the writer task, which runs only while there is
+        # something to write (so there is nothing to start, and an idle repository
+        # holds no task).
+        self.max_batch = max_batch
+        self._queue: deque[PendingAnswer] = deque()
+        self.task: asyncio.Task[None] | None = None
+        # Fault injection for tests: awaited with each batch after its statements ran and
+        # before COMMIT. Raising there is a writer that died between gather and commit.
+        self.before_commit: Callable[[Sequence[PendingAnswer]], Awaitable[None]] | None = None
+        # Counters for benchmarks: transactions committed and answers they carried.
+        self.commits = 0
+        self.committed_answers = 0
+
+    async def record(
+        self,
+        open_question: OpenQuestion,
+        user_id: int,
+        reply: str,
+        grade: Grade,
+        answered_at: datetime,
+    ) -> RecordedAnswer:
+        loop = asyncio.get_running_loop()
+        pending = PendingAnswer(
+            open_question, user_id, reply, grade, answered_at, loop.create_future()
+        )
+        self._queue.append(pending)
+        if self.task is None:
+            self.task = loop.create_task(self._write_loop(), name="convquiz-answer-writer")
+        return await pending.future
+
+    async def close(self) -> None:
+        """Wait until every queued answer is committed (or has failed), then let go of
+        the writer's own SQLite connection (a later answer opens it again)."""
+        while (task := self.task) is not None:
+            await asyncio.wait({task})
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()
+
+    async def _write_loop(self) -> None:
+        try:
+            while self._queue:
+                take = min(len(self._queue), self.max_batch)
+                batch = [self._queue.popleft() for _ in range(take)]
+                await self._write_batch(batch)
+        except BaseException:
+            # Cancelled (the process is stopping): nothing left is acknowledged.
+            while self._queue:
+                _fail(self._queue.popleft(), "the answer writer stopped")
+            raise
+        finally:
+            self.task = None
+
+    async def _write_batch(self, batch: list[PendingAnswer]) -> None:
+        try:
+            outcomes = await self._commit_batch(batch)
+        except BaseException as error:
+            reason = str(error) if isinstance(error, StorageError) else "the answer writer stopped"
+            if isinstance(error, Exception) and not isinstance(error, StorageError):
+                log.exception("writing %d answers failed", len(batch))
+            for pending in batch:
+                _fail(pending, reason)
+            if not isinstance(error, Exception):
+                raise
+            return
+        self.commits += 1
+        self.committed_answers += len(batch)
+        for pending, outcome in zip(batch, outcomes, strict=True):
+            if pending.future.done():  # its caller gave up waiting
+                continue
+            if isinstance(outcome, Exception):
+                pending.future.set_exception(outcome)
+            else:
+                pending.future.set_result(outcome)
+
+    @guard
+    async def _commit_batch(self, batch: Sequence[PendingAnswer]) -> Outcomes:
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return await self._transaction(batch)
+            except IntegrityError:
+                # Only a writer that bypassed the question lock gets here; redo the
+                # batch one answer per transaction so the offender fails alone.
+                return await self._commit_one_by_one(batch)
+            except Conflict:
+                if attempt == _ATTEMPTS:
+                    return await self._commit_one_by_one(batch)
+            except DBAPIError as error:
+                sqlstate = getattr(error.orig, "sqlstate", None) or getattr(
+                    error.orig, "pgcode", None
+                )
+                if sqlstate not in _RETRYABLE_SQLSTATES or attempt == _ATTEMPTS:
+                    raise
+                log.info("retrying %d answers after %s", len(batch), sqlstate)
+        raise AssertionError("unreachable")
+
+    async def _commit_one_by_one(self, batch: Sequence[PendingAnswer]) -> Outcomes:
+        outcomes: Outcomes = []
+        for pending in batch:
+            try:
+                outcomes += await self._transaction([pending])
+            except IntegrityError:
+                outcomes.append(AlreadyAnswered())
+        return outcomes
+
+    async def _transaction(self, batch: Sequence[PendingAnswer]) -> Outcomes:
+        """One transaction: apply the batch, let the fault hook run, commit.
+
+        On SQLite the whole transaction runs in the writer's thread on a plain sqlite3
+        connection: one hand-over per batch instead of several per statement, none of
+        which waits behind the busy event loop. On PostgreSQL asyncpg is asynchronous
+        already and the same statements run through the async engine.
+        """
+        async with self._exclusive():
+            if self._sync_engine is not None:
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(
+                    self._executor, self._transaction_in_thread, batch, loop
+                )
+            async with self.engine.begin() as connection:
+                outcomes = await connection.run_sync(self._apply, batch)
+                if self.before_commit is not None:
+                    await self.before_commit(batch)
+                return outcomes
+
+    def _transaction_in_thread(
+        self, batch: Sequence[PendingAnswer], loop: asyncio.AbstractEventLoop
+    ) -> Outcomes:
+        assert self._sync_engine is not None
+        with self._sync_engine.begin() as connection:
+            outcomes = self._apply(connection, batch)
+            hook = self.before_commit
+            if hook is not None:
+
+                async def call_hook() -> None:
+                    await hook(batch)
+
+                asyncio.run_coroutine_threadsafe(call_hook(), loop).result()
+        return outcomes
+
+    def _apply(self, connection: Connection, batch: Sequence[PendingAnswer]) -> Outcomes:
+        """Apply a batch in the caller's transaction, in arrival order, with a fixed
+        number of statements however many answers it holds.
+
+        Rows are read and locked in one global order (questions, then user totals, each
+        by key; then upserts by key), so concurrent batches in other processes wait for
+        each other instead of deadlocking. Taking the question rows first serialises
+        answers to one question across processes: afterwards the events already stored
+        and the first-correct claim are read as committed, and every decision (closed,
+        already answered, first correct, streak) is made here, in order, exactly as one
+        transaction per answer would have made it.
+        """
+        sql = self._sql
+        qids = sorted({p.question.id for p in batch})
+        questions = {row.id: row for row in connection.execute(sql.claim, {"qids": qids})}
+        taken: set[tuple[int, int]] = {
+            (row.question_id, row.user_id)
+            for row in connection.execute(
+                sql.taken, {"qids": qids, "users": sorted({p.user_id for p in batch})}
+            )
+        }
+        ranked_keys = sorted({(p.question.guild_id, p.user_id) for p in batch if p.question.ranked})
+        before: dict[tuple[int, int], tuple[int, int]] = {}
+        if ranked_keys:
+            before = {
+                (row.guild_id, row.user_id): (row.points, row.streak)
+                for row in connection.execute(sql.users, {"keys": ranked_keys})
+            }
+
+        first_of = {qid: row.first_correct_user for qid, row in questions.items()}
+        streak_of = {key: streak for key, (_points, streak) in before.items()}
+        counts: Counter[int] = Counter()
+        claimed: dict[int, int] = {}
+        events: list[dict[str, Any]] = []
+        made: list[tuple[int, Points, bool, int]] = []  # (outcome index, points, first, streak)
+        outcomes: list[RecordedAnswer | Exception | None] = []
+        totals = Deltas()
+        for pending in batch:
+            q = pending.question
+            row = questions.get(q.id)
+            if row is None or row.status != "open" or row.deadline <= pending.answered_at:
+                outcomes.append(QuestionClosed())
+                continue
+            if (q.id, pending.user_id) in taken:
+                outcomes.append(AlreadyAnswered())
+                continue
+            taken.add((q.id, pending.user_id))
+            counts[q.id] += 1
+            grade = pending.grade
+            is_correct = grade.outcome == "correct"
+            first = is_correct and q.ranked and first_of[q.id] is None
+            if first:
+                first_of[q.id] = claimed[q.id] = pending.user_id
+            key = (q.guild_id, pending.user_id)
+            elapsed = max(0.0, (pending.answered_at - q.opened_at).total_seconds())
+            decision = decide(
+                outcome=grade.outcome,
+                score=grade.score,
+                first_correct=first,
+                streak_before=streak_of.get(key, 0) if q.ranked else 0,
+                elapsed=elapsed,
+                time_limit=q.time_limit,
+                difficulty=q.question.difficulty,
+                ranked=q.ranked,
+            )
+            points, streak = decision.points, decision.streak
+            events.append(
+                {
+                    "question_id": q.id,
+                    "guild_id": q.guild_id,
+                    "user_id": pending.user_id,
+                    "kind": q.question.kind,
+                    "reply": pending.reply[:REPLY_MAX],
+                    "outcome": grade.outcome,
+                    "score": grade.score,
+                    "mistake": grade.mistake,
+                    "points": points.total,
+                    "first_correct": first,
+                    "elapsed_ms": int(elapsed * 1000),
+                    "answered_at": pending.answered_at,
+                }
+            )
+            if q.ranked:
+                streak_of[key] = streak
+                totals.add(
+                    q.guild_id,
+                    pending.user_id,
+                    q.question.kind,
+                    week_number(pending.answered_at),
+                    points.total,
+                    is_correct,
+                    streak,
+                )
+            made.append((len(outcomes), points, first, streak))
+            outcomes.append(None)
+
+        if events:
+            inserted = connection.execute(sql.insert_answers, events)
+            for (index, points, first, streak), event_id in zip(
+                made, inserted.scalars(), strict=True
+            ):
+                grade = batch[index].grade
+                outcomes[index] = RecordedAnswer(event_id, grade, points, first, streak)
+            connection.execute(
+                sql.count_answers,
+                [
+                    {"b_id": qid, "b_count": counts[qid], "b_first": claimed.get(qid)}
+                    for qid in sorted(counts)
+                ],
+            )
+        if totals.users:
+            write_totals(connection, totals, before)
+        assert all(outcome is not None for outcome in outcomes)
+        return outcomes  # type: ignore[return-value]
