@@ -21,6 +21,7 @@ from discord.ext import commands
 from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.language import CatalogTranslator
 from bot.discord.pictures import picture_for
+from bot.discord.replays import SeenIds, drop_replays
 from bot.errors import StartupError, StorageError
 from bot.present.cards import close_card
 from bot.quiz.service import QuizService
@@ -83,6 +84,9 @@ class ConvQuizBot(commands.AutoShardedBot):
         self._deadline_task: asyncio.Task[None] | None = None
         self._pending_reveals: list[ClosedQuestion] = []
         self._stopping: asyncio.Future[None] | None = None
+        # discord.py reads each gateway event's parser from this table; replays stop here.
+        self.replays = SeenIds()
+        drop_replays(self._connection.parsers, self.replays)
         self.started_at = time.monotonic()
 
     # --- guild settings, cached; every write goes through ``save_config`` ---------------
