@@ -190,9 +190,9 @@ def _shape_ok(key: AnswerKey, reply: replies.Reply) -> bool:
 def grade(question: Question, reply: str) -> Grade:
     """Grade a chat reply by its value. Never raises for any string."""
     lang, key = question.lang, question.answer
-    n_choices = len(question.choices) if question.choices else 0
+    options = question.choices or 0
     expect: Literal["number", "pair"] = "pair" if key.type == "pair" else "number"
-    parsed = replies.read_reply(reply, n_choices, expect=expect) if isinstance(reply, str) else None
+    parsed = replies.read_reply(reply, options, expect=expect) if isinstance(reply, str) else None
     if parsed is None:
         return Grade("not_an_answer", 0.0, None, t("grade.not_an_answer", lang))
     if _matches(key, key.value, parsed):

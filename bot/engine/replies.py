@@ -7,8 +7,10 @@ The reader is deliberately strict about the *shape* of a message and lenient abo
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -40,12 +42,24 @@ Reply = Number | Pair | Choice
 # Longest replies we try to read; anything longer is conversation.
 MAX_REPLY_CHARS = 80
 
-# Words people put around an answer. Stripped before reading; everything else must
-# be part of the value itself or the message is not an attempt.
-_PREFIXES = re.compile(
-    r"^(?:(?:my\s+)?answer(?:\s+is)?|ans|it'?s|it\s+is|=|:|答え(?:は)?|こたえ(?:は)?|回答)"
-    r"\s*[:=：]?\s*",
+# The lead-in phrases people put before an answer, one grammar for both languages:
+#   lead-in = hedge [lead] | lead          hedge = i think | i guess | maybe | probably
+#                                                  | たぶん | 多分
+#   lead    = [the|my|our] [final] (answer|result|ans) [is | would be | should be]
+#           | it is | it's | that is | that's | = | :
+#           | (答え|こたえ|回答|正解) [は]
+# followed by an optional ":" "=" "：". Lead-ins and the unit words after a value are
+# stripped before reading; anything else must be part of the value itself or the
+# message is not an attempt.
+_HEDGE = r"(?:i\s+think|i\s+guess|maybe|probably|たぶん|多分)\s*,?\s*"
+_EN_LEAD = (
+    r"(?:(?:the|my|our)\s+)?(?:final\s+)?(?:answer|result|ans)"
+    r"(?:\s+(?:is|would\s+be|should\s+be))?"
+    r"|it'?s|it\s+is|that'?s|that\s+is|=|:"
 )
+_JA_LEAD = r"(?:答え|こたえ|回答|正解)(?:は)?"
+_LEAD = rf"{_EN_LEAD}|{_JA_LEAD}"
+_PREFIXES = re.compile(rf"^(?:{_HEDGE}(?:{_LEAD})?|{_LEAD})\s*[:=：]?\s*")
 _SUFFIXES = re.compile(
     r"\s*(?:parameters?|params?|weights?|macs?|multiply[- ]adds?|pixels?|px|個|つ|ピクセル|"
     r"パラメータ(?:数)?|画素|です|だ|!|。|\.)$",
@@ -108,18 +122,24 @@ def _number(token: str) -> Fraction:
 
 
 def read_reply(
-    text: str, choices: int = 0, *, expect: Literal["number", "pair"] | None = None
+    text: str,
+    choices: int | Sequence[str] = 0,
+    *,
+    expect: Literal["number", "pair"] | None = None,
 ) -> Reply | None:
     """The value a chat message states, or ``None`` when it is not an attempt.
 
-    ``choices`` is the number of options of a multiple-choice question (0 for a
-    numeric one): only then do letters and small numbers read as choices.
+    ``choices`` is the options of a multiple-choice question (their texts, or just
+    their number; 0 for a numeric one): only then do letters and small numbers read as
+    choices, and with the texts, an option's own text (alone, or after its letter).
 
     ``4,640`` reads both as a number with a thousands separator and as the pair
     (4, 640). It is the number unless ``expect="pair"`` (the question asks for a size),
     in which case ``112,112`` is the pair 112×112.
     """
-    if not text or len(text) > MAX_REPLY_CHARS or _URL_RE.search(text):
+    options = _option_keys(tuple(choices)) if not isinstance(choices, int) else ()
+    longest = max((len(option) for option in options), default=0)
+    if not text or len(text) > max(MAX_REPLY_CHARS, longest + 16) or _URL_RE.search(text):
         return None
     body = _normalise(text)
     if not body:
@@ -132,7 +152,9 @@ def read_reply(
     if not body or "?" in body:
         return None
     try:
-        if choices:
+        if options:
+            return _read_choice(body, len(options)) or _read_option_text(body, options)
+        if isinstance(choices, int) and choices:
             return _read_choice(body, choices)
         pair = _PAIR_RE.match(body)
         number = None if pair and expect == "pair" else _NUMBER_RE.match(body)
@@ -153,4 +175,39 @@ def _read_choice(body: str, choices: int) -> Reply | None:
     if re.fullmatch(r"[(\[]?\s*\d\s*[)\].]?", body):
         index = int(re.sub(r"\D", "", body)) - 1
         return Choice(index, by_letter=False) if 0 <= index < choices else None
+    return None
+
+
+_LETTERED = re.compile(r"[(\[]?([a-z])[)\].:]?\s+(.+)")
+
+
+@functools.lru_cache(maxsize=1024)
+def _option_keys(options: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_option_key(option) for option in options)
+
+
+def _option_key(text: str) -> str:
+    """An option's text as compared: case, spaces, punctuation and width folded."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    kept = "".join(
+        " " if unicodedata.category(char)[0] in "PZ" else char
+        for char in folded
+        if unicodedata.category(char)[0] != "S" or char.isalnum()
+    )
+    return _SPACES.sub(" ", kept).strip()
+
+
+def _read_option_text(body: str, options: tuple[str, ...]) -> Reply | None:
+    """``B: <B's text>`` or ``<B's text>`` is B; a letter before another option's text
+    contradicts itself and is not read as an attempt."""
+    if lettered := _LETTERED.fullmatch(body):
+        index = ord(lettered.group(1)) - ord("a")
+        rest = _option_key(lettered.group(2))
+        if index < len(options) and rest == options[index]:
+            return Choice(index, by_letter=True)
+        if rest in options:
+            return None
+    key = _option_key(body)
+    if key and key in options:
+        return Choice(options.index(key), by_letter=False)
     return None
