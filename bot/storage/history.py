@@ -8,10 +8,12 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from bot.storage.core import guard
 from bot.storage.models import AnswerEvent
 from bot.storage.repository import Repository
 
 
+@guard
 async def points_by_day(
     repository: Repository, guild_id: int, user_id: int, since: datetime
 ) -> list[tuple[date, int]]:

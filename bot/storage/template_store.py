@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.engine.templates import Template, TemplateError, load_template
 from bot.errors import StorageError
+from bot.storage.core import guard
 from bot.storage.repository import Repository
 from bot.storage.template_models import GuildTemplate, TemplateSettings, TemplateVersion
 
@@ -87,6 +88,7 @@ class TemplateStore:
             self._parsed[key] = template
         return template
 
+    @guard
     async def save(
         self, guild_id: int, template: Template, user_id: int, now: datetime
     ) -> SavedTemplate:
@@ -149,6 +151,7 @@ class TemplateStore:
                 "someone else saved that template at the same time; try again"
             ) from None
 
+    @guard
     async def all(self, guild_id: int) -> list[StoredTemplate]:
         async with self.sessions() as session:
             rows = await session.scalars(
@@ -158,6 +161,7 @@ class TemplateStore:
             )
             return [_stored(row) for row in rows]
 
+    @guard
     async def get(
         self, guild_id: int, name: str, version: int | None = None
     ) -> tuple[StoredTemplate, Template]:
@@ -176,9 +180,11 @@ class TemplateStore:
         except TemplateError as error:
             raise UnknownTemplate(name, version) from error
 
+    @guard
     async def enabled(self, guild_id: int) -> list[StoredTemplate]:
         return [t for t in await self.all(guild_id) if t.enabled]
 
+    @guard
     async def set_enabled(self, guild_id: int, name: str, enabled: bool) -> StoredTemplate:
         async with self.sessions.begin() as session:
             result = await session.execute(
@@ -194,6 +200,7 @@ class TemplateStore:
             await session.refresh(row)
             return _stored(row)
 
+    @guard
     async def remove(self, guild_id: int, name: str) -> None:
         """Forget a template and its versions; questions already asked keep their text."""
         async with self.sessions.begin() as session:
@@ -210,6 +217,7 @@ class TemplateStore:
                 )
             )
 
+    @guard
     async def config(self, guild_id: int) -> TemplateConfig:
         async with self.sessions() as session:
             row = await session.get(TemplateSettings, guild_id)
@@ -218,6 +226,7 @@ class TemplateStore:
             mix: Mix = next((m for m in MIXES if m == row.mix), "both")
             return TemplateConfig(guild_id, row.editor_role_id, mix)
 
+    @guard
     async def update_config(
         self,
         guild_id: int,

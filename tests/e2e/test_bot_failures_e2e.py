@@ -43,6 +43,29 @@ async def test_a_database_that_goes_away_gets_short_answers_and_no_crash(quizbot
     assert stats.answered == 0  # the failed answer left nothing behind
 
 
+@pytest.mark.parametrize("command", ["!leaderboard", "!stats", "!template list", "!convquiz"])
+async def test_every_store_says_the_database_is_down_in_one_sentence(
+    quizbot: Running, command: str
+) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    service = quizbot.bot.service
+    assert service.templates is not None
+    alive, alive_templates = service.repository, service.templates.sessions
+    dead = create_engine("postgresql+asyncpg://nobody@127.0.0.1:9/gone")
+    service.repository = Repository(dead)
+    service.templates.sessions = service.repository.sessions
+    quizbot.bot._configs.clear()  # nothing cached: every store is asked
+    try:
+        await quizbot.say(world.alice, command)
+        reply = await fake.wait_for_message()
+        assert reply.content == (
+            "The quiz database is unavailable right now; please try again shortly."
+        ), reply.content
+    finally:
+        service.repository, service.templates.sessions = alive, alive_templates
+        await dead.dispose()
+
+
 async def test_a_start_the_database_refused_does_not_use_up_the_cooldown(world: World) -> None:
     fake = world.fake
     async with running(world, cooldown=600) as run:
