@@ -86,7 +86,7 @@ def _clamped(conv: _Conv) -> _Conv:
     return _Conv(conv.size, kernel, stride, dilation, before, after, conv.out)
 
 
-def _draw_output_size(params: Mapping[str, object], reveal: bool) -> _Canvas:
+def draw_output_size(params: Mapping[str, object], reveal: bool) -> _Canvas:
     real = _conv(params)  # for the labels
     conv = _clamped(real)  # for the geometry
     eh, ew = conv.extent

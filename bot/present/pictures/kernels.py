@@ -4,6 +4,7 @@ and 'same' padding."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal, TypeAlias
 
 from bot.engine.question import format_number
 from bot.present.pictures._axes import (
@@ -64,7 +65,7 @@ def _vector(canvas: _Canvas, x: int, y: int, count: int, cell: int = 12) -> int:
     return top - y
 
 
-def _draw_param_count(params: Mapping[str, object], reveal: bool) -> _Canvas:
+def draw_param_count(params: Mapping[str, object], reveal: bool) -> _Canvas:
     cin = _int(params, "in_channels")
     cout = _int(params, "out_channels")
     kh, kw = _pair(params, "kernel")
@@ -101,6 +102,11 @@ def _draw_param_count(params: Mapping[str, object], reveal: bool) -> _Canvas:
 # --- odd kernels ------------------------------------------------------------------------
 
 
+OddKernelVariant: TypeAlias = Literal["center", "pad_side", "pad_split"]
+"""The odd-kernel questions drawn: the kernel's centre, or its 'same' padding (one side's,
+or how it splits)."""
+
+
 def _kernel_axis(count: int, pitch: int) -> _Axis:
     """A kernel axis: whole up to ``SCHEMATIC_THRESHOLD`` taps, else 3, a break and 3."""
     if count <= SCHEMATIC_THRESHOLD:
@@ -108,7 +114,7 @@ def _kernel_axis(count: int, pitch: int) -> _Axis:
     return _Axis(count, 3, 3, pitch, round(pitch * _gap_cells(count)))
 
 
-def _draw_center(params: Mapping[str, object], reveal: bool) -> _Canvas:
+def draw_center(params: Mapping[str, object], reveal: bool) -> _Canvas:
     kh, kw = _pair(params, "kernel")
     if min(kh, kw) < 1:
         raise _Unsupported("kernel must be positive")
@@ -137,7 +143,7 @@ def _draw_center(params: Mapping[str, object], reveal: bool) -> _Canvas:
     return canvas
 
 
-def _draw_padding(params: Mapping[str, object], reveal: bool) -> _Canvas:
+def draw_padding(params: Mapping[str, object], reveal: bool) -> _Canvas:
     """Unrevealed: the kernel alone (taps spread by any dilation). Revealed: a 5×5 input
     with its 'same' padding ring, the window at its first and last positions, centres
     marked, and the padding counts."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Literal, TypeAlias
 
 from bot.engine.question import format_number
 from bot.present.pictures._canvas import _TEXT, _Canvas
@@ -43,8 +44,13 @@ def _tensor(canvas: _Canvas, x: int, y: int, channels: int, colour: RGB, height:
     return width + skew
 
 
-def _draw_bottleneck(params: Mapping[str, object], reveal: bool) -> _Canvas:
-    variant = params.get("variant")
+BottleneckVariant: TypeAlias = Literal["total", "saved", "macs"]
+"""What a bottleneck question asks: parameters of both paths, parameters saved, or MACs."""
+
+
+def draw_bottleneck(
+    params: Mapping[str, object], reveal: bool, variant: BottleneckVariant
+) -> _Canvas:
     cin = _int(params, "in_channels")
     mid = _int(params, "mid_channels")
     cout = _int(params, "out_channels")
