@@ -33,7 +33,7 @@ from __future__ import annotations
 from bot.present.pictures._axes import SCHEMATIC_THRESHOLD
 from bot.present.pictures._cache import PictureCache, render_question_cached
 from bot.present.pictures._canvas import MAX_PNG_BYTES, text_width
-from bot.present.pictures._canvas import _Canvas as _Canvas
+from bot.present.pictures._canvas import _Canvas as _Canvas  # tests count its primitives
 from bot.present.pictures._palette import (
     BACKGROUND,
     BIAS_CELL,

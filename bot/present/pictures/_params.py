@@ -23,7 +23,7 @@ _MAX_WINDOW = 32  # cells per axis of a padding picture's window
 
 
 class _Unsupported(ValueError):
-    """The params are not a shape this module knows how to draw."""
+    """The params are not a shape the pictures know how to draw."""
 
 
 def _int(params: Mapping[str, object], key: str, default: int | None = None) -> int:

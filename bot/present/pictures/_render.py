@@ -80,7 +80,7 @@ def _draw(question: Question, reveal: bool) -> _Canvas | None:
 
 def render_question(question: Question, reveal: bool = False) -> bytes | None:
     """A PNG picture of ``question``, or None when there is nothing to draw (multiple-choice
-    'why' questions, unknown kinds, params of a shape this module does not know).
+    'why' questions, unknown kinds, params of a shape no drawing knows).
 
     The picture never shows the answer unless ``reveal`` is true (for the explanation
     after the question closes). Deterministic, under ``MAX_PNG_BYTES``.

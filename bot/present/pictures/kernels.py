@@ -30,6 +30,8 @@ from bot.present.pictures._palette import (
 )
 from bot.present.pictures._params import _MAX_TAPS, _MAX_WINDOW, _int, _pair, _Unsupported
 
+# --- parameter count --------------------------------------------------------------------
+
 
 def _stack(canvas: _Canvas, x: int, y: int, kh: int, kw: int, layers: int) -> tuple[int, int]:
     """A filter: a kh×kw face in front of ``layers`` − 1 deeper ones. (x, y) is the front
