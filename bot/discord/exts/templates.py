@@ -7,7 +7,6 @@ error, which names the field (and line)."""
 from __future__ import annotations
 
 import io
-import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -32,8 +31,6 @@ if TYPE_CHECKING:
 # Rapptz/discord.py#10466); nothing else is ignored.
 
 __all__ = ["ConfirmRemoval", "TemplateRefused", "TemplatesCog", "setup"]
-
-log = logging.getLogger(__name__)
 
 CODE_BLOCK = re.compile(r"```(?:ya?ml)?\s*\n?(.*?)```", re.DOTALL | re.IGNORECASE)
 MAX_UPLOAD_BYTES = 512_000  # a multi-template import; one template is far smaller
