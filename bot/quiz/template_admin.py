@@ -110,7 +110,10 @@ class TemplateAdmin:
     # --- changes ------------------------------------------------------------------------
 
     async def _save(self, guild_id: int, template: Template, user_id: int) -> SavedTemplate | None:
-        """Save, or None when it would be a new name in a guild already at the limit."""
+        """Save, or None when it would be a new name in a guild already at the limit.
+
+        The count and the save are two transactions: two admins adding at once at 99
+        may end with 101. Harmless (the limit bounds work, not correctness)."""
         stored = await self.store.all(guild_id)
         is_new = all(item.name != template.name for item in stored)
         if is_new and len(stored) >= self.limit:

@@ -129,6 +129,7 @@ class TemplatesCog(commands.Cog):
                 ctx.guild.id, is_manager=_is_manager(ctx.author), role_ids=roles
             )
         except NotAllowed:
+            # discord.py hands only CommandErrors raised by checks to the error handler.
             raise commands.MissingPermissions(["manage_guild"]) from None
         return True
 
