@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.quiz.service import QuizService, utcnow
+from bot.quiz.template_admin import TemplateAdmin
 from bot.storage.repository import Repository
 from bot.storage.template_store import TemplateStore
 
@@ -47,4 +48,5 @@ def build(
         templates=templates,
         start_cooldown=start_cooldown,
     )
+    service.template_admin = TemplateAdmin(templates, service.clock)
     return Services(repository, templates, service)

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.engine import bank
 from bot.engine.question import Grade
@@ -34,6 +34,9 @@ from bot.storage.repository import (
     UserStats,
 )
 from bot.storage.template_store import TemplateStore
+
+if TYPE_CHECKING:
+    from bot.quiz.template_admin import TemplateAdmin
 
 __all__ = [
     "AnswerOutcome",
@@ -90,6 +93,8 @@ class QuizService:
         self.clock = clock
         self.rng = rng or random.Random()
         self.templates = templates
+        # Who may edit the guild's templates and how many it keeps (set by bot.wiring).
+        self.template_admin: TemplateAdmin | None = None
         self.questions = QuestionSource(templates, self.rng)
         # A process answers only for the guilds its shards own (None: all of them).
         self.owns_guild = owns_guild

@@ -25,7 +25,6 @@ from bot.storage.template_models import GuildTemplate, TemplateSettings, Templat
 
 Mix = Literal["both", "builtin", "templates"]
 MIXES: tuple[Mix, ...] = ("both", "builtin", "templates")
-MAX_TEMPLATES_PER_GUILD = 100
 CACHE_SIZE = 512
 
 
@@ -50,10 +49,6 @@ class TemplateConfig:
     guild_id: int
     editor_role_id: int | None = None
     mix: Mix = "both"
-
-
-class TooManyTemplates(Exception):
-    pass
 
 
 class UnknownTemplate(Exception):
@@ -92,7 +87,8 @@ class TemplateStore:
     async def save(
         self, guild_id: int, template: Template, user_id: int, now: datetime
     ) -> SavedTemplate:
-        """Add a template, or store a new version of the one with its name."""
+        """Add a template, or store a new version of the one with its name. How many a
+        guild may keep is ``bot.quiz.template_admin``'s decision, not the store's."""
         source = template.to_yaml()
         digest = _digest(source)
         try:
@@ -111,15 +107,6 @@ class TemplateStore:
                     row.updated_by, row.updated_at = user_id, now
                     change: Literal["created", "updated"] = "updated"
                 else:
-                    count = len(
-                        list(
-                            await session.scalars(
-                                select(GuildTemplate.name).where(GuildTemplate.guild_id == guild_id)
-                            )
-                        )
-                    )
-                    if count >= MAX_TEMPLATES_PER_GUILD:
-                        raise TooManyTemplates()
                     row = GuildTemplate(
                         guild_id=guild_id,
                         name=template.name,

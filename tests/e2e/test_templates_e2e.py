@@ -176,3 +176,25 @@ async def test_ten_bundled_templates_import_export_and_play(quizbot: Running) ->
     stats = await quizbot.bot.service.stats(world.guild.id, world.carol.id)
     assert stats.correct == 10
     assert bank.KINDS  # built-in families stay available beside the templates
+
+
+async def test_a_full_server_is_told_the_limit_and_nothing_more_is_saved(quizbot: Running) -> None:
+    world = quizbot.world
+    store = quizbot.bot.service.templates
+    assert store is not None
+    one = load_template(MAXPOOL.strip("`").removeprefix("yaml\n"))
+    clock = quizbot.bot.service.clock
+    for i in range(100):  # straight to the store: the limit is the admin service's
+        await store.save(
+            world.guild.id,
+            load_template(one.to_yaml().replace(one.name, f"t{i:03}", 1)),
+            world.alice.id,
+            clock(),
+        )
+    refused = await reply_to(quizbot, world.alice, f"!template add {MAXPOOL}")
+    assert refused.content == (
+        "Template refused: this server already has the most templates allowed (100)"
+    )
+    summary = await reply_to(quizbot, world.alice, f"!template import {MAXPOOL}")
+    assert summary.content == "❌ #1 `maxpool-2x2`: the server has 100 templates"
+    assert len(await store.all(world.guild.id)) == 100

@@ -1,12 +1,12 @@
 """``!template``: server admins add, preview, list, enable, remove, export and import
-their own question templates. Every template goes through ``bot.engine.templates`` checks;
-refusals quote its error, which names the field (and line)."""
+their own question templates. The cog reads Discord input (code blocks, attachments, the
+removal buttons) and renders replies; ``bot.quiz.template_admin`` decides who may, checks
+every template and keeps the per-guild limit. Refusals quote the template checker's
+error, which names the field (and line)."""
 
 from __future__ import annotations
 
-import contextlib
 import io
-import logging
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -17,16 +17,11 @@ from discord.ext import commands
 from bot.discord.embeds import MESSAGE_LIMIT, clip, embed_for
 from bot.discord.language import Refusal, choice, guild_language, text, user_language
 from bot.engine import names
-from bot.engine.templates import Template, TemplateError, load_template, load_templates
+from bot.engine.templates import Template
 from bot.i18n.texts import t
 from bot.present.cards import Card
-from bot.storage.template_store import (
-    MAX_TEMPLATES_PER_GUILD,
-    MIXES,
-    TemplateStore,
-    TooManyTemplates,
-    UnknownTemplate,
-)
+from bot.quiz.service import NotAllowed
+from bot.quiz.template_admin import MIXES, Imported, TemplateAdmin, TemplateRefused
 
 if TYPE_CHECKING:
     from bot.discord.bot import ConvQuizBot
@@ -35,31 +30,11 @@ if TYPE_CHECKING:
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
 # Rapptz/discord.py#10466); nothing else is ignored.
 
-log = logging.getLogger(__name__)
+__all__ = ["ConfirmRemoval", "TemplateRefused", "TemplatesCog", "setup"]
 
 CODE_BLOCK = re.compile(r"```(?:ya?ml)?\s*\n?(.*?)```", re.DOTALL | re.IGNORECASE)
 MAX_UPLOAD_BYTES = 512_000  # a multi-template import; one template is far smaller
 PREVIEW_COUNT = 5
-
-
-class TemplateRefused(commands.CommandError):
-    """A template failed its checks; the message is the admin-facing reason.
-
-    Our own reasons are catalog keys, said in the reader's language; a ``TemplateError``
-    (which field, which line) is quoted as the template checker wrote it."""
-
-    def __init__(self, key: str | None, /, *, quoted: str = "", **params: object) -> None:
-        super().__init__(t(key, "en", **params) if key else quoted)
-        self.key = key
-        self.quoted = quoted
-        self.params = params
-
-    @classmethod
-    def of(cls, error: TemplateError) -> TemplateRefused:
-        return cls(None, quoted=str(error))
-
-    def detail(self, lang: str) -> str:
-        return t(self.key, lang, **self.params) if self.key else self.quoted
 
 
 class ConfirmRemoval(discord.ui.View):
@@ -124,22 +99,39 @@ def _preview_card(template: Template, lang: str, saved: str = "") -> Card:
     )
 
 
+def _import_line(item: Imported, lang: str, limit: int) -> str:
+    if item.error is not None:
+        return t("tpl.import.failed", lang, index=item.index, detail=str(item.error))
+    assert item.template is not None
+    name = item.template.name
+    if item.saved is None:
+        return t("tpl.import.full", lang, index=item.index, name=name, limit=limit)
+    change = t(f"tpl.state.{item.saved.change}", lang)
+    return t("tpl.import.saved", lang, name=name, version=item.saved.stored.version, change=change)
+
+
+def _is_manager(member: object) -> bool:
+    permissions = getattr(member, "guild_permissions", None)
+    return bool(permissions and permissions.manage_guild)
+
+
 class TemplatesCog(commands.Cog):
-    def __init__(self, bot: ConvQuizBot, store: TemplateStore) -> None:
+    def __init__(self, bot: ConvQuizBot, admin: TemplateAdmin) -> None:
         self.bot = bot
-        self.store = store
+        self.admin = admin
 
     async def cog_check(self, ctx: commands.Context[ConvQuizBot]) -> bool:  # type: ignore[override]
         if ctx.guild is None:
             raise commands.NoPrivateMessage()
-        permissions = getattr(ctx.author, "guild_permissions", None)
-        if permissions and permissions.manage_guild:
-            return True
-        config = await self.store.config(ctx.guild.id)
         roles = {role.id for role in getattr(ctx.author, "roles", [])}
-        if config.editor_role_id is not None and config.editor_role_id in roles:
-            return True
-        raise commands.MissingPermissions(["manage_guild"])
+        try:
+            await self.admin.check_editor(
+                ctx.guild.id, is_manager=_is_manager(ctx.author), role_ids=roles
+            )
+        except NotAllowed:
+            # discord.py hands only CommandErrors raised by checks to the error handler.
+            raise commands.MissingPermissions(["manage_guild"]) from None
+        return True
 
     async def _source(
         self, ctx: commands.Context[ConvQuizBot], file: discord.Attachment | None, text: str
@@ -159,12 +151,6 @@ class TemplatesCog(commands.Cog):
             raise TemplateRefused("tpl.no_source")
         return source
 
-    def _load(self, source: str) -> Template:
-        try:
-            return load_template(source)
-        except TemplateError as error:
-            raise TemplateRefused.of(error) from None
-
     @commands.hybrid_group(  # type: ignore[arg-type]
         name="template",
         fallback="list",
@@ -176,7 +162,7 @@ class TemplatesCog(commands.Cog):
     async def template(self, ctx: commands.Context[ConvQuizBot]) -> None:
         assert ctx.guild is not None
         lang = await guild_language(self.bot, ctx.guild)
-        stored = await self.store.all(ctx.guild.id)
+        stored, mix = await self.admin.listing(ctx.guild.id)
         lines = [
             t(
                 "tpl.list.row",
@@ -189,12 +175,11 @@ class TemplatesCog(commands.Cog):
             + ("" if item.enabled else t("tpl.list.disabled", lang))
             for item in stored
         ]
-        config = await self.store.config(ctx.guild.id)
         body = "\n".join(lines) or t("tpl.list.empty", lang)
         card = Card(
             title=t("tpl.list.title", lang, count=len(stored)),
             body=body,
-            footer=t("tpl.list.footer", lang, mix=t(f"tpl.mix.{config.mix}", lang)),
+            footer=t("tpl.list.footer", lang, mix=t(f"tpl.mix.{mix}", lang)),
             kind="info",
             lang=lang,
         )
@@ -210,13 +195,8 @@ class TemplatesCog(commands.Cog):
         text: str = "",
     ) -> None:
         assert ctx.guild is not None
-        template = self._load(await self._source(ctx, file, text))
-        try:
-            saved = await self.store.save(
-                ctx.guild.id, template, ctx.author.id, self.bot.service.clock()
-            )
-        except TooManyTemplates:
-            raise TemplateRefused("tpl.too_many", limit=MAX_TEMPLATES_PER_GUILD) from None
+        source = await self._source(ctx, file, text)
+        template, saved = await self.admin.add(ctx.guild.id, source, ctx.author.id)
         lang = await guild_language(self.bot, ctx.guild)
         note = t(f"tpl.change.{saved.change}", lang, version=saved.stored.version)
         await ctx.send(embed=embed_for(_preview_card(template, lang, note)))
@@ -233,23 +213,17 @@ class TemplatesCog(commands.Cog):
         assert ctx.guild is not None
         name = text.strip()
         if file is None and not ctx.message.attachments and names.is_template_name(name):
-            template = await self._saved(ctx.guild.id, name)
+            template = await self.admin.saved(ctx.guild.id, name)
         else:
-            template = self._load(await self._source(ctx, file, text))
+            template = self.admin.load(await self._source(ctx, file, text))
         lang = await guild_language(self.bot, ctx.guild)
         await ctx.send(embed=embed_for(_preview_card(template, lang)))
-
-    async def _saved(self, guild_id: int, name: str) -> Template:
-        try:
-            return (await self.store.get(guild_id, name))[1]
-        except UnknownTemplate:
-            raise TemplateRefused("tpl.unknown", name=name) from None
 
     @template.command(name="show", description=text("cmd.template.show"))  # type: ignore[arg-type]
     @app_commands.describe(name=text("cmd.template.name"))
     async def show(self, ctx: commands.Context[ConvQuizBot], name: str) -> None:
         assert ctx.guild is not None
-        template = await self._saved(ctx.guild.id, name)
+        template = await self.admin.saved(ctx.guild.id, name)
         source = template.to_yaml().replace("```", "`\u200b``")
         await ctx.send(clip(f"**{name}** v{template.version}\n```yaml\n{source}```", MESSAGE_LIMIT))
 
@@ -265,10 +239,7 @@ class TemplatesCog(commands.Cog):
 
     async def _set_enabled(self, ctx: commands.Context[ConvQuizBot], name: str, on: bool) -> None:
         assert ctx.guild is not None
-        try:
-            await self.store.set_enabled(ctx.guild.id, name, on)
-        except UnknownTemplate:
-            raise TemplateRefused("tpl.unknown", name=name) from None
+        await self.admin.set_enabled(ctx.guild.id, name, on)
         lang = await guild_language(self.bot, ctx.guild)
         await ctx.send(t("tpl.enabled" if on else "tpl.disabled", lang, name=name))
 
@@ -276,25 +247,20 @@ class TemplatesCog(commands.Cog):
     @app_commands.describe(name=text("cmd.template.name"))
     async def remove(self, ctx: commands.Context[ConvQuizBot], name: str) -> None:
         assert ctx.guild is not None
-        await self._saved(ctx.guild.id, name)
+        await self.admin.saved(ctx.guild.id, name)
         lang = await guild_language(self.bot, ctx.guild)
         view = ConfirmRemoval(ctx.author.id, lang)
         await ctx.send(t("tpl.remove.confirm", lang, name=name), view=view)
         await view.wait()
         if view.confirmed:
-            # Removed meanwhile by someone else: the outcome the admin asked for anyway.
-            with contextlib.suppress(UnknownTemplate):
-                await self.store.remove(ctx.guild.id, name)
+            await self.admin.remove(ctx.guild.id, name)
             await ctx.send(t("tpl.removed", lang, name=name))
 
     @template.command(name="export", description=text("cmd.template.export"))  # type: ignore[arg-type]
     @app_commands.describe(name=text("cmd.template.export.name"))
     async def export(self, ctx: commands.Context[ConvQuizBot], name: str | None = None) -> None:
         assert ctx.guild is not None
-        names = [name] if name else [item.name for item in await self.store.all(ctx.guild.id)]
-        if not names:
-            raise TemplateRefused("tpl.nothing_to_export")
-        documents = [(await self._saved(ctx.guild.id, n)).to_yaml() for n in names]
+        documents = await self.admin.export(ctx.guild.id, name)
         data = "---\n".join(documents).encode("utf-8")
         filename = f"{name or 'templates'}.yaml"
         lang = await guild_language(self.bot, ctx.guild)
@@ -314,41 +280,9 @@ class TemplatesCog(commands.Cog):
     ) -> None:
         assert ctx.guild is not None
         source = await self._source(ctx, file, text)
-        try:
-            results = load_templates(source)
-        except TemplateError as error:
-            raise TemplateRefused.of(error) from None
+        imported = await self.admin.import_(ctx.guild.id, source, ctx.author.id)
         lang = await guild_language(self.bot, ctx.guild)
-        lines = []
-        for index, result in enumerate(results, start=1):
-            if isinstance(result, TemplateError):
-                lines.append(t("tpl.import.failed", lang, index=index, detail=str(result)))
-                continue
-            try:
-                saved = await self.store.save(
-                    ctx.guild.id, result, ctx.author.id, self.bot.service.clock()
-                )
-            except TooManyTemplates:
-                lines.append(
-                    t(
-                        "tpl.import.full",
-                        lang,
-                        index=index,
-                        name=result.name,
-                        limit=MAX_TEMPLATES_PER_GUILD,
-                    )
-                )
-                continue
-            change = t(f"tpl.state.{saved.change}", lang)
-            lines.append(
-                t(
-                    "tpl.import.saved",
-                    lang,
-                    name=result.name,
-                    version=saved.stored.version,
-                    change=change,
-                )
-            )
+        lines = [_import_line(item, lang, self.admin.limit) for item in imported]
         summary = "\n".join(lines) or t("tpl.import.empty", lang)
         await ctx.send(clip(summary, MESSAGE_LIMIT))
 
@@ -359,7 +293,7 @@ class TemplatesCog(commands.Cog):
         assert ctx.guild is not None
         if mix not in MIXES:
             raise Refusal("error.mix")
-        await self.store.update_config(ctx.guild.id, mix=mix)
+        await self.admin.set_mix(ctx.guild.id, mix)
         lang = await guild_language(self.bot, ctx.guild)
         await ctx.send(t("tpl.mix.set", lang, mix=t(f"tpl.mix.{mix}", lang)))
 
@@ -369,17 +303,15 @@ class TemplatesCog(commands.Cog):
         self, ctx: commands.Context[ConvQuizBot], role: discord.Role | None = None
     ) -> None:
         assert ctx.guild is not None
-        permissions = getattr(ctx.author, "guild_permissions", None)
-        if not (permissions and permissions.manage_guild):
-            raise commands.MissingPermissions(["manage_guild"])
-        await self.store.update_config(ctx.guild.id, editor_role_id=role.id if role else None)
+        role_id = role.id if role else None
+        await self.admin.set_editor_role(ctx.guild.id, role_id, is_manager=_is_manager(ctx.author))
         lang = await guild_language(self.bot, ctx.guild)
         who = role.mention if role else t("tpl.editors.managers", lang)
         await ctx.send(t("tpl.editors", lang, who=who))
 
 
 async def setup(bot: ConvQuizBot) -> None:
-    store = bot.service.templates
-    if store is None:
-        raise RuntimeError("the templates extension needs a service with a template store")
-    await bot.add_cog(TemplatesCog(bot, store))
+    admin = bot.service.template_admin
+    if admin is None:
+        raise RuntimeError("the templates extension needs a service with template admin")
+    await bot.add_cog(TemplatesCog(bot, admin))

@@ -1,0 +1,186 @@
+"""A guild's own templates, administered: who may edit them, how many it may keep, and
+every change (add, enable, remove, import, export, the mix).
+
+Front ends (the ``!template`` cog) only read input and render replies; the decisions
+are here. The store only stores. Every source goes through ``bot.engine.templates``
+checks; a refusal quotes its error, which names the field (and line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.engine.templates import Template, TemplateError, load_template, load_templates
+from bot.i18n.texts import t
+from bot.quiz.service import NotAllowed
+from bot.storage.template_store import (
+    MIXES,
+    Mix,
+    SavedTemplate,
+    StoredTemplate,
+    TemplateStore,
+    UnknownTemplate,
+)
+
+__all__ = [
+    "MAX_TEMPLATES_PER_GUILD",
+    "MIXES",
+    "Imported",
+    "Mix",
+    "NotAllowed",
+    "TemplateAdmin",
+    "TemplateRefused",
+]
+
+MAX_TEMPLATES_PER_GUILD = 100
+
+
+class TemplateRefused(Exception):
+    """A template failed its checks; the message is the admin-facing reason.
+
+    Our own reasons are catalog keys, said in the reader's language; a ``TemplateError``
+    (which field, which line) is quoted as the template checker wrote it."""
+
+    def __init__(self, key: str | None, /, *, quoted: str = "", **params: object) -> None:
+        super().__init__(t(key, "en", **params) if key else quoted)
+        self.key = key
+        self.quoted = quoted
+        self.params = params
+
+    @classmethod
+    def of(cls, error: TemplateError) -> TemplateRefused:
+        return cls(None, quoted=str(error))
+
+    def detail(self, lang: str) -> str:
+        return t(self.key, lang, **self.params) if self.key else self.quoted
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """One document of an import: saved, refused by its checks, or over the limit."""
+
+    index: int
+    template: Template | None = None
+    saved: SavedTemplate | None = None
+    error: TemplateError | None = None
+
+    @property
+    def full(self) -> bool:
+        return self.template is not None and self.saved is None
+
+
+class TemplateAdmin:
+    def __init__(
+        self,
+        store: TemplateStore,
+        clock: Callable[[], datetime],
+        *,
+        limit: int = MAX_TEMPLATES_PER_GUILD,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.limit = limit
+
+    # --- who may ------------------------------------------------------------------------
+
+    async def check_editor(
+        self, guild_id: int, *, is_manager: bool, role_ids: Collection[int]
+    ) -> None:
+        """Managers (Manage Server) and members with the guild's editor role may edit."""
+        if is_manager:
+            return
+        role = (await self.store.config(guild_id)).editor_role_id
+        if role is not None and role in role_ids:
+            return
+        raise NotAllowed("reply.no_permission")
+
+    # --- sources ------------------------------------------------------------------------
+
+    @staticmethod
+    def load(source: str) -> Template:
+        """The template ``source`` describes, or ``TemplateRefused`` quoting why not."""
+        try:
+            return load_template(source)
+        except TemplateError as error:
+            raise TemplateRefused.of(error) from None
+
+    # --- changes ------------------------------------------------------------------------
+
+    async def _save(self, guild_id: int, template: Template, user_id: int) -> SavedTemplate | None:
+        """Save, or None when it would be a new name in a guild already at the limit.
+
+        The count and the save are two transactions: two admins adding at once at 99
+        may end with 101. Harmless (the limit bounds work, not correctness)."""
+        stored = await self.store.all(guild_id)
+        is_new = all(item.name != template.name for item in stored)
+        if is_new and len(stored) >= self.limit:
+            return None
+        return await self.store.save(guild_id, template, user_id, self.clock())
+
+    async def add(self, guild_id: int, source: str, user_id: int) -> tuple[Template, SavedTemplate]:
+        """Check and save a template (a new version if its name exists)."""
+        template = self.load(source)
+        saved = await self._save(guild_id, template, user_id)
+        if saved is None:
+            raise TemplateRefused("tpl.too_many", limit=self.limit)
+        return template, saved
+
+    async def import_(self, guild_id: int, source: str, user_id: int) -> list[Imported]:
+        """Every document of a multi-template source, each saved or refused on its own."""
+        try:
+            results = load_templates(source)
+        except TemplateError as error:
+            raise TemplateRefused.of(error) from None
+        imported = []
+        for index, result in enumerate(results, start=1):
+            if isinstance(result, TemplateError):
+                imported.append(Imported(index, error=result))
+            else:
+                saved = await self._save(guild_id, result, user_id)
+                imported.append(Imported(index, result, saved))
+        return imported
+
+    async def set_enabled(self, guild_id: int, name: str, enabled: bool) -> StoredTemplate:
+        try:
+            return await self.store.set_enabled(guild_id, name, enabled)
+        except UnknownTemplate:
+            raise TemplateRefused("tpl.unknown", name=name) from None
+
+    async def remove(self, guild_id: int, name: str) -> None:
+        # Removed meanwhile by someone else: the outcome the admin asked for anyway.
+        with contextlib.suppress(UnknownTemplate):
+            await self.store.remove(guild_id, name)
+
+    async def set_mix(self, guild_id: int, mix: Mix) -> None:
+        await self.store.update_config(guild_id, mix=mix)
+
+    async def set_editor_role(
+        self, guild_id: int, role_id: int | None, *, is_manager: bool
+    ) -> None:
+        """Only managers appoint the editor role (``None`` leaves editing to managers)."""
+        if not is_manager:
+            raise NotAllowed("reply.no_permission")
+        await self.store.update_config(guild_id, editor_role_id=role_id)
+
+    # --- reading ------------------------------------------------------------------------
+
+    async def listing(self, guild_id: int) -> tuple[list[StoredTemplate], Mix]:
+        """The guild's templates by name, and its mix."""
+        return await self.store.all(guild_id), (await self.store.config(guild_id)).mix
+
+    async def saved(self, guild_id: int, name: str) -> Template:
+        """The current version of a saved template."""
+        try:
+            return (await self.store.get(guild_id, name))[1]
+        except UnknownTemplate:
+            raise TemplateRefused("tpl.unknown", name=name) from None
+
+    async def export(self, guild_id: int, name: str | None = None) -> list[str]:
+        """The YAML of one template, or of all of them, one document each."""
+        names = [name] if name else [item.name for item in await self.store.all(guild_id)]
+        if not names:
+            raise TemplateRefused("tpl.nothing_to_export")
+        return [(await self.saved(guild_id, n)).to_yaml() for n in names]
