@@ -7,11 +7,13 @@ negative, a channel count that does not divide into groups, or a malformed pair 
 Kernel, stride, padding and dilation take an int (the same on both axes) or an
 ``(h, w)`` pair. Sizes follow the same rule; a function given an int size answers with
 an int, given a pair answers with a pair.
+
+The arithmetic is exact on whole numbers of any size: integer division (``-(-a // b)``
+for a ceiling), never a float, which would round sizes above 2**53.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Literal, TypeAlias, overload
 
 IntPair: TypeAlias = tuple[int, int]
@@ -121,7 +123,7 @@ def conv_output_size(
     s = _pair(stride, "stride", minimum=1)
     eff = effective_kernel(kernel, dilation)
     if padding == "same":
-        result = (math.ceil(n[0] / s[0]), math.ceil(n[1] / s[1]))
+        result = (-(-n[0] // s[0]), -(-n[1] // s[1]))  # ⌈n / s⌉, in integers
         return _unpair(result, size, "the output size")
     if padding == "valid":
         pad: IntPair = (0, 0)
