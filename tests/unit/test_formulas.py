@@ -617,6 +617,8 @@ def test_same_output_size_of_a_square_plus_one_is_exact(n: int) -> None:
     half_up = math.ceil(Fraction(size, 2))
     assert F.conv_output_size(size, 3, 2, "same") == half_up
     assert F.conv_output_size((size, size), 3, 2, "same") == (half_up, half_up)
+    assert F.kernel_center(size) == Fraction(size + 1, 2)
+    assert F.kernel_center((size, 3)) == (Fraction(size + 1, 2), 2)
 
 
 @EXAMPLES
@@ -701,9 +703,25 @@ def test_parameter_and_mac_counts_are_exact(
     assert F.bottleneck_params(cin, cout_per, cout, kh, bias) == first + second
 
 
+@EXAMPLES
+@given(kh=huge, kw=huge)
+def test_kernel_center_is_exact(kh: int, kw: int) -> None:
+    # The centre is as far from the first pixel (1) as from the last (k).
+    centre = F.kernel_center(kh)
+    assert isinstance(centre, Fraction)
+    assert centre - 1 == kh - centre
+    assert F.kernel_center((kh, kw)) == (centre, Fraction(sum((1, kw)), 2))
+    assert (centre.denominator == 1) == (kh % 2 == 1)
+
+
 def test_the_formula_language_keeps_exact_results() -> None:
     from bot.engine.templates._expr import compile_formula
 
     n = 999_999_999  # n * n + 1 is below the language's 10**18 bound, above 2**53
     same = compile_formula("conv_output_size(n * n + 1, 3, 2, 'same')", ["n"])
     assert same({"n": n}) == (n * n + 2) // 2
+    centre = compile_formula("kernel_center(k)", ["k"])
+    assert centre({"k": 10**18 - 2}) == Fraction(10**18 - 1, 2)
+    assert centre({"k": 6}) == Fraction(7, 2)
+    assert centre({"k": 7}) == 4
+    assert type(centre({"k": 7})) is int

@@ -101,10 +101,10 @@ def bounded_value(value: object) -> Value:
 
 
 def from_function(value: object, name: str) -> Value:
-    """A formula-module result as a language value (floats become exact Fractions)."""
+    """A formula-module result as a language value (a float becomes an exact Fraction)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, int):
+    if isinstance(value, int | Fraction):
         return bounded(value)
     if isinstance(value, float):
         if not math.isfinite(value):
