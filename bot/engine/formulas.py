@@ -7,11 +7,15 @@ negative, a channel count that does not divide into groups, or a malformed pair 
 Kernel, stride, padding and dilation take an int (the same on both axes) or an
 ``(h, w)`` pair. Sizes follow the same rule; a function given an int size answers with
 an int, given a pair answers with a pair.
+
+The arithmetic is exact on whole numbers of any size: integer division (``-(-a // b)``
+for a ceiling) and ``Fraction`` where the true answer is not whole, never a float, which
+would round sizes above 2**53.
 """
 
 from __future__ import annotations
 
-import math
+from fractions import Fraction
 from typing import Literal, TypeAlias, overload
 
 IntPair: TypeAlias = tuple[int, int]
@@ -121,7 +125,7 @@ def conv_output_size(
     s = _pair(stride, "stride", minimum=1)
     eff = effective_kernel(kernel, dilation)
     if padding == "same":
-        result = (math.ceil(n[0] / s[0]), math.ceil(n[1] / s[1]))
+        result = (-(-n[0] // s[0]), -(-n[1] // s[1]))  # ⌈n / s⌉, in integers
         return _unpair(result, size, "the output size")
     if padding == "valid":
         pad: IntPair = (0, 0)
@@ -276,15 +280,15 @@ def conv_macs(
 
 
 @overload
-def kernel_center(kernel: int) -> float: ...
+def kernel_center(kernel: int) -> Fraction: ...
 @overload
-def kernel_center(kernel: IntPair) -> tuple[float, float]: ...
-def kernel_center(kernel: IntOrPair) -> float | tuple[float, float]:
-    """The kernel's centre in 1-based pixel coordinates: ``(k + 1) / 2``.
+def kernel_center(kernel: IntPair) -> tuple[Fraction, Fraction]: ...
+def kernel_center(kernel: IntOrPair) -> Fraction | tuple[Fraction, Fraction]:
+    """The kernel's centre in 1-based pixel coordinates: ``(k + 1) / 2``, exactly.
 
-    Whole for odd sizes; between two pixels for even ones (6 → 3.5).
+    Whole for odd sizes; between two pixels for even ones (6 → 7/2, that is 3.5).
     """
     kh, kw = _pair(kernel, "kernel", minimum=1)
     if isinstance(kernel, tuple | list):
-        return (kh + 1) / 2, (kw + 1) / 2
-    return (kh + 1) / 2
+        return Fraction(kh + 1, 2), Fraction(kw + 1, 2)
+    return Fraction(kh + 1, 2)

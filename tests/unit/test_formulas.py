@@ -585,3 +585,143 @@ def test_never_a_silent_zero_or_negative(n: int, k: int, s: int, p: int, d: int)
         return
     assert out >= 1
     assert min(n, k, s, d) >= 1 and p >= 0
+
+
+# --- exact at any size ------------------------------------------------------------------
+#
+# Above 2**53 a float cannot hold every whole number, so a formula computed in floats
+# gives wrong sizes there. These oracles stay in exact arithmetic and never use the
+# closed forms under test: a ceiling or floor is taken of a ``Fraction``, and an output
+# size is checked by what it means (the last window fits, one more would not).
+
+HUGE = 10**30
+huge = st.one_of(
+    st.integers(1, HUGE),
+    st.integers(2**53 - 8, 2**53 + 8),
+    st.integers(10**9 - 1_000, 10**9 + 1_000).map(lambda n: n * n + 1),
+)
+moderate = st.integers(1, 10**6)
+
+
+def fits(n: int, eff: int, s: int, before: int, after: int, windows: int) -> bool:
+    """Whether exactly ``windows`` windows of extent ``eff``, moved ``s`` at a time from
+    the start of the padded range [-before, n + after), fit inside it."""
+    end = n + after
+    last = -before + (windows - 1) * s
+    return windows >= 1 and last + eff <= end < last + s + eff
+
+
+@pytest.mark.parametrize("n", [10**9 - 1, 10**9, 10**9 + 1, 3 * 10**9 + 7])
+def test_same_output_size_of_a_square_plus_one_is_exact(n: int) -> None:
+    size = n * n + 1  # far beyond 2**53
+    half_up = math.ceil(Fraction(size, 2))
+    assert F.conv_output_size(size, 3, 2, "same") == half_up
+    assert F.conv_output_size((size, size), 3, 2, "same") == (half_up, half_up)
+    assert F.kernel_center(size) == Fraction(size + 1, 2)
+    assert F.kernel_center((size, 3)) == (Fraction(size + 1, 2), 2)
+
+
+@EXAMPLES
+@given(n=huge, s=st.one_of(moderate, huge), k=st.integers(1, 9), d=st.integers(1, 3))
+def test_same_output_size_is_the_exact_ceiling(n: int, s: int, k: int, d: int) -> None:
+    out = F.conv_output_size(n, k, s, "same", d)
+    assert type(out) is int
+    assert out == math.ceil(Fraction(n, s))
+    assert (out - 1) * s < n <= out * s  # what ⌈n / s⌉ means
+    assert F.conv_output_size((n, s), k, (s, 1), "same", d) == (out, s)
+
+
+@EXAMPLES
+@given(n=huge, k=moderate, s=st.one_of(moderate, huge), p=st.integers(0, HUGE), d=moderate)
+def test_explicit_padding_output_size_is_exact(n: int, k: int, s: int, p: int, d: int) -> None:
+    eff = len(range(0, d * (k - 1) + 1))  # first tap to last tap inclusive
+    if eff > n + 2 * p:
+        with pytest.raises(ValueError, match="kernel"):
+            F.conv_output_size(n, k, s, p, d)
+        return
+    out = F.conv_output_size(n, k, s, p, d)
+    assert out == math.floor(Fraction(n + 2 * p - eff, s)) + 1
+    assert fits(n, eff, s, p, p, out)
+
+
+@EXAMPLES
+@given(n=huge, k=st.one_of(moderate, huge), s=st.one_of(moderate, huge), ceil_mode=st.booleans())
+def test_pool_output_size_is_exact(n: int, k: int, s: int, ceil_mode: bool) -> None:
+    p = k // 3
+    if k > n + 2 * p:
+        with pytest.raises(ValueError, match="kernel"):
+            F.pool_output_size(n, k, s, p, ceil_mode)
+        return
+    out = F.pool_output_size(n, k, s, p, ceil_mode)
+    full = math.floor(Fraction(n + 2 * p - k, s)) + 1
+    assert fits(n, k, s, p, p, full)
+    if not ceil_mode:
+        assert out == full
+        return
+    # One more, partial window if the full ones leave the tail uncovered, unless it would
+    # start in the right padding.
+    tail_left = -p + (full - 1) * s + k < n + p
+    extra_start = -p + full * s
+    assert out == full + (1 if tail_left and extra_start < n else 0)
+
+
+@EXAMPLES
+@given(k=huge, d=st.one_of(moderate, huge))
+def test_same_padding_and_effective_kernel_are_exact(k: int, d: int) -> None:
+    eh, ew = F.effective_kernel((k, 1), (d, d))
+    assert ew == 1
+    assert Fraction(eh - 1, d) == k - 1  # taps d apart, first to last
+    before, after = F.same_padding(k, d)
+    assert before + after == eh - 1
+    assert after - before == (eh - 1) % 2
+    assert before == math.floor(Fraction(eh - 1, 2))
+
+
+@EXAMPLES
+@given(
+    groups=st.one_of(st.integers(1, 8), huge),
+    cin_per=huge,
+    cout_per=huge,
+    kh=huge,
+    kw=moderate,
+    bias=st.booleans(),
+    oh=huge,
+    ow=moderate,
+)
+def test_parameter_and_mac_counts_are_exact(
+    groups: int, cin_per: int, cout_per: int, kh: int, kw: int, bias: bool, oh: int, ow: int
+) -> None:
+    cin, cout = groups * cin_per, groups * cout_per
+    # Per output channel: one kh×kw kernel for each input channel of its group.
+    weights = Fraction(cout) * Fraction(cin, groups) * kh * kw
+    assert F.conv_params(cin, cout, (kh, kw), bias=bias, groups=groups) == weights + (
+        cout if bias else 0
+    )
+    assert F.conv_macs(cin, cout, (kh, kw), (oh, ow), groups) == weights * oh * ow
+    first = Fraction(cin * cout_per) + (cout_per if bias else 0)
+    second = Fraction(cout_per * cout) * kh * kh + (cout if bias else 0)
+    assert F.bottleneck_params(cin, cout_per, cout, kh, bias) == first + second
+
+
+@EXAMPLES
+@given(kh=huge, kw=huge)
+def test_kernel_center_is_exact(kh: int, kw: int) -> None:
+    # The centre is as far from the first pixel (1) as from the last (k).
+    centre = F.kernel_center(kh)
+    assert isinstance(centre, Fraction)
+    assert centre - 1 == kh - centre
+    assert F.kernel_center((kh, kw)) == (centre, Fraction(sum((1, kw)), 2))
+    assert (centre.denominator == 1) == (kh % 2 == 1)
+
+
+def test_the_formula_language_keeps_exact_results() -> None:
+    from bot.engine.templates._expr import compile_formula
+
+    n = 999_999_999  # n * n + 1 is below the language's 10**18 bound, above 2**53
+    same = compile_formula("conv_output_size(n * n + 1, 3, 2, 'same')", ["n"])
+    assert same({"n": n}) == (n * n + 2) // 2
+    centre = compile_formula("kernel_center(k)", ["k"])
+    assert centre({"k": 10**18 - 2}) == Fraction(10**18 - 1, 2)
+    assert centre({"k": 6}) == Fraction(7, 2)
+    assert centre({"k": 7}) == 4
+    assert type(centre({"k": 7})) is int

@@ -23,7 +23,9 @@ from bot.engine.templates._codes import (
     versioned_code,
 )
 from bot.engine.templates._errors import TemplateError
-from bot.engine.templates._expr import FUNCTIONS, MAX_FORMULA_CHARS, MAX_MAGNITUDE
+from bot.engine.templates._expr_functions import FUNCTIONS
+from bot.engine.templates._expr_parse import MAX_FORMULA_CHARS
+from bot.engine.templates._expr_values import MAX_MAGNITUDE
 from bot.engine.templates._json_schema import json_schema, schema_text
 from bot.engine.templates._limits import LIMITS, Limits
 from bot.engine.templates._load import load_template, load_templates

@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import Literal
 
 from bot.engine.question import AnswerValue
-from bot.engine.templates._expr import Value, show
+from bot.engine.templates._expr_values import Value, show
 from bot.engine.templates._source import AnswerTypeName, Tolerance
 
 

@@ -11,7 +11,8 @@ from bot.engine.bank import (
 from bot.engine.question import Question, format_number
 from bot.engine.templates._build import build_question
 from bot.engine.templates._compile import pick
-from bot.engine.templates._expr import Formula, Value
+from bot.engine.templates._expr import Formula
+from bot.engine.templates._expr_values import Value
 from bot.engine.templates._limits import LIMITS
 from bot.engine.templates._sampling import Variant, holds, sample_variant
 from bot.engine.templates._template import Template

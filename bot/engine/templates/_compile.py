@@ -10,7 +10,8 @@ from typing import NamedTuple
 
 from bot.engine.names import CHOICE_LETTER
 from bot.engine.templates._errors import TemplateError
-from bot.engine.templates._expr import Formula, FormulaError, compile_formula
+from bot.engine.templates._expr import Formula, compile_formula
+from bot.engine.templates._expr_values import FormulaError
 from bot.engine.templates._limits import LIMITS
 from bot.engine.templates._render import Text, compile_text
 from bot.engine.templates._source import LocalText, Source, source_data

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from bot.engine import names
-from bot.engine.templates._expr import MAX_FORMULA_CHARS
+from bot.engine.templates._expr_parse import MAX_FORMULA_CHARS
 from bot.engine.templates._limits import LIMITS
 from bot.engine.templates._source import ANSWER_TYPES, DISPLAYS, REQUIRED, RESERVED
 

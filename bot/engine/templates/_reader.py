@@ -13,7 +13,7 @@ from typing import Literal, cast
 
 from bot.engine import names
 from bot.engine.templates._errors import TemplateError
-from bot.engine.templates._expr import MAX_FORMULA_CHARS
+from bot.engine.templates._expr_parse import MAX_FORMULA_CHARS
 from bot.engine.templates._limits import LIMITS
 from bot.engine.templates._source import (
     ANSWER_TYPES,

@@ -16,7 +16,8 @@ from fractions import Fraction
 from typing import Final
 
 from bot.engine.question import format_number
-from bot.engine.templates._expr import Formula, FormulaError, Value, compile_formula
+from bot.engine.templates._expr import Formula, compile_formula
+from bot.engine.templates._expr_values import FormulaError, Value
 
 __all__ = [
     "ANSWER",

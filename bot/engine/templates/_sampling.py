@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.engine.question import AnswerKey, AnswerValue
 from bot.engine.templates._answers import OutOfRange, WrongShape, convert_answer, relative_tolerance
-from bot.engine.templates._expr import EvalError, Formula, Value, show
+from bot.engine.templates._expr import Formula
+from bot.engine.templates._expr_values import EvalError, Value, show
 from bot.engine.templates._limits import LIMITS
 
 if TYPE_CHECKING:

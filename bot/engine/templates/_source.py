@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias, cast
 
-from bot.engine.templates._expr import FUNCTIONS
+from bot.engine.templates._expr_functions import FUNCTIONS
 
 AnswerTypeName: TypeAlias = Literal["int", "square", "pair", "float", "choice"]
 ANSWER_TYPES: tuple[AnswerTypeName, ...] = ("int", "square", "pair", "float", "choice")

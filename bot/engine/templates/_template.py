@@ -14,7 +14,7 @@ from bot.engine.templates._build import build_draft, build_question
 from bot.engine.templates._codes import SEED_SPACE
 from bot.engine.templates._compile import Plan
 from bot.engine.templates._errors import TemplateError
-from bot.engine.templates._expr import Value, show
+from bot.engine.templates._expr_values import Value, show
 from bot.engine.templates._sampling import holds, make_variant, sample_variant
 from bot.engine.templates._source import Param, Source, source_data
 from bot.i18n.texts import DEFAULT_LANGUAGE
