@@ -47,6 +47,6 @@ def build(
         owns_guild=owns_guild,
         templates=templates,
         start_cooldown=start_cooldown,
+        template_admin=TemplateAdmin(templates, clock),
     )
-    service.template_admin = TemplateAdmin(templates, service.clock)
     return Services(repository, templates, service)

@@ -87,14 +87,15 @@ class QuizService:
         owns_guild: Callable[[int], bool] | None = None,
         templates: TemplateStore | None = None,
         start_cooldown: float = 0.0,
+        template_admin: TemplateAdmin | None = None,
     ) -> None:
         self.repository = repository
         self.default_time_limit = default_time_limit
         self.clock = clock
         self.rng = rng or random.Random()
         self.templates = templates
-        # Who may edit the guild's templates and how many it keeps (set by bot.wiring).
-        self.template_admin: TemplateAdmin | None = None
+        # The !template commands' policy; None where no guild can edit templates.
+        self.template_admin = template_admin
         self.questions = QuestionSource(templates, self.rng)
         # A process answers only for the guilds its shards own (None: all of them).
         self.owns_guild = owns_guild
