@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import json
 import logging
 import mimetypes
 import re
@@ -41,11 +40,18 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 
 from .client import point_discord_at
-from .contract import Operation, contract
+from .contract import contract
 from .gateway import GatewaySession
+from .http import (
+    API_PREFIX,
+    ApiError,
+    Handler,
+    RejectedRequest,
+    json_response,
+)
 from .model import (
     ADD_REACTIONS,
     ALL_PERMISSIONS,
@@ -80,17 +86,11 @@ from .model import (
     iter_components,
     stored_components,
 )
+from .recorder import RecorderMixin
 from .snowflake import SnowflakeFactory, iso_now
 from .validation import command_errors, message_errors
 
 _log = logging.getLogger(__name__)
-API_PREFIX = "/api/v10"
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Body = tuple["JSON", list[tuple[int, str, bytes]]]  # payload, files[n] parts
-_BODY = web.RequestKey("fakediscord_body", Body)  # read once, by the middleware
-_JSON_KEY = web.ResponseKey("fakediscord_json", object)  # what json_response encoded
-_NO_JSON = object()
-
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 # Message flags a bot may set on a channel message: suppress embeds/notifications, V2.
@@ -103,43 +103,6 @@ _CB_MESSAGE, _CB_DEFERRED, _CB_DEFERRED_UPDATE, _CB_UPDATE = 4, 5, 6, 7
 _CB_AUTOCOMPLETE, _CB_MODAL = 8, 9
 _OPTION_TYPES = {bool: 5, int: 4, float: 10, str: 3}
 _SELECT_TYPES = {3, 5, 6, 7, 8}
-
-
-def json_response(
-    data: Any, status: int = 200, headers: dict[str, str] | None = None
-) -> web.Response:
-    # Exactly "application/json": aiohttp's json_response appends "; charset=utf-8" and
-    # discord.py then treats the body as text (login fails with a TypeError).
-    response = web.Response(
-        body=json.dumps(data).encode(),
-        status=status,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-    response[_JSON_KEY] = data  # for the contract check, without parsing the body again
-    return response
-
-
-class ApiError(Exception):
-    """Raised by handlers; the middleware turns it into Discord's JSON error body."""
-
-    def __init__(self, status: int, code: int, message: str, errors: Any = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.errors = status, code, message, errors
-
-    def response(self) -> web.Response:
-        body: JSON = {"message": self.message, "code": self.code}
-        if self.errors is not None:
-            body["errors"] = self.errors
-        return json_response(body, self.status)
-
-
-@dataclass
-class RejectedRequest:
-    """A request the fake refused the way Discord would (400 invalid form body ...)."""
-
-    route: str
-    payload: Any
-    errors: list[str]
 
 
 @dataclass
@@ -161,17 +124,7 @@ class _InteractionState:
         return str(self.payload["token"])
 
 
-def _max_in_window(times: Sequence[float], window: float) -> int:
-    """Largest number of timestamps inside any sliding window of `window` seconds."""
-    best, lo = 0, 0
-    for hi, t in enumerate(times):
-        while t - times[lo] >= window:
-            lo += 1
-        best = max(best, hi - lo + 1)
-    return best
-
-
-class FakeDiscord:
+class FakeDiscord(RecorderMixin):
     """Discord REST + gateway on 127.0.0.1 for end-to-end tests of a discord.py bot.
 
     Build state (guilds, channels, roles, members) before the bot connects, point
@@ -617,14 +570,6 @@ class FakeDiscord:
         self.sent_messages.record(sent)
         return sent
 
-    def _reject(self, route: str, payload: Any, errors: list[str]) -> ApiError:
-        self.rejected.append(RejectedRequest(route, payload, errors))
-        code = 50006 if errors == ["empty message"] else 50035
-        text = "Cannot send an empty message" if code == 50006 else "Invalid Form Body"
-        return ApiError(
-            400, code, text, {"_errors": [{"code": code, "message": e} for e in errors]}
-        )
-
     def _make_attachments(
         self, payload: JSON, files: list[tuple[int, str, bytes]]
     ) -> list[Attachment]:
@@ -778,108 +723,6 @@ class FakeDiscord:
             for m, p, _ in self._routes()
             if p.startswith(API_PREFIX)
         ]
-
-    @web.middleware
-    async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        info = request.match_info
-        if info.http_exception is not None:  # no such route, or wrong method
-            self.unknown_routes.append(f"{request.method} {request.path}")
-            self.rest_log.append((time.monotonic(), "UNKNOWN"))
-            if request.path.startswith(API_PREFIX):
-                path = request.path.removeprefix(API_PREFIX)
-                if contract().operation_for_path(request.method, path) is None:
-                    self.contract_violations.append(f"{request.method} {path}: not in the spec")
-            return json_response({"message": "404: Not Found", "code": 0}, 404)
-        canonical = info.route.resource.canonical if info.route.resource else ""
-        if not canonical.startswith(API_PREFIX):
-            return await self._handle(request, handler, None)  # gateway, CDN
-        template = canonical[len(API_PREFIX) :]
-        key = f"{request.method} {template}"
-        self.rest_calls[key] += 1
-        self.rest_log.append((time.monotonic(), key))
-        op = contract().operation(request.method, template)
-        if op is None:
-            self.contract_violations.append(f"{key}: not in the spec")
-        # Interaction callbacks and follow-ups authenticate by token, not header.
-        token_auth = "/interactions/" in key or "/webhooks/" in key
-        if not token_auth and request.headers.get("Authorization") != f"Bot {self.token}":
-            response: web.StreamResponse = json_response(
-                {"message": "401: Unauthorized", "code": 0}, 401
-            )
-        else:
-            response = await self._handle(request, handler, op)
-        if op is not None and isinstance(response, web.Response):
-            data = response.get(_JSON_KEY, _NO_JSON)
-            if data is _NO_JSON and response.content_type == "application/json" and response.body:
-                data = json.loads(bytes(response.body))  # type: ignore[arg-type]
-            if data is _NO_JSON:  # 204, or not JSON: only the status is checked
-                if contract().response_key(op, response.status) is None:
-                    msg = f"{key}: response {response.status}: status not in the spec"
-                    self.contract_violations.append(msg)
-            else:
-                self.contract_violations += contract().check_response(op, response.status, data)
-        return response
-
-    async def _handle(
-        self, request: web.Request, handler: Handler, op: Operation | None
-    ) -> web.StreamResponse:
-        try:
-            if op is not None:
-                rejected = await self._check_request(request, op)
-                if rejected is not None:
-                    return rejected
-            return await handler(request)
-        except ApiError as exc:
-            return exc.response()
-        except web.HTTPException:
-            raise
-        except Exception as exc:
-            # A bug in the fake. 503 makes discord.py raise at once; a 500 would be
-            # retried with sleeps of 1, 3, 5, 7 s and look like a hung test.
-            _log.exception("fakediscord failed on %s %s", request.method, request.path)
-            self.server_errors.append(f"{request.method} {request.path}: {exc!r}")
-            return json_response({"message": f"fakediscord error: {exc!r}", "code": 0}, 503)
-
-    async def _check_request(self, request: web.Request, op: Operation) -> web.Response | None:
-        """Hold the body to the spec; a refused body gets Discord's 400 Invalid Form Body."""
-        has_body = request.body_exists and request.method in ("POST", "PUT", "PATCH")
-        payload: Any = None
-        if has_body:
-            request[_BODY] = await self._read_body(request)
-            payload = request[_BODY][0]
-            has_body = request.content_type.startswith("multipart/") or bool(await request.read())
-        violations = contract().check_request(op, payload, has_body=has_body)
-        if not violations:
-            return None
-        self.contract_violations += violations
-        return self._reject(self._route_key(request), payload, violations).response()
-
-    @staticmethod
-    def _route_key(request: web.Request) -> str:
-        resource = request.match_info.route.resource
-        canonical = resource.canonical if resource else request.path
-        return f"{request.method} {canonical.removeprefix(API_PREFIX)}"
-
-    @staticmethod
-    async def _read_body(request: web.Request) -> tuple[JSON, list[tuple[int, str, bytes]]]:
-        """JSON body, or multipart `payload_json` + `files[n]` (what discord.py sends)."""
-        if _BODY in request:  # the middleware read it to check it against the spec
-            return request[_BODY]
-        files: list[tuple[int, str, bytes]] = []
-        if request.content_type.startswith("multipart/"):
-            payload: JSON = {}
-            reader = await request.multipart()
-            while (part := await reader.next()) is not None:
-                if not isinstance(part, BodyPartReader):
-                    continue
-                name = part.name or ""
-                if name == "payload_json":
-                    payload = json.loads(await part.text())
-                elif m := re.fullmatch(r"files\[(\d+)\]", name):
-                    files.append((int(m.group(1)), part.filename or name, bytes(await part.read())))
-            return payload, files
-        raw = await request.read()
-        return (json.loads(raw) if raw else {}), files
 
     def _channel(self, request: web.Request) -> Channel:
         channel = self.channels.get(int(request.match_info["channel_id"]))
@@ -1881,15 +1724,3 @@ class FakeDiscord:
         return self.identifies.wait(timeout=timeout, start=start, what="identify")
 
     # ---- rate accounting -------------------------------------------------------------
-
-    def max_channel_posts(self, channel_id: int, window: float = 5.0) -> int:
-        """Most POST /channels/{id}/messages in any `window` s (Discord allows ~5 per 5 s)."""
-        return _max_in_window(self.channel_post_times.get(channel_id, []), window)
-
-    def max_rest_calls(self, window: float = 1.0) -> int:
-        """Most REST calls in any `window` s, leaving out interaction endpoints as
-        Discord's global limit (50/s) does."""
-        times = [
-            t for t, key in self.rest_log if "/interactions/" not in key and "/webhooks/" not in key
-        ]
-        return _max_in_window(times, window)
