@@ -30,14 +30,12 @@ import contextlib
 import copy
 import logging
 import mimetypes
-import re
 import secrets
 import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
-from urllib.parse import quote
 
 from aiohttp import web
 
@@ -59,10 +57,8 @@ from .model import (
     FLAG_LOADING,
     INTENT_DIRECT_MESSAGE_REACTIONS,
     INTENT_DIRECT_MESSAGES,
-    INTENT_GUILD_MEMBERS,
     INTENT_GUILD_MESSAGE_REACTIONS,
     INTENT_GUILD_MESSAGES,
-    INTENT_MESSAGE_CONTENT,
     JSON,
     MANAGE_MESSAGES,
     PRIVILEGED_INTENTS,
@@ -81,27 +77,32 @@ from .model import (
     iter_components,
     stored_components,
 )
+from .payloads import PayloadsMixin
 from .recorder import RecorderMixin
 from .snowflake import iso_now
-from .state import StateMixin, _InteractionState
+from .state import (
+    _APPLICATION_COMMAND,
+    _CB_AUTOCOMPLETE,
+    _CB_DEFERRED,
+    _CB_DEFERRED_UPDATE,
+    _CB_MESSAGE,
+    _CB_MODAL,
+    _CB_UPDATE,
+    _MESSAGE_COMPONENT,
+    _MODAL_SUBMIT,
+    StateMixin,
+    _InteractionState,
+)
 from .validation import command_errors, message_errors
 
 _log = logging.getLogger(__name__)
-_USER_MENTION = re.compile(r"<@!?(\d+)>")
-_ROLE_MENTION = re.compile(r"<@&(\d+)>")
 # Message flags a bot may set on a channel message: suppress embeds/notifications, V2.
 _SETTABLE_FLAGS = (1 << 2) | (1 << 12) | FLAG_COMPONENTS_V2
-# Interaction types and callback types.
-_APPLICATION_COMMAND = 2
-_MESSAGE_COMPONENT = 3
-_MODAL_SUBMIT = 5
-_CB_MESSAGE, _CB_DEFERRED, _CB_DEFERRED_UPDATE, _CB_UPDATE = 4, 5, 6, 7
-_CB_AUTOCOMPLETE, _CB_MODAL = 8, 9
 _OPTION_TYPES = {bool: 5, int: 4, float: 10, str: 3}
 _SELECT_TYPES = {3, 5, 6, 7, 8}
 
 
-class FakeDiscord(StateMixin, RecorderMixin):
+class FakeDiscord(PayloadsMixin, StateMixin, RecorderMixin):
     """Discord REST + gateway on 127.0.0.1 for end-to-end tests of a discord.py bot.
 
     Build state (guilds, channels, roles, members) before the bot connects, point
@@ -223,76 +224,6 @@ class FakeDiscord(StateMixin, RecorderMixin):
     # ---- gateway payloads ------------------------------------------------------------
 
     @property
-    def application_flags(self) -> int:
-        # The *_LIMITED flags say which privileged intents an unverified app may use.
-        flags = 0
-        if self.privileged_intents & (1 << 8):
-            flags |= 1 << 13
-        if self.privileged_intents & INTENT_GUILD_MEMBERS:
-            flags |= 1 << 15
-        if self.privileged_intents & INTENT_MESSAGE_CONTENT:
-            flags |= 1 << 19
-        return flags
-
-    def _me_payload(self) -> JSON:
-        return {
-            **self.bot_user.payload(),
-            "verified": True,
-            "mfa_enabled": False,
-            "locale": "en-US",
-        }
-
-    def ready_payload(self, session: GatewaySession) -> JSON:
-        assert session.identify is not None
-        data: JSON = {
-            "v": 10,
-            "user": self._me_payload(),
-            "guilds": [
-                {"id": str(g.id), "unavailable": True}
-                for g in self.guilds.values()
-                if session.covers_guild(g.id)
-            ],
-            "session_id": session.identify.session_id,
-            "session_type": "normal",
-            "resume_gateway_url": self.gateway_url,
-            "application": {"id": str(self.application_id), "flags": self.application_flags},
-            "private_channels": [],
-            "relationships": [],
-            "presences": [],
-            "guild_join_requests": [],
-            "geo_ordered_rtc_regions": [],
-            "_trace": ["fakediscord"],
-        }
-        if session.shard is not None:
-            data["shard"] = list(session.shard)
-        return data
-
-    def guild_create_payload(self, guild: Guild, session: GatewaySession) -> JSON:
-        # Without GUILD_MEMBERS Discord sends only the bot's own member, while
-        # member_count stays the real size. With it, all members and a matching count,
-        # so discord.py sees the guild as chunked and does not wait for chunks.
-        if session.intents & INTENT_GUILD_MEMBERS:
-            members = list(guild.members.values())
-        else:
-            members = [guild.members[self.bot_user.id]]
-        return {
-            **guild.payload(),
-            "joined_at": guild.members[self.bot_user.id].joined_at,
-            "large": False,
-            "unavailable": False,
-            "lazy": True,
-            "member_count": len(guild.members),
-            "members": [m.payload() for m in members],
-            "channels": [c.payload() for c in guild.channels.values()],
-            "threads": [],
-            "voice_states": [],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-            "soundboard_sounds": [],
-        }
-
-    @property
     def ready_sessions(self) -> list[GatewaySession]:
         return [s for s in self._sessions if s.ready]
 
@@ -316,17 +247,6 @@ class FakeDiscord(StateMixin, RecorderMixin):
             sent += 1
         return sent
 
-    def _shape_message(self, session: GatewaySession, message: JSON) -> JSON:
-        """Blank what the MESSAGE_CONTENT intent guards, with Discord's exceptions."""
-        if session.intents & INTENT_MESSAGE_CONTENT or not message.get("guild_id"):
-            return message
-        me = str(self.bot_user.id)
-        if message["author"]["id"] == me or any(u["id"] == me for u in message["mentions"]):
-            return message
-        blank = dict(message, content="", embeds=[], attachments=[], components=[])
-        blank.pop("poll", None)
-        return blank
-
     async def _broadcast_message(self, event: str, message: JSON) -> None:
         if int(message.get("flags") or 0) & FLAG_EPHEMERAL:
             return  # ephemeral messages never reach the gateway
@@ -341,36 +261,6 @@ class FakeDiscord(StateMixin, RecorderMixin):
         await self._dispatch(event, data, guild_id, intent=intent, shape=self._shape_message)
 
     # ---- messages --------------------------------------------------------------------
-
-    def _attachment_url(self, channel_id: int, att: Attachment) -> str:
-        return f"{self.base_url}/attachments/{channel_id}/{att.id}/{quote(att.filename)}"
-
-    def _mentions(self, guild: Guild | None, content: str, allowed: JSON | None) -> JSON:
-        parse = None if allowed is None else set(allowed.get("parse") or [])
-        allowed_users = {int(u) for u in (allowed or {}).get("users") or []}
-        allowed_roles = {int(r) for r in (allowed or {}).get("roles") or []}
-        mentions: list[JSON] = []
-        for uid in dict.fromkeys(int(m) for m in _USER_MENTION.findall(content)):
-            user = self.users.get(uid)
-            if user is None:
-                continue
-            if parse is not None and "users" not in parse and uid not in allowed_users:
-                continue  # allowed_mentions forbids pinging this user
-            data = user.payload()
-            if guild is not None and uid in guild.members:
-                data["member"] = guild.members[uid].payload(with_user=False)
-            mentions.append(data)
-        roles = [
-            rid
-            for rid in dict.fromkeys(_ROLE_MENTION.findall(content))
-            if guild is not None
-            and int(rid) in guild.roles
-            and (parse is None or "roles" in parse or int(rid) in allowed_roles)
-        ]
-        everyone = ("@everyone" in content or "@here" in content) and (
-            parse is None or "everyone" in parse
-        )
-        return {"mentions": mentions, "mention_roles": roles, "mention_everyone": everyone}
 
     def _new_message(
         self,
@@ -774,14 +664,6 @@ class FakeDiscord(StateMixin, RecorderMixin):
         self.typing.append(channel.id)
         return web.Response(status=204)
 
-    @staticmethod
-    def _emoji_payload(emoji: str) -> JSON:
-        # Custom emoji arrive as "name:id", "a:name:id" or (from "<:name:id>") ":name:id".
-        parts = [p for p in emoji.split(":") if p]
-        if len(parts) >= 2 and parts[-1].isdigit():
-            return {"id": parts[-1], "name": parts[-2]}
-        return {"id": None, "name": emoji}
-
     def _set_reaction(self, message: JSON, emoji: str, user_id: int, add: bool) -> bool:
         """Update the message's reaction list; False when nothing changed.
 
@@ -1013,33 +895,6 @@ class FakeDiscord(StateMixin, RecorderMixin):
             answer["resource"] = {"type": rtype, "message": message}
         return json_response(answer)
 
-    def _interaction_metadata(self, state: _InteractionState) -> JSON:
-        user = state.payload.get("member", {}).get("user") or state.payload.get("user")
-        kind = state.payload["type"]
-        metadata: JSON = {
-            "id": str(state.id),
-            "type": kind,
-            "user": user,
-            "authorizing_integration_owners": state.payload["authorizing_integration_owners"],
-        }
-        if kind == _APPLICATION_COMMAND:
-            metadata["name"] = state.payload["data"]["name"]
-        if kind == _MESSAGE_COMPONENT and state.payload.get("message"):
-            metadata["interacted_message_id"] = state.payload["message"]["id"]
-        origin = self.interactions.get(self._modal_origin.get(state.id, 0))
-        if kind == _MODAL_SUBMIT and origin is not None:
-            # A modal submit names the command or click that opened the modal.
-            metadata["triggering_interaction_metadata"] = self._interaction_metadata(origin)
-        return metadata
-
-    def _interaction_message_extra(self, state: _InteractionState) -> JSON:
-        """Fields Discord adds to messages made by an interaction response/follow-up."""
-        return {
-            "webhook_id": str(self.application_id),
-            "application_id": str(self.application_id),
-            "interaction_metadata": self._interaction_metadata(state),
-        }
-
     def _webhook_state(self, request: web.Request) -> _InteractionState:
         state = self._by_token.get(request.match_info["interaction_token"])
         if state is None or int(request.match_info["application_id"]) != self.application_id:
@@ -1240,26 +1095,6 @@ class FakeDiscord(StateMixin, RecorderMixin):
         if not await self._dispatch("INTERACTION_CREATE", payload, guild_id):
             raise RuntimeError(f"no bot session is ready for guild {guild_id}")
         return payload
-
-    def _resolved(self, guild: Guild | None, kind: int, ids: Sequence[int]) -> JSON:
-        """`resolved` data for user (6), channel (7), role (8), mentionable (9) ids."""
-        resolved: JSON = {}
-        for oid in ids:
-            if kind in (6, 9) and oid in self.users:
-                resolved.setdefault("users", {})[str(oid)] = self.users[oid].payload()
-                if guild is not None and oid in guild.members:
-                    member = guild.members[oid].payload(with_user=False)
-                    member["permissions"] = str(guild.permissions_for(oid))
-                    resolved.setdefault("members", {})[str(oid)] = member
-            elif kind in (8, 9) and guild is not None and oid in guild.roles:
-                resolved.setdefault("roles", {})[str(oid)] = guild.roles[oid].payload()
-            elif kind == 7 and oid in self.channels:
-                perms = guild.permissions_for(self.bot_user.id) if guild else ALL_PERMISSIONS
-                channel = {**self.channels[oid].payload(), "permissions": str(perms)}
-                resolved.setdefault("channels", {})[str(oid)] = channel
-            else:
-                raise ValueError(f"cannot resolve id {oid} for option type {kind}")
-        return resolved
 
     async def click_button(
         self, message_id: int, custom_id: str, user_id: int, *, locale: str = "en-US"

@@ -26,6 +26,13 @@ from .model import (
 )
 from .snowflake import SnowflakeFactory, iso_now
 
+# Interaction types and callback types.
+_APPLICATION_COMMAND = 2
+_MESSAGE_COMPONENT = 3
+_MODAL_SUBMIT = 5
+_CB_MESSAGE, _CB_DEFERRED, _CB_DEFERRED_UPDATE, _CB_UPDATE = 4, 5, 6, 7
+_CB_AUTOCOMPLETE, _CB_MODAL = 8, 9
+
 
 @dataclass
 class _InteractionState:
