@@ -30,7 +30,6 @@ import copy
 import logging
 import secrets
 import socket
-import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
@@ -43,23 +42,13 @@ from .events import EventsMixin
 from .gateway import GatewaySession
 from .http import (
     API_PREFIX,
-    ApiError,
-    Handler,
     RejectedRequest,
-    json_response,
 )
-from .messages import _SETTABLE_FLAGS, MessagesMixin
+from .messages import MessagesMixin
 from .model import (
-    ADD_REACTIONS,
     ALL_PERMISSIONS,
-    FLAG_EPHEMERAL,
-    FLAG_LOADING,
     JSON,
-    MANAGE_MESSAGES,
     PRIVILEGED_INTENTS,
-    READ_MESSAGE_HISTORY,
-    SEND_MESSAGES,
-    VIEW_CHANNEL,
     Attachment,
     Channel,
     Feed,
@@ -72,27 +61,23 @@ from .model import (
 )
 from .payloads import PayloadsMixin
 from .recorder import RecorderMixin
+from .routes import RoutesMixin
 from .state import (
     _APPLICATION_COMMAND,
-    _CB_AUTOCOMPLETE,
-    _CB_DEFERRED,
-    _CB_DEFERRED_UPDATE,
-    _CB_MESSAGE,
     _CB_MODAL,
-    _CB_UPDATE,
     _MESSAGE_COMPONENT,
     _MODAL_SUBMIT,
     StateMixin,
-    _InteractionState,
 )
-from .validation import command_errors, message_errors
 
 _log = logging.getLogger(__name__)
 _OPTION_TYPES = {bool: 5, int: 4, float: 10, str: 3}
 _SELECT_TYPES = {3, 5, 6, 7, 8}
 
 
-class FakeDiscord(MessagesMixin, EventsMixin, PayloadsMixin, StateMixin, RecorderMixin):
+class FakeDiscord(
+    RoutesMixin, MessagesMixin, EventsMixin, PayloadsMixin, StateMixin, RecorderMixin
+):
     """Discord REST + gateway on 127.0.0.1 for end-to-end tests of a discord.py bot.
 
     Build state (guilds, channels, roles, members) before the bot connects, point
@@ -217,516 +202,15 @@ class FakeDiscord(MessagesMixin, EventsMixin, PayloadsMixin, StateMixin, Recorde
 
     # ---- REST plumbing ---------------------------------------------------------------
 
-    def _routes(self) -> list[tuple[str, str, Handler]]:
-        guild_commands = "/applications/{application_id}/guilds/{guild_id}/commands"
-        api: list[tuple[str, str, Handler]] = [
-            ("GET", "/users/@me", self._get_me),
-            ("POST", "/users/@me/channels", self._create_dm),
-            ("GET", "/users/{user_id}", self._get_user),
-            ("GET", "/oauth2/applications/@me", self._get_application),
-            ("GET", "/gateway", self._get_gateway),
-            ("GET", "/gateway/bot", self._get_gateway_bot),
-            ("GET", "/channels/{channel_id}", self._get_channel),
-            ("GET", "/channels/{channel_id}/messages", self._get_history),
-            ("POST", "/channels/{channel_id}/messages", self._post_message),
-            ("POST", "/channels/{channel_id}/typing", self._post_typing),
-            ("GET", "/channels/{channel_id}/messages/{message_id}", self._get_message),
-            ("PATCH", "/channels/{channel_id}/messages/{message_id}", self._patch_message),
-            ("DELETE", "/channels/{channel_id}/messages/{message_id}", self._delete_message_rest),
-            (
-                "PUT",
-                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-                self._put_reaction,
-            ),
-            (
-                "DELETE",
-                "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
-                self._delete_reaction,
-            ),
-            ("GET", "/guilds/{guild_id}", self._get_guild),
-            ("GET", "/guilds/{guild_id}/channels", self._get_guild_channels),
-            ("GET", "/guilds/{guild_id}/roles", self._get_guild_roles),
-            ("GET", "/guilds/{guild_id}/members/{user_id}", self._get_member),
-            ("GET", "/applications/{application_id}/commands", self._get_commands),
-            ("PUT", "/applications/{application_id}/commands", self._put_commands),
-            ("GET", guild_commands, self._get_commands),
-            ("PUT", guild_commands, self._put_commands),
-            (
-                "POST",
-                "/interactions/{interaction_id}/{interaction_token}/callback",
-                self._interaction_callback,
-            ),
-            ("POST", "/webhooks/{application_id}/{interaction_token}", self._post_followup),
-        ]
-        webhook_message = "/webhooks/{application_id}/{interaction_token}/messages/"
-        # "@original" first: aiohttp matches routes in registration order.
-        for suffix in ("@original", "{message_id}"):
-            api += [
-                ("GET", webhook_message + suffix, self._get_webhook_message),
-                ("PATCH", webhook_message + suffix, self._patch_webhook_message),
-                ("DELETE", webhook_message + suffix, self._delete_webhook_message),
-            ]
-        routes = [(m, API_PREFIX + p, h) for m, p, h in api]
-        routes.append(("GET", "/attachments/{channel_id}/{attachment_id}/{filename}", self._cdn))
-        routes.append(("GET", "/", self._gateway))
-        return routes
-
-    def served_routes(self) -> list[tuple[str, str]]:
-        """(method, template) of every REST route the fake serves, without /api/v10."""
-        return [
-            (m, p.removeprefix(API_PREFIX))
-            for m, p, _ in self._routes()
-            if p.startswith(API_PREFIX)
-        ]
-
     # ---- REST: users, application, gateway -------------------------------------------
-
-    async def _get_me(self, request: web.Request) -> web.Response:
-        return json_response(self._me_payload())
-
-    async def _get_user(self, request: web.Request) -> web.Response:
-        user = self.users.get(int(request.match_info["user_id"]))
-        if user is None:
-            raise ApiError(404, 10013, "Unknown User")
-        return json_response(user.payload())
-
-    async def _create_dm(self, request: web.Request) -> web.Response:
-        body, _ = await self._read_body(request)
-        uid = int(body.get("recipient_id", 0))
-        if uid not in self.users:
-            raise ApiError(400, 50035, "Invalid Form Body", {"recipient_id": "unknown user"})
-        return json_response(self.dm_channel(uid).payload())
-
-    async def _get_application(self, request: web.Request) -> web.Response:
-        return json_response(
-            {
-                "id": str(self.application_id),
-                "name": self.bot_user.username,
-                "icon": None,
-                "description": "",
-                "summary": "",
-                "rpc_origins": [],
-                "bot_public": True,
-                "bot_require_code_grant": False,
-                "owner": self.app_owner.payload(),
-                "team": None,
-                "verify_key": "0" * 64,
-                "flags": self.application_flags,
-                "flags_new": str(self.application_flags),
-                "bot": self.bot_user.payload(),
-                "tags": [],
-                "type": None,
-                "redirect_uris": [],
-                "interactions_endpoint_url": None,
-                "role_connections_verification_url": None,
-                "approximate_guild_count": len(self.guilds),
-                "approximate_user_install_count": 0,
-                "approximate_user_authorization_count": 0,
-                "explicit_content_filter": 0,
-                "eligible_oauth2_scopes": ["bot", "applications.commands"],
-            }
-        )
-
-    async def _get_gateway(self, request: web.Request) -> web.Response:
-        return json_response({"url": self.gateway_url})
-
-    async def _get_gateway_bot(self, request: web.Request) -> web.Response:
-        remaining = max(0, 1000 - len(self.identifies))
-        limit = {"total": 1000, "remaining": remaining, "reset_after": 86_400_000}
-        return json_response(
-            {
-                "url": self.gateway_url,
-                "shards": self.recommended_shards,
-                "session_start_limit": {**limit, "max_concurrency": 1},
-            }
-        )
 
     # ---- REST: channels and messages -------------------------------------------------
 
-    async def _get_channel(self, request: web.Request) -> web.Response:
-        return json_response(self._channel(request).payload())
-
-    async def _get_history(self, request: web.Request) -> web.Response:
-        channel = self._channel(request)
-        self._require(channel, VIEW_CHANNEL | READ_MESSAGE_HISTORY)
-        limit = min(100, int(request.query.get("limit", 50)))
-        ids = self._history.get(channel.id, [])
-        if "before" in request.query:
-            ids = [i for i in ids if i < int(request.query["before"])]
-        if "after" in request.query:
-            after = [i for i in ids if i > int(request.query["after"])]
-            picked = after[:limit]  # the oldest ones after the anchor
-        else:
-            picked = ids[-limit:]
-        return json_response([self.messages[i] for i in reversed(picked)])  # newest first
-
-    async def _get_message(self, request: web.Request) -> web.Response:
-        channel = self._channel(request)
-        self._require(channel, VIEW_CHANNEL | READ_MESSAGE_HISTORY)
-        return json_response(self._message(channel, request.match_info["message_id"]))
-
-    def _check_channel_rate(self, channel_id: int, key: str) -> web.Response | None:
-        now = time.monotonic()
-        times = self.channel_post_times.setdefault(channel_id, [])
-        if self.channel_rate_limit is not None:
-            limit, per = self.channel_rate_limit
-            recent = [t for t in times if now - t < per]
-            if len(recent) >= limit:
-                self.rate_limited.append(key)
-                retry_after = round(per - (now - recent[0]), 3)
-                body = {
-                    "message": "You are being rate limited.",
-                    "code": 0,
-                    "retry_after": retry_after,
-                }
-                # discord.py only trusts a 429 that came through Discord's proxy ("Via").
-                headers = {"Via": "1.1 google", "X-RateLimit-Scope": "shared"}
-                return json_response({**body, "global": False}, 429, headers)
-        times.append(now)
-        return None
-
-    async def _post_message(self, request: web.Request) -> web.Response:
-        channel = self._channel(request)
-        self._require(channel, VIEW_CHANNEL | SEND_MESSAGES)
-        key = self._route_key(request)
-        payload, files = await self._read_body(request)
-        errors = message_errors(payload, has_files=bool(files))
-        if errors:
-            raise self._reject(key, payload, errors)
-        limited = self._check_channel_rate(channel.id, key)
-        if limited is not None:
-            return limited
-        attachments = self._make_attachments(payload, files)
-        flags = int(payload.get("flags") or 0) & _SETTABLE_FLAGS
-        message = self._new_message(channel, self.bot_user, payload, attachments, flags=flags)
-        self._record_sent(message, "channel", payload, attachments)
-        # Discord echoes the bot's own message on the gateway too.
-        await self._broadcast_message("MESSAGE_CREATE", message)
-        return json_response(message)
-
-    async def _patch_message(self, request: web.Request) -> web.Response:
-        channel = self._channel(request)
-        message = self._message(channel, request.match_info["message_id"])
-        if message["author"]["id"] != str(self.bot_user.id):
-            raise ApiError(403, 50005, "Cannot edit a message authored by another user")
-        payload, files = await self._read_body(request)
-        self._edit_message(
-            message, payload, files, route=self._route_key(request), source="channel"
-        )
-        await self._broadcast_message("MESSAGE_UPDATE", message)
-        return json_response(message)
-
-    async def _delete_message_rest(self, request: web.Request) -> web.Response:
-        channel = self._channel(request)
-        message = self._message(channel, request.match_info["message_id"])
-        if message["author"]["id"] != str(self.bot_user.id):
-            self._require(channel, MANAGE_MESSAGES)
-        data = self._delete_message(message)
-        await self._dispatch_delete(message, data)
-        return web.Response(status=204)
-
-    async def _post_typing(self, request: web.Request) -> web.Response:
-        channel = self._channel(request)
-        self._require(channel, VIEW_CHANNEL | SEND_MESSAGES)
-        self.typing.append(channel.id)
-        return web.Response(status=204)
-
-    def _set_reaction(self, message: JSON, emoji: str, user_id: int, add: bool) -> bool:
-        """Update the message's reaction list; False when nothing changed.
-
-        Reactions are indexed by message, so this costs O(emoji on this message), not
-        O(every reaction ever added). An emoji keeps its place after its count drops to
-        zero, so reacting with it again puts it back where it was.
-        """
-        emojis = self._reactors.setdefault(int(message["id"]), {})
-        users = emojis.setdefault(emoji, set())
-        if (user_id in users) == add:
-            return False
-        if add:
-            users.add(user_id)
-        else:
-            users.discard(user_id)
-        message["reactions"] = [
-            {
-                "emoji": self._emoji_payload(em),
-                "count": len(who),
-                "count_details": {"burst": 0, "normal": len(who)},
-                "me": self.bot_user.id in who,
-                "me_burst": False,
-                "burst_colors": [],
-            }
-            for em, who in emojis.items()
-            if who
-        ]
-        return True
-
-    async def _put_reaction(self, request: web.Request) -> web.Response:
-        channel = self._channel(request)
-        self._require(channel, VIEW_CHANNEL | READ_MESSAGE_HISTORY | ADD_REACTIONS)
-        message = self._message(channel, request.match_info["message_id"])
-        emoji = request.match_info["emoji"]  # aiohttp has already percent-decoded it
-        if self._set_reaction(message, emoji, self.bot_user.id, add=True):
-            self.reactions.record((channel.id, int(message["id"]), emoji))
-            await self._dispatch_reaction("MESSAGE_REACTION_ADD", message, emoji, self.bot_user.id)
-        return web.Response(status=204)
-
-    async def _delete_reaction(self, request: web.Request) -> web.Response:
-        channel = self._channel(request)
-        message = self._message(channel, request.match_info["message_id"])
-        emoji = request.match_info["emoji"]
-        if self._set_reaction(message, emoji, self.bot_user.id, add=False):
-            self.removed_reactions.append((channel.id, int(message["id"]), emoji))
-            await self._dispatch_reaction(
-                "MESSAGE_REACTION_REMOVE", message, emoji, self.bot_user.id
-            )
-        return web.Response(status=204)
-
-    async def _cdn(self, request: web.Request) -> web.Response:
-        att = self.attachment_files.get(int(request.match_info["attachment_id"]))
-        if att is None:
-            return web.Response(status=404)
-        return web.Response(
-            body=att.data, content_type=att.content_type or "application/octet-stream"
-        )
-
     # ---- REST: guilds ----------------------------------------------------------------
-
-    async def _get_guild(self, request: web.Request) -> web.Response:
-        guild = self._guild(request)
-        data = guild.payload()
-        if request.query.get("with_counts") in ("true", "1", "True"):
-            data["approximate_member_count"] = len(guild.members)
-            data["approximate_presence_count"] = 0
-        return json_response(data)
-
-    async def _get_guild_channels(self, request: web.Request) -> web.Response:
-        return json_response([c.payload() for c in self._guild(request).channels.values()])
-
-    async def _get_guild_roles(self, request: web.Request) -> web.Response:
-        return json_response([r.payload() for r in self._guild(request).roles.values()])
-
-    async def _get_member(self, request: web.Request) -> web.Response:
-        member = self._guild(request).members.get(int(request.match_info["user_id"]))
-        if member is None:
-            raise ApiError(404, 10007, "Unknown Member")
-        return json_response(member.payload())
 
     # ---- REST: application commands --------------------------------------------------
 
-    def _command_scope(self, request: web.Request) -> int | None:
-        if int(request.match_info["application_id"]) != self.application_id:
-            raise ApiError(403, 20012, "You are not authorized to perform this action")
-        if "guild_id" in request.match_info:
-            return self._guild(request).id
-        return None
-
-    async def _get_commands(self, request: web.Request) -> web.Response:
-        return json_response(self.synced_commands(self._command_scope(request)))
-
-    async def _put_commands(self, request: web.Request) -> web.Response:
-        scope = self._command_scope(request)
-        body, _ = await self._read_body(request)
-        commands: list[JSON] = body if isinstance(body, list) else []
-        errors = command_errors(commands)
-        if errors:
-            raise self._reject(self._route_key(request), body, errors)
-        old = self.command_store.get(scope, {})
-        new: dict[tuple[str, int], JSON] = {}
-        for raw in commands:
-            ctype = int(raw.get("type", 1))
-            previous = old.get((raw["name"], ctype))
-            command: JSON = {
-                "description": "",
-                "options": [],
-                "default_member_permissions": None,
-                "nsfw": False,
-                **raw,
-                # Discord keeps a command's id across syncs when name and type match.
-                "id": previous["id"] if previous else str(self.snowflakes.next()),
-                "application_id": str(self.application_id),
-                "version": str(self.snowflakes.next()),
-                "type": ctype,
-            }
-            perms = command["default_member_permissions"]
-            # Sent as an integer, answered as a string of digits.
-            command["default_member_permissions"] = None if perms is None else str(perms)
-            if command.get("integration_types") is None:
-                command["integration_types"] = [0]  # what Discord fills in: guild install
-            if scope is not None:
-                command["guild_id"] = str(scope)
-            new[(raw["name"], ctype)] = command
-        self.command_store[scope] = new
-        return json_response(list(new.values()))
-
     # ---- REST: interactions and follow-ups -------------------------------------------
-
-    async def _interaction_callback(self, request: web.Request) -> web.Response:
-        state = self.interactions.get(int(request.match_info["interaction_id"]))
-        if state is None or state.token != request.match_info["interaction_token"]:
-            raise ApiError(404, 10062, "Unknown interaction")
-        if state.response_type is not None:
-            raise ApiError(400, 40060, "Interaction has already been acknowledged.")
-        key = self._route_key(request)
-        late = time.monotonic() - state.created
-        if late > self.interaction_deadline:
-            # The user already saw "This interaction failed"; Discord forgot the token.
-            self.rejected.append(RejectedRequest(key, None, [f"answered after {late:.2f} s"]))
-            raise ApiError(404, 10062, "Unknown interaction")
-        body, files = await self._read_body(request)
-        rtype = int(body.get("type", 0))
-        data: JSON | None = body.get("data")
-        channel = self.channels[state.channel_id]
-        component_message = state.payload.get("message")
-        message: JSON | None = None
-        attachments: list[Attachment] = []
-        if rtype in (_CB_MESSAGE, _CB_DEFERRED):
-            data = data or {}
-            flags = int(data.get("flags") or 0)
-            ephemeral = flags & FLAG_EPHEMERAL
-            if rtype == _CB_MESSAGE:
-                errors = message_errors(data, has_files=bool(files))
-                if errors:
-                    raise self._reject(key, body, errors)
-                attachments = self._make_attachments(data, files)
-            else:
-                flags |= FLAG_LOADING
-            msg_flags = (flags & _SETTABLE_FLAGS) | ephemeral | (flags & FLAG_LOADING)
-            message = self._new_message(
-                channel,
-                self.bot_user,
-                data if rtype == _CB_MESSAGE else {},
-                attachments,
-                msg_type=20 if state.payload["type"] == _APPLICATION_COMMAND else 0,
-                flags=msg_flags,
-                extra=self._interaction_message_extra(state),
-            )
-            state.original_message_id = int(message["id"])
-            state.message_ids.append(int(message["id"]))
-            state.loading = rtype == _CB_DEFERRED
-            if rtype == _CB_MESSAGE:
-                self._record_sent(message, "interaction", data, attachments, state.id)
-            await self._broadcast_message("MESSAGE_CREATE", message)
-        elif rtype in (_CB_DEFERRED_UPDATE, _CB_UPDATE):
-            if component_message is None:
-                raise ApiError(400, 40043, "Interaction response type only valid for components")
-            target = self.messages.get(int(component_message["id"]))
-            if target is None:
-                raise ApiError(404, 10008, "Unknown Message")
-            state.original_message_id = int(target["id"])
-            if rtype == _CB_UPDATE:
-                message = self._edit_message(
-                    target, data or {}, files, route=key, source="interaction"
-                )
-                await self._broadcast_message("MESSAGE_UPDATE", message)
-        elif rtype not in (_CB_AUTOCOMPLETE, _CB_MODAL):
-            raise ApiError(400, 50035, "Invalid Form Body", {"type": f"unknown type {rtype}"})
-        state.response_type = rtype
-        self.interaction_responses.record(
-            InteractionResponse(
-                state.id, state.token, rtype, data, state.payload, attachments, message
-            )
-        )
-        if request.query.get("with_response") not in ("1", "true", "True"):
-            return web.Response(status=204)
-        flags = int((message or {}).get("flags") or 0)
-        answer: JSON = {
-            "interaction": {
-                "id": str(state.id),
-                "type": state.payload["type"],
-                "response_message_loading": bool(flags & FLAG_LOADING),
-                "response_message_ephemeral": bool(flags & FLAG_EPHEMERAL),
-            },
-        }
-        if message is not None:
-            answer["interaction"]["response_message_id"] = message["id"]
-        if message is not None and rtype in (_CB_MESSAGE, _CB_UPDATE):
-            # The spec's resource carries the message only for types 4 and 7, else nothing.
-            answer["resource"] = {"type": rtype, "message": message}
-        return json_response(answer)
-
-    def _webhook_state(self, request: web.Request) -> _InteractionState:
-        state = self._by_token.get(request.match_info["interaction_token"])
-        if state is None or int(request.match_info["application_id"]) != self.application_id:
-            raise ApiError(404, 10015, "Unknown Webhook")
-        if state.response_type is None:
-            raise ApiError(404, 10015, "Unknown Webhook")  # no follow-ups before a response
-        return state
-
-    def _webhook_target(self, request: web.Request, state: _InteractionState) -> JSON:
-        raw = request.match_info.get("message_id")
-        mid = state.original_message_id if raw is None else int(raw)
-        if raw is not None and mid not in state.message_ids:
-            mid = None
-        message = self.messages.get(mid) if mid is not None else None
-        if message is None:
-            raise ApiError(404, 10008, "Unknown Message")
-        return message
-
-    async def _fill_deferred(
-        self, state: _InteractionState, message: JSON, payload: JSON, files: list[Any], key: str
-    ) -> JSON:
-        """First content for a deferred reply: now the message counts as sent."""
-        errors = message_errors(payload, has_files=bool(files))
-        if errors:
-            raise self._reject(key, payload, errors)
-        self._edit_message(message, payload, files, route=key, source="webhook", fill=True)
-        state.loading = False
-        sent = self._record_sent(message, "interaction", payload, [], state.id)
-        if files:
-            sent.attachments = [self.attachment_files[int(a["id"])] for a in message["attachments"]]
-        await self._broadcast_message("MESSAGE_UPDATE", message)
-        return message
-
-    async def _post_followup(self, request: web.Request) -> web.Response:
-        state = self._webhook_state(request)
-        key = self._route_key(request)
-        payload, files = await self._read_body(request)
-        original = self.messages.get(state.original_message_id or 0)
-        if state.loading and original is not None:
-            # Discord: the first follow-up after a deferral fills the "thinking" message.
-            message = await self._fill_deferred(state, original, payload, files, key)
-        else:
-            errors = message_errors(payload, has_files=bool(files))
-            if errors:
-                raise self._reject(key, payload, errors)
-            attachments = self._make_attachments(payload, files)
-            flags = int(payload.get("flags") or 0)
-            message = self._new_message(
-                self.channels[state.channel_id],
-                self.bot_user,
-                payload,
-                attachments,
-                flags=(flags & _SETTABLE_FLAGS) | (flags & FLAG_EPHEMERAL),
-                extra=self._interaction_message_extra(state),
-            )
-            state.message_ids.append(int(message["id"]))
-            self._record_sent(message, "followup", payload, attachments, state.id)
-            await self._broadcast_message("MESSAGE_CREATE", message)
-        if request.query.get("wait") in ("1", "true", "True"):
-            return json_response(message)
-        return web.Response(status=204)
-
-    async def _get_webhook_message(self, request: web.Request) -> web.Response:
-        state = self._webhook_state(request)
-        return json_response(self._webhook_target(request, state))
-
-    async def _patch_webhook_message(self, request: web.Request) -> web.Response:
-        state = self._webhook_state(request)
-        message = self._webhook_target(request, state)
-        key = self._route_key(request)
-        payload, files = await self._read_body(request)
-        if state.loading and int(message["id"]) == state.original_message_id:
-            return json_response(await self._fill_deferred(state, message, payload, files, key))
-        self._edit_message(message, payload, files, route=key, source="webhook")
-        await self._broadcast_message("MESSAGE_UPDATE", message)
-        return json_response(message)
-
-    async def _delete_webhook_message(self, request: web.Request) -> web.Response:
-        state = self._webhook_state(request)
-        message = self._webhook_target(request, state)
-        data = self._delete_message(message)
-        await self._dispatch_delete(message, data)
-        return web.Response(status=204)
 
     # ---- driving: what users do ------------------------------------------------------
 
