@@ -1,4 +1,6 @@
-"""What a test does as a user: send messages, react, click buttons, pick from selects, invoke slash commands, submit modals."""
+"""What a test does as a user: send messages, react, click buttons, pick from selects, invoke
+slash commands, submit modals.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +30,9 @@ _SELECT_TYPES = {3, 5, 6, 7, 8}
 
 
 class DriverMixin:
-    """What a test does as a user: send messages, react, click buttons, pick from selects, invoke slash commands, submit modals."""
+    """What a test does as a user: send messages, react, click buttons, pick from selects,
+    invoke slash commands, submit modals.
+    """
 
     async def send_message(
         self,

@@ -1,4 +1,6 @@
-"""Messages' lifecycle, whoever sends them: building one from a request body, its attachments, recording it, editing and deleting it."""
+"""Messages' lifecycle, whoever sends them: building one from a request body, its attachments,
+recording it, editing and deleting it.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +30,9 @@ _SETTABLE_FLAGS = (1 << 2) | (1 << 12) | FLAG_COMPONENTS_V2
 
 
 class MessagesMixin:
-    """Messages' lifecycle, whoever sends them: building one from a request body, its attachments, recording it, editing and deleting it."""
+    """Messages' lifecycle, whoever sends them: building one from a request body, its
+    attachments, recording it, editing and deleting it.
+    """
 
     def _new_message(
         self,

@@ -1,4 +1,6 @@
-"""JSON the fake builds: the bot's user and application, READY and GUILD_CREATE, mentions, attachment URLs, emoji, interaction metadata and resolved data."""
+"""JSON the fake builds: the bot's user and application, READY and GUILD_CREATE, mentions,
+attachment URLs, emoji, interaction metadata and resolved data.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +24,9 @@ _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 
 
 class PayloadsMixin:
-    """JSON the fake builds: the bot's user and application, READY and GUILD_CREATE, mentions, attachment URLs, emoji, interaction metadata and resolved data."""
+    """JSON the fake builds: the bot's user and application, READY and GUILD_CREATE, mentions,
+    attachment URLs, emoji, interaction metadata and resolved data.
+    """
 
     @property
     def application_flags(self) -> int:

@@ -1,4 +1,7 @@
-"""The request recorder: the middleware that logs and counts every request, holds it and its answer to the OpenAPI contract, and turns errors into Discord's answers; plus the rate accounting."""
+"""The request recorder: the middleware that logs and counts every request, holds it and its
+answer to the OpenAPI contract, and turns errors into Discord's answers; plus the rate
+accounting.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import json
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,7 +44,10 @@ def _max_in_window(times: Sequence[float], window: float) -> int:
 
 
 class RecorderMixin:
-    """The request recorder: the middleware that logs and counts every request, holds it and its answer to the OpenAPI contract, and turns errors into Discord's answers; plus the rate accounting."""
+    """The request recorder: the middleware that logs and counts every request, holds it and
+    its answer to the OpenAPI contract, and turns errors into Discord's answers; plus the
+    rate accounting.
+    """
 
     def _reject(self, route: str, payload: Any, errors: list[str]) -> ApiError:
         self.rejected.append(RejectedRequest(route, payload, errors))
@@ -49,6 +56,17 @@ class RecorderMixin:
         return ApiError(
             400, code, text, {"_errors": [{"code": code, "message": e} for e in errors]}
         )
+
+    def _init_records(self) -> None:
+        self.rest_calls: Counter[str] = Counter()
+        self.rest_log: list[tuple[float, str]] = []  # (monotonic time, route key)
+        self.unknown_routes: list[str] = []
+        # Requests and JSON answers that break Discord's OpenAPI spec (see contract.py).
+        self.contract_violations: list[str] = []
+        self.rejected: list[RejectedRequest] = []
+        self.server_errors: list[str] = []  # bugs in the fake itself; should stay empty
+        self.rate_limited: list[str] = []
+        self.channel_post_times: dict[int, list[float]] = {}
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:

@@ -21,13 +21,25 @@ REST routes are counted in `FakeDiscord.rest_calls` under these keys:
 Anything else answers 404 and lands in `unknown_routes`. Every request body and JSON
 answer is held to Discord's OpenAPI spec (contract.py); breaches land in
 `contract_violations`, and a request body the spec refuses gets 400 Invalid Form Body.
+
+`FakeDiscord` is a thin front: it holds the settings, serves the app and composes one
+mixin per concern, each in its own module:
+
+    state.py      the world's data and its indexes; building it, looking things up
+    payloads.py   JSON builders (READY, GUILD_CREATE, mentions, interaction metadata)
+    messages.py   a message's lifecycle: build, attach, record, edit, delete
+    events.py     the gateway endpoint, its sessions and the events fanned out to them
+    routes/       the REST routes, one module per resource, and the route table
+    recorder.py   the middleware: request log, unknown routes, contract, server errors
+    driver.py     what a test does as a user (send_message, click_button, submit_modal)
+    waits.py      wait_for_*: what the bot does after a driving action
+    http.py       JSON answers, Discord's error body, API prefix
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
-from collections import Counter
 
 from aiohttp import web
 
@@ -36,7 +48,7 @@ from .contract import contract
 from .driver import DriverMixin
 from .events import EventsMixin
 from .gateway import GatewaySession
-from .http import API_PREFIX, RejectedRequest
+from .http import API_PREFIX
 from .messages import MessagesMixin
 from .model import (
     JSON,
@@ -103,15 +115,9 @@ class FakeDiscord(
 
         self._init_state(bot_name)
 
-        # Records for assertions.
-        self.rest_calls: Counter[str] = Counter()
-        self.rest_log: list[tuple[float, str]] = []  # (monotonic time, route key)
-        self.unknown_routes: list[str] = []
-        # Requests and JSON answers that break Discord's OpenAPI spec (see contract.py).
-        self.contract_violations: list[str] = []
-        self.rejected: list[RejectedRequest] = []
-        self.server_errors: list[str] = []  # bugs in the fake itself; should stay empty
-        self.rate_limited: list[str] = []
+        self._init_records()
+
+        # What the bot did (the feeds are what wait_for_* watch).
         self.sent_messages: Feed[SentMessage] = Feed()
         self.edits: Feed[MessageEdit] = Feed()
         self.deleted_messages: list[int] = []
@@ -121,7 +127,6 @@ class FakeDiscord(
         self.identifies: Feed[Identify] = Feed()
         self.typing: list[int] = []  # channel ids
         self.presences: list[JSON] = []
-        self.channel_post_times: dict[int, list[float]] = {}
         self.resume_attempts = 0
         self.gateway_connections = 0
 

@@ -1,4 +1,6 @@
-"""The fake's world: users, guilds, channels, roles, members, messages and their indexes; building it and looking things up in it."""
+"""The fake's world: users, guilds, channels, roles, members, messages and their indexes;
+building it and looking things up in it.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Waiting for what the bot does: each wait_for_* watches a feed from the last driving action (the mark) on."""
+"""Waiting for what the bot does: each wait_for_* watches a feed from the last driving action
+(the mark) on.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from .model import (
 
 
 class WaitsMixin:
-    """Waiting for what the bot does: each wait_for_* watches a feed from the last driving action (the mark) on."""
+    """Waiting for what the bot does: each wait_for_* watches a feed from the last driving
+    action (the mark) on.
+    """
 
     def _feeds(self) -> Iterator[Feed[Any]]:
         yield from (

@@ -21,7 +21,9 @@ from ..validation import message_errors
 
 
 class ChannelsRoutes:
-    """REST: channels, their messages (history, post, edit, delete), typing, and the attachment CDN."""
+    """REST: channels, their messages (history, post, edit, delete), typing, and the attachment
+    CDN.
+    """
 
     async def _get_channel(self, request: web.Request) -> web.Response:
         return json_response(self._channel(request).payload())
