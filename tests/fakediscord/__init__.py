@@ -8,6 +8,7 @@ bot did (``await fake.wait_for_message(lambda m: m.content == "pong")``).
 
 from .client import point_discord_at, run_client
 from .gateway import GatewaySession
+from .http import ApiError, RejectedRequest, json_response
 from .model import (
     ADMINISTRATOR,
     ALL_PERMISSIONS,
@@ -31,7 +32,7 @@ from .model import (
     User,
     WaitTimeout,
 )
-from .server import ApiError, FakeDiscord, RejectedRequest, json_response
+from .server import FakeDiscord
 from .snowflake import DISCORD_EPOCH_MS, SnowflakeFactory, snowflake_time
 
 __all__ = [
