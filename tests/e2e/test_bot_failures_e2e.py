@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import Running, World, ask, is_question, running
+from harness import Running, World, ask, is_question, running, seed_for
 
 from bot.storage.db import create_engine
 from bot.storage.repository import Repository
@@ -126,3 +126,25 @@ async def test_convquiz_sync_registers_slash_commands_once_asked(
     assert f"to guild {world.guild.id}" in stdout.decode()
     assert fake.synced_commands(None) == []  # nothing global unless asked
     assert not fake.identifies  # registering commands needs no gateway session
+
+
+async def test_events_delivered_twice_are_handled_once(world: World) -> None:
+    fake = world.fake
+    world.seeds.seeds.append(seed_for("odd_kernel", 1, lambda q: q.choices is not None))
+    async with running(world, cooldown=600) as run:
+        start = await run.say(world.bob, "!convquiz odd_kernel 1")
+        await fake.deliver_again("MESSAGE_CREATE", start)  # a resumed session replays it
+        await fake.wait_for_message(is_question)
+        await asyncio.sleep(0.3)  # time for a second start, were it handled
+        posted = [m for m in fake.sent_messages if is_question(m)]
+        assert len(posted) == 1
+        assert not any("Slow down" in m.content for m in fake.sent_messages)
+        question = posted[0]
+        click = await fake.click_button(question.id, question.custom_ids[0], world.carol.id)
+        await fake.wait_for_interaction_response(interaction=click)
+        await fake.deliver_again("INTERACTION_CREATE", click)
+        await asyncio.sleep(0.3)
+        assert fake.rejected == [], fake.rejected  # no second answer to the same interaction
+        stats = await run.bot.service.stats(world.guild.id, world.carol.id)
+        assert stats.answered == 1
+        assert run.bot.replays.replays == 2

@@ -120,6 +120,19 @@ class EventsMixin:
             raise RuntimeError(f"no bot session is ready for guild {guild_id}")
         return payload
 
+    async def deliver_again(self, event: str, payload: JSON) -> None:
+        """Send an event a second time, as Discord does when a resumed session replays
+        what it is not sure arrived: a MESSAGE_CREATE (the message `send_message`
+        returned) or an INTERACTION_CREATE (what `click_button` returned)."""
+        self._mark()
+        if event == "MESSAGE_CREATE":
+            await self._broadcast_message(event, payload)
+        elif event == "INTERACTION_CREATE":
+            guild_id = int(payload["guild_id"]) if payload.get("guild_id") else None
+            await self._dispatch(event, payload, guild_id)
+        else:
+            raise ValueError(f"the fake replays MESSAGE_CREATE and INTERACTION_CREATE, not {event}")
+
     async def drop_gateway(self, code: int = 4000) -> int:
         """Close every gateway socket with `code` (4000: clients reconnect)."""
         self._mark()
