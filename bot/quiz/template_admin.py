@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.engine.templates import Template, TemplateError, load_template, load_templates
-from bot.i18n.texts import t
+from bot.errors import Localized
 from bot.quiz.service import NotAllowed
 from bot.storage.template_store import (
     MIXES,
@@ -38,24 +38,15 @@ __all__ = [
 MAX_TEMPLATES_PER_GUILD = 100
 
 
-class TemplateRefused(Exception):
-    """A template failed its checks; the message is the admin-facing reason.
+class TemplateRefused(Localized):
+    """A template failed its checks; said as "Template refused: <reason>".
 
     Our own reasons are catalog keys, said in the reader's language; a ``TemplateError``
     (which field, which line) is quoted as the template checker wrote it."""
 
-    def __init__(self, key: str | None, /, *, quoted: str = "", **params: object) -> None:
-        super().__init__(t(key, "en", **params) if key else quoted)
-        self.key = key
-        self.quoted = quoted
-        self.params = params
-
     @classmethod
-    def of(cls, error: TemplateError) -> TemplateRefused:
-        return cls(None, quoted=str(error))
-
-    def detail(self, lang: str) -> str:
-        return t(self.key, lang, **self.params) if self.key else self.quoted
+    def quoting(cls, error: TemplateError) -> TemplateRefused:
+        return cls("tpl.checker", detail=str(error))
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +96,7 @@ class TemplateAdmin:
         try:
             return load_template(source)
         except TemplateError as error:
-            raise TemplateRefused.of(error) from None
+            raise TemplateRefused.quoting(error) from None
 
     # --- changes ------------------------------------------------------------------------
 
@@ -133,7 +124,7 @@ class TemplateAdmin:
         try:
             results = load_templates(source)
         except TemplateError as error:
-            raise TemplateRefused.of(error) from None
+            raise TemplateRefused.quoting(error) from None
         imported = []
         for index, result in enumerate(results, start=1):
             if isinstance(result, TemplateError):

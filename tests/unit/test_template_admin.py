@@ -81,7 +81,7 @@ async def test_the_limit_refuses_the_101st_template_and_saves_nothing(
     with pytest.raises(TemplateRefused) as full:
         await admin.add(GUILD, source("one-too-many"), ADMIN)
     assert full.value.key == "tpl.too_many"
-    assert "100" in full.value.detail("en")
+    assert "100" in full.value.said_in("en")
     stored = await store.all(GUILD)
     assert len(stored) == MAX_TEMPLATES_PER_GUILD
     assert "one-too-many" not in {item.name for item in stored}
@@ -105,7 +105,7 @@ async def test_a_broken_source_is_refused_quoting_the_field_and_saves_nothing(
 ) -> None:
     with pytest.raises(TemplateRefused) as broken:
         await admin.add(GUILD, source("x").replace('answer: "a + 1"', 'answer: "9**9**9"'), ADMIN)
-    assert broken.value.key is None and "answer" in broken.value.detail("en").lower()
+    assert broken.value.key == "tpl.checker" and "answer" in broken.value.said_in("en").lower()
     assert await store.all(GUILD) == []
     with pytest.raises(TemplateRefused) as unknown:
         await admin.saved(GUILD, "nope")

@@ -61,7 +61,7 @@ def message_for(error: BaseException, lang: str = DEFAULT_LANGUAGE) -> str | Non
     if isinstance(error, commands.CommandNotFound):
         return None
     if isinstance(error, TemplateRefused):
-        return t("tpl.refused", lang, detail=error.detail(lang))
+        return t("tpl.refused", lang, detail=error.said_in(lang))
     if isinstance(error, ChannelBusy):
         code = error.open_question.question.code if error.open_question else "?"
         return t("reply.busy", lang, code=code)
