@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from bot.engine import bank
+from bot.engine.codes import SEED_SPACE
 
 __all__ = ["main", "measure"]
 
@@ -44,7 +45,7 @@ def _rate(
     deadline = begin + seconds
     while True:
         for _ in range(_CHECK_EVERY):
-            question = bank.generate(kind, seed % bank.SEED_SPACE, difficulties[done % cycle])
+            question = bank.generate(kind, seed % SEED_SPACE, difficulties[done % cycle])
             bank.grade(question, _typical_reply(question))
             seed += 1
             done += 1

@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 
 from bot.engine import bank
+from bot.engine.codes import SEED_SPACE
 from bot.present import pictures as render
 
 __all__ = ["main", "measure"]
@@ -50,7 +51,7 @@ def measure(questions_per_difficulty: int = 40) -> dict[str, dict[str, float]]:
         skipped = 0
         for difficulty in _DIFFICULTIES:
             for seed in range(questions_per_difficulty):
-                question = bank.generate(kind, seed * 7919 % bank.SEED_SPACE, difficulty)
+                question = bank.generate(kind, seed * 7919 % SEED_SPACE, difficulty)
                 for reveal in (False, True):
                     start = time.perf_counter()
                     png = render.render_question(question, reveal)

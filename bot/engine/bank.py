@@ -8,12 +8,12 @@ as its short public code alone.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
-from bot.engine import families, replies
+from bot.engine import codes, families, replies
+from bot.engine.codes import GENERATOR_VERSION, SEED_SPACE
 from bot.engine.question import (
     AnswerKey,
     AnswerValue,
@@ -28,7 +28,6 @@ from bot.errors import Localized
 from bot.i18n.texts import DEFAULT_LANGUAGE, t
 
 __all__ = [
-    "GENERATOR_VERSION",
     "KINDS",
     "AnswerKey",
     "Draft",
@@ -42,8 +41,6 @@ __all__ = [
     "grade",
 ]
 
-GENERATOR_VERSION = 1
-SEED_SPACE = 36**5  # five base-36 characters in a code
 DIFFICULTIES = (1, 2, 3)
 
 
@@ -71,22 +68,6 @@ def _families() -> dict[str, tuple[str, Family]]:
 _FAMILIES = _families()
 KINDS: tuple[str, ...] = tuple(_FAMILIES)
 _BY_PREFIX = {prefix: kind for kind, (prefix, _) in _FAMILIES.items()}
-_CODE_RE = re.compile(r"^([A-Z]{2})([1-3])-([0-9A-Z]{1,5})V(\d{1,3})$")
-_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def base36(number: int) -> str:
-    """A seed as it appears in public codes: upper-case base 36 (1234 → 'YA')."""
-    text = ""
-    while True:
-        number, digit = divmod(number, 36)
-        text = _DIGITS[digit] + text
-        if not number:
-            return text
-
-
-def make_code(prefix: str, difficulty: int, seed: int) -> str:
-    return f"{prefix}{difficulty}-{base36(seed)}v{GENERATOR_VERSION}"
 
 
 def _check(kind: str, seed: int, difficulty: int, lang: str) -> None:
@@ -113,7 +94,7 @@ def generate(kind: str, seed: int, difficulty: int = 1, lang: str = DEFAULT_LANG
     draft = family(rng, difficulty, lang)
     return Question(
         kind=kind,
-        code=make_code(prefix, difficulty, seed),
+        code=codes.builtin_code(prefix, difficulty, seed),
         seed=seed,
         difficulty=difficulty,
         params=draft.params,
@@ -133,20 +114,18 @@ def random_seed(rng: random.Random | None = None) -> int:
 
 def parse_code(code: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, int, int]:
     """(kind, seed, difficulty) of a public code, or a ``QuizError`` saying why not."""
-    text = code.strip().upper() if isinstance(code, str) else ""
-    match = _CODE_RE.fullmatch(text)
-    if not match or match.group(1) not in _BY_PREFIX:
+    parsed = codes.parse_builtin_code(code)
+    if parsed is None or parsed.prefix not in _BY_PREFIX:
         raise QuizError.of("error.bad_code", lang, code=str(code)[:40])
-    version = int(match.group(4))
-    if version != GENERATOR_VERSION:
+    if parsed.version != GENERATOR_VERSION:
         raise QuizError.of(
-            "error.old_code", lang, code=text, version=version, current=GENERATOR_VERSION
+            "error.old_code",
+            lang,
+            code=code.strip().upper(),
+            version=parsed.version,
+            current=GENERATOR_VERSION,
         )
-    return _BY_PREFIX[match.group(1)], int(match.group(3), 36), int(match.group(2))
-
-
-def looks_like_code(text: str) -> bool:
-    return bool(_CODE_RE.fullmatch(text.strip().upper()))
+    return _BY_PREFIX[parsed.prefix], parsed.seed, parsed.difficulty
 
 
 def from_code(code: str, lang: str = DEFAULT_LANGUAGE) -> Question:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.engine import bank, names
+from bot.engine.codes import parse_builtin_code, parse_versioned_code
 from bot.engine.question import Grade, Question
 from bot.engine.scoring import BASE_BY_DIFFICULTY
-from bot.engine.templates import parse_versioned_code
 from bot.i18n.texts import DEFAULT_LANGUAGE, has_text, t
 from bot.records import AnswerSummary, Board, ClosedQuestion, GuildConfig, OpenQuestion, UserStats
 
@@ -115,7 +115,7 @@ def parse_quiz_args(args: Sequence[str], lang: str = "en") -> QuizRequest:
     words = [w.strip().lower() for w in args if w.strip()]
     if words == ["stop"]:
         return QuizRequest("stop")
-    if len(words) == 1 and bank.looks_like_code(words[0]):
+    if len(words) == 1 and parse_builtin_code(words[0]) is not None:
         return QuizRequest("replay", code=words[0].upper())
     if len(words) == 1 and parse_versioned_code(words[0]) is not None:
         return QuizRequest("replay", code=words[0])
@@ -165,7 +165,7 @@ def feedback_in(question: Question, grade: Grade, lang: str) -> str:
     if grade.mistake == "wrong_shape":
         hint = "grade.expected_pair" if question.answer.type == "pair" else "grade.expected_number"
         return t("grade.wrong_with_hint", lang, wrong=t("grade.wrong", lang), hint=t(hint, lang))
-    if bank.looks_like_code(question.code):
+    if parse_builtin_code(question.code) is not None:
         try:
             again = bank.from_code(question.code, lang)
         except bank.QuizError:

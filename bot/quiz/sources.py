@@ -11,8 +11,9 @@ import random
 from dataclasses import dataclass
 
 from bot.engine import bank
+from bot.engine.codes import parse_versioned_code, versioned_code
 from bot.engine.question import Question
-from bot.engine.templates import TemplateError, parse_versioned_code, versioned_code
+from bot.engine.templates import TemplateError
 from bot.storage.template_store import TemplateStore, UnknownTemplate
 
 

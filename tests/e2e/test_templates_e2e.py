@@ -10,11 +10,11 @@ from fakediscord import Member, SentMessage
 from harness import Running, World, is_question, is_reveal, running, text_of
 
 from bot.engine import bank
+from bot.engine.codes import parse_versioned_code
 from bot.engine.templates import (
     bundled_templates,
     load_template,
     load_templates,
-    parse_versioned_code,
 )
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,8 @@ import re
 import pytest
 
 from bot.engine import names
-from bot.engine.templates import TemplateError, load_template, parse_versioned_code, versioned_code
+from bot.engine.codes import parse_versioned_code, versioned_code
+from bot.engine.templates import TemplateError, load_template
 from bot.present.cards import parse_quiz_args
 
 TEMPLATE = """\

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import bank
-from bot.engine.bank import KINDS, SEED_SPACE, Question, QuizError, from_code, generate, grade
+from bot.engine.bank import KINDS, Question, QuizError, from_code, generate, grade
+from bot.engine.codes import SEED_SPACE
 from bot.engine.question import AnswerValue
 from bot.i18n.texts import EN
 

@@ -15,13 +15,6 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
-from bot.engine.templates._codes import (
-    SEED_SPACE,
-    parse_template_code,
-    parse_versioned_code,
-    template_code,
-    versioned_code,
-)
 from bot.engine.templates._errors import TemplateError
 from bot.engine.templates._expr_functions import FUNCTIONS
 from bot.engine.templates._expr_parse import MAX_FORMULA_CHARS
@@ -39,7 +32,6 @@ __all__ = [
     "LIMITS",
     "MAX_FORMULA_CHARS",
     "MAX_MAGNITUDE",
-    "SEED_SPACE",
     "Limits",
     "Template",
     "TemplateError",
@@ -48,11 +40,7 @@ __all__ = [
     "json_schema",
     "load_template",
     "load_templates",
-    "parse_template_code",
-    "parse_versioned_code",
     "schema_text",
-    "template_code",
-    "versioned_code",
 ]
 
 

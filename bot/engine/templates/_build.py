@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.engine.codes import template_code
 from bot.engine.question import Draft, Mistake, Question, format_answer
-from bot.engine.templates._codes import template_code
 from bot.engine.templates._compile import Slot, pick
 from bot.engine.templates._expr_values import EvalError
 from bot.engine.templates._render import render

@@ -9,9 +9,9 @@ from typing import NamedTuple
 
 import yaml
 
+from bot.engine.codes import SEED_SPACE
 from bot.engine.question import Draft, Question
 from bot.engine.templates._build import build_draft, build_question
-from bot.engine.templates._codes import SEED_SPACE
 from bot.engine.templates._compile import Plan
 from bot.engine.templates._errors import TemplateError
 from bot.engine.templates._expr_values import Value, show
