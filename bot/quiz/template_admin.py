@@ -31,6 +31,7 @@ __all__ = [
     "Imported",
     "Mix",
     "NotAllowed",
+    "StoredTemplate",
     "TemplateAdmin",
     "TemplateRefused",
 ]

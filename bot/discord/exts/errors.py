@@ -15,10 +15,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.embeds import MESSAGE_LIMIT, clip
-from bot.discord.exts.templates import TemplateRefused
 from bot.discord.language import Refusal, reply_language, user_language
 from bot.errors import Localized, StorageError
 from bot.i18n.texts import DEFAULT_LANGUAGE, t
+from bot.quiz.template_admin import TemplateRefused
 from bot.records import ChannelBusy
 
 if TYPE_CHECKING:

@@ -7,21 +7,21 @@ error, which names the field (and line)."""
 from __future__ import annotations
 
 import io
-import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.embeds import MESSAGE_LIMIT, clip, embed_for
-from bot.discord.language import Refusal, choice, guild_language, text, user_language
+from bot.discord.exts.templates._source import template_source
+from bot.discord.exts.templates._views import ConfirmRemoval
+from bot.discord.language import Refusal, choice, guild_language, text
 from bot.engine import names
-from bot.engine.templates import Template
 from bot.i18n.texts import t
-from bot.present.cards import Card
+from bot.present.template_cards import import_summary, listing_card, preview_card
 from bot.quiz.service import NotAllowed
-from bot.quiz.template_admin import MIXES, Imported, TemplateAdmin, TemplateRefused
+from bot.quiz.template_admin import MIXES, TemplateAdmin
 
 if TYPE_CHECKING:
     from bot.discord.bot import ConvQuizBot
@@ -29,85 +29,6 @@ if TYPE_CHECKING:
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
 # Rapptz/discord.py#10466); nothing else is ignored.
-
-__all__ = ["ConfirmRemoval", "TemplateRefused", "TemplatesCog", "setup"]
-
-CODE_BLOCK = re.compile(r"```(?:ya?ml)?\s*\n?(.*?)```", re.DOTALL | re.IGNORECASE)
-MAX_UPLOAD_BYTES = 512_000  # a multi-template import; one template is far smaller
-PREVIEW_COUNT = 5
-
-
-class ConfirmRemoval(discord.ui.View):
-    """Asks the admin who typed ``!template remove`` to confirm; nobody else can click."""
-
-    def __init__(self, author_id: int, lang: str) -> None:
-        super().__init__(timeout=60)
-        self.author_id = author_id
-        self.lang = lang
-        self.confirmed: bool | None = None
-        self.yes.label = t("tpl.button.remove", lang)
-        self.no.label = t("tpl.button.keep", lang)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id != self.author_id:
-            await interaction.response.send_message(
-                t("tpl.only_author", user_language(interaction)), ephemeral=True
-            )
-            return False
-        return True
-
-    @discord.ui.button(label="Remove", style=discord.ButtonStyle.danger, custom_id="cq:tpl:yes")
-    async def yes(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
-        self.confirmed = True
-        await interaction.response.edit_message(view=None)
-        self.stop()
-
-    @discord.ui.button(label="Keep", style=discord.ButtonStyle.secondary, custom_id="cq:tpl:no")
-    async def no(self, interaction: discord.Interaction[Any], _: discord.ui.Button[Any]) -> None:
-        self.confirmed = False
-        await interaction.response.edit_message(content=t("tpl.kept", self.lang), view=None)
-        self.stop()
-
-
-def _yaml_from(text: str) -> str:
-    match = CODE_BLOCK.search(text)
-    return match.group(1) if match else text
-
-
-def _preview_card(template: Template, lang: str, saved: str = "") -> Card:
-    fields = []
-    for question in template.preview(PREVIEW_COUNT, lang):
-        answer = t("tpl.preview.answer", lang, answer=question.answer_text)
-        value = f"{question.prompt}\n{answer}"
-        if question.choices:
-            options = " · ".join(f"{chr(65 + i)}) {c}" for i, c in enumerate(question.choices))
-            value = f"{question.prompt}\n{options}\n{answer}"
-        fields.append((f"{question.code}", value))
-    title = t(
-        "tpl.preview.title",
-        lang,
-        name=template.name,
-        kind=template.kind,
-        difficulty=template.difficulty,
-    )
-    return Card(
-        title=title + saved,
-        fields=tuple(fields),
-        footer=t("tpl.preview.footer", lang) if not saved else "",
-        kind="info",
-        lang=lang,
-    )
-
-
-def _import_line(item: Imported, lang: str, limit: int) -> str:
-    if item.error is not None:
-        return t("tpl.import.failed", lang, index=item.index, detail=str(item.error))
-    assert item.template is not None
-    name = item.template.name
-    if item.saved is None:
-        return t("tpl.import.full", lang, index=item.index, name=name, limit=limit)
-    change = t(f"tpl.state.{item.saved.change}", lang)
-    return t("tpl.import.saved", lang, name=name, version=item.saved.stored.version, change=change)
 
 
 def _is_manager(member: object) -> bool:
@@ -133,24 +54,6 @@ class TemplatesCog(commands.Cog):
             raise commands.MissingPermissions(["manage_guild"]) from None
         return True
 
-    async def _source(
-        self, ctx: commands.Context[ConvQuizBot], file: discord.Attachment | None, text: str
-    ) -> str:
-        """The YAML of an attached file, or of a code block in the message."""
-        attachment = file or (ctx.message.attachments[0] if ctx.message.attachments else None)
-        if attachment is not None:
-            if attachment.size > MAX_UPLOAD_BYTES:
-                raise TemplateRefused("tpl.too_large", limit=f"{MAX_UPLOAD_BYTES:,}")
-            data = await attachment.read()
-            try:
-                return data.decode("utf-8")
-            except UnicodeDecodeError:
-                raise TemplateRefused("tpl.not_utf8") from None
-        source = _yaml_from(text)
-        if not source.strip():
-            raise TemplateRefused("tpl.no_source")
-        return source
-
     @commands.hybrid_group(  # type: ignore[arg-type]
         name="template",
         fallback="list",
@@ -163,27 +66,7 @@ class TemplatesCog(commands.Cog):
         assert ctx.guild is not None
         lang = await guild_language(self.bot, ctx.guild)
         stored, mix = await self.admin.listing(ctx.guild.id)
-        lines = [
-            t(
-                "tpl.list.row",
-                lang,
-                name=item.name,
-                version=item.version,
-                kind=item.kind,
-                difficulty=item.difficulty,
-            )
-            + ("" if item.enabled else t("tpl.list.disabled", lang))
-            for item in stored
-        ]
-        body = "\n".join(lines) or t("tpl.list.empty", lang)
-        card = Card(
-            title=t("tpl.list.title", lang, count=len(stored)),
-            body=body,
-            footer=t("tpl.list.footer", lang, mix=t(f"tpl.mix.{mix}", lang)),
-            kind="info",
-            lang=lang,
-        )
-        await ctx.send(embed=embed_for(card))
+        await ctx.send(embed=embed_for(listing_card(stored, mix, lang)))
 
     @template.command(name="add", description=text("cmd.template.add"))  # type: ignore[arg-type]
     @app_commands.describe(file=text("cmd.template.file"), text=text("cmd.template.text"))
@@ -195,11 +78,11 @@ class TemplatesCog(commands.Cog):
         text: str = "",
     ) -> None:
         assert ctx.guild is not None
-        source = await self._source(ctx, file, text)
+        source = await template_source(ctx.message, file, text)
         template, saved = await self.admin.add(ctx.guild.id, source, ctx.author.id)
         lang = await guild_language(self.bot, ctx.guild)
         note = t(f"tpl.change.{saved.change}", lang, version=saved.stored.version)
-        await ctx.send(embed=embed_for(_preview_card(template, lang, note)))
+        await ctx.send(embed=embed_for(preview_card(template, lang, note)))
 
     @template.command(name="preview", description=text("cmd.template.preview"))  # type: ignore[arg-type]
     @app_commands.describe(file=text("cmd.template.file"), text=text("cmd.template.preview.text"))
@@ -215,9 +98,9 @@ class TemplatesCog(commands.Cog):
         if file is None and not ctx.message.attachments and names.is_template_name(name):
             template = await self.admin.saved(ctx.guild.id, name)
         else:
-            template = self.admin.load(await self._source(ctx, file, text))
+            template = self.admin.load(await template_source(ctx.message, file, text))
         lang = await guild_language(self.bot, ctx.guild)
-        await ctx.send(embed=embed_for(_preview_card(template, lang)))
+        await ctx.send(embed=embed_for(preview_card(template, lang)))
 
     @template.command(name="show", description=text("cmd.template.show"))  # type: ignore[arg-type]
     @app_commands.describe(name=text("cmd.template.name"))
@@ -279,11 +162,10 @@ class TemplatesCog(commands.Cog):
         text: str = "",
     ) -> None:
         assert ctx.guild is not None
-        source = await self._source(ctx, file, text)
+        source = await template_source(ctx.message, file, text)
         imported = await self.admin.import_(ctx.guild.id, source, ctx.author.id)
         lang = await guild_language(self.bot, ctx.guild)
-        lines = [_import_line(item, lang, self.admin.limit) for item in imported]
-        summary = "\n".join(lines) or t("tpl.import.empty", lang)
+        summary = import_summary(imported, lang, self.admin.limit)
         await ctx.send(clip(summary, MESSAGE_LIMIT))
 
     @template.command(name="mix", description=text("cmd.template.mix"))  # type: ignore[arg-type]
@@ -308,10 +190,3 @@ class TemplatesCog(commands.Cog):
         lang = await guild_language(self.bot, ctx.guild)
         who = role.mention if role else t("tpl.editors.managers", lang)
         await ctx.send(t("tpl.editors", lang, who=who))
-
-
-async def setup(bot: ConvQuizBot) -> None:
-    admin = bot.service.template_admin
-    if admin is None:
-        raise RuntimeError("the templates extension needs a service with template admin")
-    await bot.add_cog(TemplatesCog(bot, admin))
