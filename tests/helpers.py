@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from bot.engine import bank
+from bot.engine.question import Question
+
 # --- what counts as English in a Japanese text -----------------------------------------
 #
 # A Japanese text may still hold a few ASCII words, each for a reason:
@@ -42,3 +45,19 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+def param_question() -> Question:
+    """3×3 conv, 16 → 32 channels: 4,640 parameters (4,608 forgets the biases)."""
+    for seed in range(5_000):
+        q = bank.generate("param_count", seed, 1)
+        if (q.params["in_channels"], q.params["out_channels"], q.params["kernel"]) == (
+            16,
+            32,
+            [3, 3],
+        ):
+            return q
+    raise AssertionError("no such question in the first 5,000 seeds")
+
+
+PARAM_REPLIES = ("4640", "4608", "12")  # right, partly right (forgot the biases), wrong

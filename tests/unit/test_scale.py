@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import START, Clock
+from helpers import PARAM_REPLIES as REPLIES
+from helpers import START, Clock, param_question
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select, text
@@ -26,7 +27,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.engine import bank
-from bot.engine.question import Question
 from bot.quiz.service import QuizService
 from bot.records import OpenQuestion
 from bot.storage.db import create_engine, migrate
@@ -53,22 +53,6 @@ from bot.storage.totals import rebuild_histograms as _rebuild_histograms
 
 GUILD, CHANNEL = 5_000, 6_000
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def param_question() -> Question:
-    """3×3 conv, 16 → 32 channels: 4,640 parameters (4,608 forgets the biases)."""
-    for seed in range(5_000):
-        q = bank.generate("param_count", seed, 1)
-        if (q.params["in_channels"], q.params["out_channels"], q.params["kernel"]) == (
-            16,
-            32,
-            [3, 3],
-        ):
-            return q
-    raise AssertionError("no such question in the first 5,000 seeds")
-
-
-REPLIES = ("4640", "4608", "12")  # right, partly right (forgot the biases), wrong
 
 
 async def open_question(
@@ -218,7 +202,7 @@ _KILLED_WRITER = textwrap.dedent(
     import asyncio, os, sys
     from datetime import UTC, datetime
     sys.path[:0] = {tests!r}
-    from test_scale import param_question, REPLIES
+    from helpers import param_question, PARAM_REPLIES as REPLIES
     from bot.quiz.service import QuizService
     from bot.storage.db import create_engine
     from bot.storage.repository import Repository
@@ -261,7 +245,7 @@ async def test_a_killed_process_keeps_every_acknowledged_answer_and_nothing_half
         service = QuizService(repository, clock=lambda: datetime.now(UTC))
         await open_question(service)
         script = _KILLED_WRITER.format(
-            tests=[str(ROOT / "tests" / "unit"), str(ROOT / "tests")],
+            tests=[str(ROOT / "tests")],
             url=database_url,
             channel=CHANNEL,
         )
