@@ -3,18 +3,34 @@ the loopback Discord, and the JSON log lines of a round."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import json
 import logging
+import signal
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from fakediscord import run_client
-from harness import POST_ROUTE, REACTION_ROUTE, Running, World, ask, is_reveal, seed_for
+from harness import (
+    POST_ROUTE,
+    REACTION_ROUTE,
+    Running,
+    World,
+    ask,
+    bot_env,
+    is_question,
+    is_reveal,
+    seed_for,
+)
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.discord.bot import ConvQuizBot
@@ -58,21 +74,21 @@ async def bot_with_ops(world: World) -> AsyncIterator[tuple[ConvQuizBot, OpsServ
         await engine.dispose()
 
 
-async def get(server: OpsServer, path: str) -> tuple[int, str]:
+async def get(port: int, path: str) -> tuple[int, str]:
     async with (
         aiohttp.ClientSession() as session,
-        session.get(f"http://127.0.0.1:{server.port}{path}") as response,
+        session.get(f"http://127.0.0.1:{port}{path}") as response,
     ):
         return response.status, await response.text()
 
 
-async def healthz(server: OpsServer) -> tuple[int, dict[str, Any]]:
-    status, body = await get(server, "/healthz")
+async def healthz(port: int) -> tuple[int, dict[str, Any]]:
+    status, body = await get(port, "/healthz")
     return status, json.loads(body)
 
 
-async def scrape(server: OpsServer) -> Samples:
-    status, text = await get(server, "/metrics")
+async def scrape(port: int) -> Samples:
+    status, text = await get(port, "/metrics")
     assert status == 200
     return {
         (sample.name, frozenset(sample.labels.items())): sample.value
@@ -102,12 +118,12 @@ def param_count_4640(world: World) -> None:
 async def test_metrics_count_a_round_and_healthz_follows_the_gateway(world: World) -> None:
     fake = world.fake
     async with bot_with_ops(world) as (bot, server, _services):
-        status, body = await healthz(server)
+        status, body = await healthz(server.port)
         assert status == 503 and "not" in body["reason"]  # logged in nowhere yet
 
         async with run_client(fake, bot):
             run = Running(bot, world)
-            assert await healthz(server) == (200, {"status": "ok"})
+            assert await healthz(server.port) == (200, {"status": "ok"})
             param_count_4640(world)
             await ask(run, world.alice, "!convquiz param_count 1")
             answers = {"correct": ["4640", "4,640"], "partial": ["4,608"], "wrong": ["12"]}
@@ -118,7 +134,7 @@ async def test_metrics_count_a_round_and_healthz_follows_the_gateway(world: Worl
                     await fake.wait_for_reaction(message_id=int(sent["id"]), start=0)
             await run.say(world.alice, "what is a bias anyway?")  # chat: not graded
 
-            during = await scrape(server)
+            during = await scrape(server.port)
             for outcome, texts in answers.items():
                 assert value(during, "convquiz_answers_graded_total", outcome=outcome) == len(texts)
             graded = sum(len(texts) for texts in answers.values())
@@ -139,27 +155,27 @@ async def test_metrics_count_a_round_and_healthz_follows_the_gateway(world: Worl
 
             await run.advance(31)
             await fake.wait_for_message(is_reveal)
-            after = await scrape(server)
+            after = await scrape(server.port)
             assert value(after, "convquiz_open_questions") == 0
             assert value(after, "convquiz_errors_total", kind="command") == 0
-        status, body = await healthz(server)
+        status, body = await healthz(server.port)
         assert status == 503 and body["reason"] == "the bot is stopping"
 
 
 async def test_healthz_is_503_while_the_database_is_gone(world: World) -> None:
     async with bot_with_ops(world) as (bot, server, services), run_client(world.fake, bot):
-        assert (await healthz(server))[0] == 200
+        assert (await healthz(server.port))[0] == 200
         # The database server goes away: every query now fails at the driver.
         dead = create_engine("postgresql+asyncpg://nobody@127.0.0.1:9/gone")
         alive = services.quiz.repository
         services.quiz.repository = Repository(dead)
         try:
-            status, body = await healthz(server)
+            status, body = await healthz(server.port)
             assert status == 503 and "database" in body["reason"]
         finally:
             services.quiz.repository = alive
             await dead.dispose()
-        assert (await healthz(server))[0] == 200
+        assert (await healthz(server.port))[0] == 200
 
 
 async def test_429s_are_counted_by_route(world: World) -> None:
@@ -173,7 +189,7 @@ async def test_429s_are_counted_by_route(world: World) -> None:
         fake.channel_post_times[world.channel.id] = [time.monotonic()]
         await run.say(world.bob, "!convquiz")
         await fake.wait_for_message(lambda m: "already open" in m.content, timeout=15)
-        samples = await scrape(server)
+        samples = await scrape(server.port)
     assert fake.rate_limited.count(POST_ROUTE) >= 1
     assert value(samples, "convquiz_discord_rest_429_total", route=POST_ROUTE) == (
         fake.rate_limited.count(POST_ROUTE)
@@ -225,3 +241,49 @@ async def test_json_logs_of_a_round_hold_no_token_and_no_message(
         assert {k: line[k] for k in place} == place
         assert set(line) >= {"timestamp", "level", "logger", "message"}
     assert any(line["message"].startswith("gateway ready") for line in lines)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_convquiz_run_serves_healthz_and_metrics_and_logs_json(
+    world: World, tmp_path: Path
+) -> None:
+    fake = world.fake
+    fake.token = TOKEN_LIKE
+    port = free_port()
+    env = bot_env(fake, world.db_url, TOKEN_LIKE)
+    env.update(CONVQUIZ_METRICS_PORT=str(port), CONVQUIZ_LOG_FORMAT="json")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await fake.wait_for_sessions(1, timeout=30)
+        await fake.send_message(world.channel.id, world.bob.id, "!convquiz param_count 1")
+        await fake.wait_for_message(is_question, timeout=15)
+        # Ready comes once discord.py stops waiting for more guilds (2 s by default).
+        for _ in range(200):
+            with contextlib.suppress(aiohttp.ClientError):
+                if (await healthz(port))[0] == 200:
+                    break
+            await asyncio.sleep(0.1)
+        assert await healthz(port) == (200, {"status": "ok"})
+        samples = await scrape(port)
+        assert value(samples, "convquiz_open_questions") == 1
+        assert value(samples, "convquiz_discord_rest_calls_total", route=POST_ROUTE) >= 1
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    log = stderr.decode()
+    assert TOKEN_LIKE not in log
+    messages = [json.loads(line)["message"] for line in log.splitlines()]
+    assert f"serving /healthz and /metrics on 127.0.0.1:{port}" in messages
+    assert any(m.startswith("gateway ready") for m in messages) and messages[-1] == "stopped"

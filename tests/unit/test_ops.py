@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 from pathlib import Path
 
 import pytest
 
+from bot.errors import StartupError
 from bot.ops.health import Health, serving
 from bot.ops.logs import MASK, JsonFormatter, TextFormatter
 from bot.ops.metrics import Metrics
@@ -111,3 +113,14 @@ async def test_metrics_are_off_by_default_and_open_one_port_when_asked(
         assert server is not None
         assert len(_listening_sockets() - before) == 1
     assert _listening_sockets() == before
+
+
+async def test_a_port_in_use_stops_start_up_with_one_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = Settings(_env_file=None, convquiz_metrics_port=port)  # type: ignore[call-arg]
+        with pytest.raises(StartupError, match=f"cannot serve metrics on 127.0.0.1:{port}: "):
+            async with serving(Metrics(), Health(), settings):
+                pass
