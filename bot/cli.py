@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from bot.errors import StartupError, StorageError
+from bot.ops.health import serving
+from bot.ops.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage.db import create_engine, migrate
 from bot.wiring import build
@@ -127,27 +130,32 @@ async def _run_bot(settings: Settings, args: argparse.Namespace, *, sync_only: b
             owns_guild=owner,
             start_cooldown=DISCORD_START_COOLDOWN,
         )
-        await run_bot(
-            settings,
-            services.quiz,
-            shard_ids=shard_ids,
-            shard_count=shard_count,
-            sync_only=sync_only,
-            sync_guild=getattr(args, "guild", None),
+        # /healthz and /metrics while the bot runs, when CONVQUIZ_METRICS_PORT is set.
+        ops = (
+            contextlib.nullcontext()
+            if sync_only
+            else serving(services.metrics, services.health, settings)
         )
+        async with ops:
+            await run_bot(
+                settings,
+                services.quiz,
+                shard_ids=shard_ids,
+                shard_count=shard_count,
+                sync_only=sync_only,
+                sync_guild=getattr(args, "guild", None),
+                metrics=services.metrics,
+                health=services.health,
+            )
     finally:
         await engine.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("discord").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings()
+        configure_logging(settings.convquiz_log_format, secrets=[settings.token])
         command = args.command
         if command is None:
             command = "run" if settings.token else "console"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,10 +25,19 @@ class Settings(BaseSettings):
     convquiz_time_limit: int = Field(30, ge=5, le=3600)
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
+    # /healthz and /metrics (bot/ops): off unless a port is set; 0 picks a free port.
+    convquiz_metrics_port: int | None = Field(None, ge=0, le=65535)
+    convquiz_metrics_host: str = "127.0.0.1"
+    convquiz_log_format: Literal["text", "json"] = "text"
 
     @field_validator("discord_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("convquiz_metrics_port", mode="before")
+    @classmethod
+    def _empty_port_is_off(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url")

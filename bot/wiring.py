@@ -14,6 +14,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.ops.health import Health
+from bot.ops.metrics import Metrics
 from bot.quiz.service import QuizService, utcnow
 from bot.quiz.template_admin import TemplateAdmin
 from bot.storage.repository import Repository
@@ -25,6 +27,9 @@ class Services:
     repository: Repository
     templates: TemplateStore
     quiz: QuizService
+    # Per-process metrics and health probes; served only when a port is set (bot.ops).
+    metrics: Metrics
+    health: Health
 
 
 def build(
@@ -49,4 +54,9 @@ def build(
         start_cooldown=start_cooldown,
         template_admin=TemplateAdmin(templates, clock),
     )
-    return Services(repository, templates, service)
+    metrics = Metrics()
+    repository.answers.on_commit = metrics.observe_commit
+    metrics.watch_open_questions(service.open_count)
+    # Through the service, late: whatever repository it holds is the one to ask.
+    health = Health(database=lambda: service.repository.ping())
+    return Services(repository, templates, service, metrics, health)

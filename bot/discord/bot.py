@@ -19,10 +19,13 @@ import yarl
 from discord.ext import commands
 
 from bot.discord.embeds import embed_for, mention, with_picture
+from bot.discord.instruments import instrument
 from bot.discord.language import CatalogTranslator
 from bot.discord.pictures import picture_for
 from bot.discord.replays import SeenIds, drop_replays
 from bot.errors import StartupError, StorageError
+from bot.ops.health import Health
+from bot.ops.metrics import Metrics
 from bot.present.cards import close_card
 from bot.quiz.service import QuizService
 from bot.records import ClosedQuestion, GuildConfig
@@ -58,6 +61,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         shard_ids: Sequence[int] | None = None,
         shard_count: int | None = None,
         sync_only: bool = False,
+        metrics: Metrics | None = None,
+        health: Health | None = None,
         **options: Any,
     ) -> None:
         intents = discord.Intents.default()
@@ -88,6 +93,9 @@ class ConvQuizBot(commands.AutoShardedBot):
         self.replays = SeenIds()
         drop_replays(self._connection.parsers, self.replays)
         self.started_at = time.monotonic()
+        # Ops: REST calls by route, gateway latency, and /healthz's view of the gateway.
+        self.metrics = metrics or Metrics()
+        instrument(self, self.metrics, health)
 
     # --- guild settings, cached; every write goes through ``save_config`` ---------------
 
@@ -122,6 +130,13 @@ class ConvQuizBot(commands.AutoShardedBot):
         self._pending_reveals = await self.service.resume()
         self._deadline_task = asyncio.create_task(self._deadlines(), name="convquiz-deadlines")
 
+    async def on_ready(self) -> None:
+        log.info("gateway ready: %d guilds, shards %s", len(self.guilds), sorted(self.shards))
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        self.metrics.count_error("event")
+        log.exception("unhandled error in %s", event_method)
+
     async def close(self) -> None:
         """Stop in an order that loses nothing: take no more answers, let those taken
         commit and be acknowledged while Discord's HTTP session is still open, then
@@ -131,6 +146,7 @@ class ConvQuizBot(commands.AutoShardedBot):
         await asyncio.shield(self._stopping)
 
     async def _shut_down(self) -> None:
+        log.info("stopping: no more answers taken")
         self.service.stop_taking_answers()
         if self._deadline_task is not None:
             self._deadline_task.cancel()
@@ -146,6 +162,7 @@ class ConvQuizBot(commands.AutoShardedBot):
             await drain(ACKNOWLEDGE_DRAIN_SECONDS)
         await super().close()
         await self.service.close()  # anything a last handler still queued
+        log.info("stopped")
 
     def wake_deadlines(self) -> None:
         """A question opened: the deadline loop may need to wake sooner."""
@@ -232,6 +249,8 @@ async def run_bot(
     shard_count: int | None = None,
     sync_only: bool = False,
     sync_guild: int | None = None,
+    metrics: Metrics | None = None,
+    health: Health | None = None,
 ) -> None:
     """Log in and run until stopped; with ``sync_only``, register slash commands and exit."""
     point_at(settings)
@@ -241,6 +260,8 @@ async def run_bot(
         shard_ids=shard_ids,
         shard_count=shard_count,
         sync_only=sync_only,
+        metrics=metrics,
+        health=health,
     )
     token = settings.token
     assert token is not None

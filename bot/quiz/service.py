@@ -9,6 +9,7 @@ which is most messages, costs no database round trip.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import random
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ __all__ = [
 ]
 
 DEFAULT_DIFFICULTY = 1
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -135,6 +138,10 @@ class QuizService:
     def open_in(self, channel_id: int) -> OpenQuestion | None:
         return self._open.get(channel_id)
 
+    def open_count(self) -> int:
+        """Questions open in this process (the open-questions gauge)."""
+        return len(self._open)
+
     def next_deadline(self) -> datetime | None:
         return min((q.deadline for q in self._open.values()), default=None)
 
@@ -213,6 +220,12 @@ class QuizService:
         )
         self._open[channel_id] = opened
         self._last_start[user_id] = self.clock()
+        log.info(
+            "question %s opened (%s)",
+            opened.id,
+            opened.question.kind,
+            extra={"guild_id": guild_id, "channel_id": channel_id},
+        )
         return opened
 
     def _check_may_start(
@@ -308,6 +321,13 @@ class QuizService:
         result = await self.repository.close_question(open_question.id, self.clock(), status)
         if self._open.get(open_question.channel_id) == open_question or result is not None:
             self._open.pop(open_question.channel_id, None)
+        if result is not None:
+            log.info(
+                "question %s %s",
+                open_question.id,
+                status,
+                extra={"guild_id": open_question.guild_id, "channel_id": open_question.channel_id},
+            )
         return result
 
     # --- reading -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -167,6 +168,12 @@ class Repository:
         assert self._reader is not None
         with self._reader.connect() as connection:
             return query(connection, *args)
+
+    @guard
+    async def ping(self) -> None:
+        """A trivial query (health checks); ``StorageError`` when the database is down."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
 
     # --- questions -------------------------------------------------------------------
 

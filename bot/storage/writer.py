@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -43,6 +44,9 @@ _RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 _ATTEMPTS = 3
 
 Outcomes = list[RecordedAnswer | Exception]
+# Told of each committed batch: its size, the seconds its commit took, and the grade
+# outcome of each answer it stored. Storage knows no metrics library; ops passes one.
+CommitObserver = Callable[[int, float, Sequence[str]], None]
 
 
 @dataclass(eq=False, slots=True)
@@ -135,6 +139,7 @@ class AnswerWriter:
         # Counters for benchmarks: transactions committed and answers they carried.
         self.commits = 0
         self.committed_answers = 0
+        self.on_commit: CommitObserver | None = None
 
     async def record(
         self,
@@ -176,6 +181,7 @@ class AnswerWriter:
             self.task = None
 
     async def _write_batch(self, batch: list[PendingAnswer]) -> None:
+        started = time.perf_counter()
         try:
             outcomes = await self._commit_batch(batch)
         except BaseException as error:
@@ -189,6 +195,7 @@ class AnswerWriter:
             return
         self.commits += 1
         self.committed_answers += len(batch)
+        self._report(batch, outcomes, time.perf_counter() - started)
         for pending, outcome in zip(batch, outcomes, strict=True):
             if pending.future.done():  # its caller gave up waiting
                 continue
@@ -196,6 +203,23 @@ class AnswerWriter:
                 pending.future.set_exception(outcome)
             else:
                 pending.future.set_result(outcome)
+
+    def _report(self, batch: Sequence[PendingAnswer], outcomes: Outcomes, seconds: float) -> None:
+        stored = [o.grade.outcome for o in outcomes if isinstance(o, RecordedAnswer)]
+        places = {(p.question.guild_id, p.question.channel_id) for p in batch}
+        guild_id, channel_id = next(iter(places)) if len(places) == 1 else (None, None)
+        log.info(
+            "committed %d answers (%d stored) in %.1f ms",
+            len(batch),
+            len(stored),
+            seconds * 1000,
+            extra={"guild_id": guild_id, "channel_id": channel_id},
+        )
+        if self.on_commit is not None:
+            try:
+                self.on_commit(len(batch), seconds, stored)
+            except Exception:  # an observer must never cost an answer
+                log.exception("the commit observer failed")
 
     @guard
     async def _commit_batch(self, batch: Sequence[PendingAnswer]) -> Outcomes:

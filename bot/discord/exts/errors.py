@@ -55,6 +55,14 @@ def _input_message(error: commands.UserInputError, lang: str) -> str:
     return t("reply.bad_input", lang)
 
 
+def error_kind(error: BaseException, text: str, lang: str) -> str | None:
+    """The ``kind`` an error counts as in the errors metric; None for a refusal (the
+    user's mistake, not the bot's)."""
+    if isinstance(error, StorageError):
+        return "database"
+    return "command" if text == t("reply.error", lang) else None
+
+
 def message_for(error: BaseException, lang: str = DEFAULT_LANGUAGE) -> str | None:
     """The user-facing sentence for an error, or None for ones to ignore silently."""
     error = _unwrap(error)
@@ -96,6 +104,8 @@ class ErrorsCog(commands.Cog):
         text = message_for(error, lang)
         if text is None:
             return
+        if (kind := error_kind(original, text, lang)) is not None:
+            self.bot.metrics.count_error(kind)
         if text == t("reply.error", lang):
             log.error("command %s failed", ctx.command, exc_info=original)
         else:
@@ -110,6 +120,8 @@ class ErrorsCog(commands.Cog):
     ) -> None:
         lang = user_language(interaction)  # the reply is ephemeral: only they read it
         text = message_for(error, lang) or t("reply.error", lang)
+        if (kind := error_kind(_unwrap(error), text, lang)) is not None:
+            self.bot.metrics.count_error(kind)
         if text == t("reply.error", lang):
             log.error("slash command failed", exc_info=_unwrap(error))
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -144,6 +145,7 @@ class QuizCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        received = time.perf_counter()  # the acknowledgement-latency clock starts here
         if message.author.bot or message.guild is None or not message.content:
             return
         # Most messages are chat in channels with no question: no database, no REST.
@@ -156,7 +158,7 @@ class QuizCog(commands.Cog):
         if task is not None:
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
-        await self._grade_and_acknowledge(message)
+        await self._grade_and_acknowledge(message, received)
 
     async def drain(self, within: float) -> None:
         """Wait (at most ``within`` s) for answers being graded, stored and acknowledged."""
@@ -164,12 +166,13 @@ class QuizCog(commands.Cog):
         if pending:
             await asyncio.wait(pending, timeout=within)
 
-    async def _grade_and_acknowledge(self, message: discord.Message) -> None:
+    async def _grade_and_acknowledge(self, message: discord.Message, received: float) -> None:
         try:
             outcome = await self.bot.service.answer(
                 message.channel.id, message.author.id, message.content
             )
         except StorageError as error:
+            self.bot.metrics.count_error("database")
             log.warning("answer from %s not stored: %s", message.author.id, error)
             with contextlib.suppress(discord.HTTPException):
                 await message.add_reaction("⚠️")
@@ -180,3 +183,4 @@ class QuizCog(commands.Cog):
         # per-channel rate limit as soon as a channel is busy.
         with contextlib.suppress(discord.HTTPException):
             await message.add_reaction(REACTIONS[outcome.grade.outcome])
+            self.bot.metrics.observe_acknowledgement(time.perf_counter() - received)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -48,6 +49,7 @@ class AnswerButton(
         return cls(int(match["question"]), int(match["index"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        received = time.perf_counter()
         bot: ConvQuizBot = interaction.client
         channel_id = interaction.channel_id or 0
         open_question = bot.service.open_in(channel_id)
@@ -58,6 +60,7 @@ class AnswerButton(
         try:
             outcome = await bot.service.answer_choice(channel_id, interaction.user.id, self.index)
         except StorageError:
+            bot.metrics.count_error("database")
             log.warning("button answer not stored", exc_info=True)
             await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
             return
@@ -71,6 +74,7 @@ class AnswerButton(
             feedback = feedback_in(outcome.question.question, outcome.grade, lang)
             text = t("reply.button_result", lang, feedback=feedback, points=points)
         await interaction.response.send_message(text, ephemeral=True)
+        bot.metrics.observe_acknowledgement(time.perf_counter() - received)
 
 
 def answer_view(question_id: int, options: int) -> discord.ui.View:
