@@ -29,7 +29,7 @@ from bot.engine.templates._expr import Formula
 from bot.engine.templates._expr_values import EvalError, Value
 from bot.engine.templates._limits import LIMITS
 from bot.engine.templates._render import render
-from bot.engine.templates._sampling import Variant, holds, sample_variant
+from bot.engine.templates._sampling import Variant, draw, holds, make_variant
 from bot.engine.templates._source import Param
 
 if TYPE_CHECKING:
@@ -42,12 +42,27 @@ _ALTERNATIVES = 2  # other values tried per parameter: a neighbour and a random 
 
 def check_fairness(template: Template) -> None:
     """Refuse a template whose ranked questions a guess could win (see the module)."""
-    variants = [sample_variant(template, seed) for seed in range(_probed(template))]
+    # Drawn apart from the seeds (which follow the digest): the same questions are probed
+    # after the tolerance alone is edited, so a suggested tolerance is then accepted.
+    rng = random.Random(f"template-fairness:{template.name}")
+    variants = [_variant(template, rng) for _ in range(_probed(template))]
     _check_answer_varies(template, variants)
     _check_absolute_tolerance(template, variants)
-    rng = random.Random(f"template-fairness:{template.name}")
     for variant in variants:
         _check_parameters_shown(template, variant, rng)
+
+
+def _variant(template: Template, rng: random.Random) -> Variant:
+    env = draw(template, rng)
+    if env is None:  # the constraints were seen to hold often enough: this is rare
+        raise template._fail(
+            "constraints", f"no values satisfied the constraints in {LIMITS.tries:,} tries"
+        )
+    order = None
+    if template.choices is not None:
+        count = len(template.choices)
+        order = tuple(rng.sample(range(count), count)) if template.shuffle else tuple(range(count))
+    return make_variant(template, env, order)
 
 
 def _probed(template: Template) -> int:

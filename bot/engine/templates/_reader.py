@@ -134,7 +134,8 @@ def _kind(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return f"the number {_number(value)}"
+        shown = _number(value)
+        return shown if shown.startswith("a number") else f"the number {shown}"
     if isinstance(value, str):
         return f"the text {_short(value)}"
     if isinstance(value, list):
@@ -150,7 +151,9 @@ def _number(value: int | float) -> str:
         return f"{value:g}"
     if abs(value) < 10**21:
         return f"{value:,}"
-    return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    digits = int(value.bit_length() * 0.30103)  # the digits, or one fewer
+    digits += abs(value) >= 10**digits
+    return f"a number of about {digits} digits"
 
 
 _EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")

@@ -64,6 +64,12 @@ def read_scalar(
     return value
 
 
+def refused_plain(text: str) -> bool:
+    """Whether ``text`` written unquoted would be refused as a YAML 1.1 surprise, though
+    YAML 1.1 reads it as text (``09``): the exporter quotes it."""
+    return _LEADING_ZERO.fullmatch(text) is not None
+
+
 def _refuse_yaml11_forms(raw: str, tag: str, path: str, line: int) -> None:
     shown = raw if len(raw) <= 30 else raw[:29] + "…"
     if tag in (_INT_TAG, _FLOAT_TAG) and _SEXAGESIMAL.fullmatch(raw):
