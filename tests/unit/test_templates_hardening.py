@@ -164,7 +164,7 @@ CRASHES: list[tuple[str, str, str]] = [
     (
         "huge-relative",
         doc(answer_type="float", extra="tolerance: {relative: " + "9" * 400 + "}\n"),
-        "tolerance.relative: must be from 0 to 1, got a number of about 400 digits",
+        "tolerance.relative: a number of about 400 digits is too wide: at most 0.05",
     ),
     (
         "huge-absolute",
@@ -279,6 +279,7 @@ def test_mutated_templates_load_or_raise_template_error_only(text: str) -> None:
         ("relative-1", "{relative: 1}", "tolerance.relative: 1 is too wide: at most 0.05"),
         ("relative-half", "{relative: 0.5}", "tolerance.relative: 0.5 is too wide"),
         ("relative-just-over", "{relative: 0.051}", "0.051 is too wide"),
+        ("relative-over-one", "{relative: 20}", "tolerance.relative: 20 is too wide"),
         (
             "absolute-10-9",
             "{absolute: 1000000000}",

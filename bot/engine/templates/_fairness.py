@@ -117,13 +117,15 @@ def _check_absolute_tolerance(template: Template, variants: list[Variant]) -> No
     if len(loose) <= allowed:
         return
     smallest, example = loose[0]
-    suggest = float(share * sizes[min(allowed, len(sizes) - 1)][0])
+    suggest = _round_down(float(share * sizes[min(allowed, len(sizes) - 1)][0]))
+    instead = "use a relative tolerance"
+    if suggest:
+        instead = f"use at most {suggest:g}, or a relative tolerance"
     raise template._fail(
         "tolerance.absolute",
         f"{absolute:g} is more than {LIMITS.absolute_share:.0%} of the answer in "
         f"{len(loose)} of {len(sizes)} sampled questions (the answer is "
-        f"{format_number(smallest)}), so a guess would pass: use at most "
-        f"{_round_down(suggest):g}, or a relative tolerance",
+        f"{format_number(smallest)}), so a guess would pass: {instead}",
         example.env,
     )
 

@@ -166,10 +166,11 @@ def _short(text: str) -> str:
 def _check_relative(reader: _Reader, value: object) -> None:
     """A relative tolerance past the maximum lets a rough guess (or 0, at 1) pass."""
     most = LIMITS.relative_tolerance
-    if isinstance(value, int | float) and not isinstance(value, bool) and 1 >= value > most:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > most:
         raise reader.fail(
             "tolerance.relative",
-            f"{value:g} is too wide: at most {most:g} ({most:.0%}), or a guess would pass as right",
+            f"{_number(value)} is too wide: at most {most:g} ({most:.0%}), or a guess would "
+            "pass as right",
         )
 
 
