@@ -288,7 +288,7 @@ HOSTILE: list[tuple[str, str | bytes, str]] = [
     (
         "yaml-int-too-long",
         doc(params="{n: {range: [0, " + "9" * 5000 + "]}, k: {choice: [3]}}"),
-        "not valid YAML",
+        "params.n.range[1]: a number written with 5,000 characters is too long",
     ),
     (
         "too-many-params",

@@ -9,6 +9,8 @@ from bot.engine.question import AnswerValue
 from bot.engine.templates._expr_values import Value, show
 from bot.engine.templates._source import AnswerTypeName, Tolerance
 
+MAX_EQUIVALENT_TOLERANCE = 0.5  # an absolute tolerance, as a share of the answer
+
 
 class WrongShape(Exception):
     """A value of the wrong kind for the answer type (always refused)."""
@@ -73,5 +75,7 @@ def relative_tolerance(tolerance: Tolerance | None, value: AnswerValue) -> float
     relative = tolerance.relative or 0.0
     number = value[0] if isinstance(value, tuple) else value  # square: both the same
     if tolerance.absolute and isinstance(number, Fraction) and number != 0:
-        relative = max(relative, float(Fraction(tolerance.absolute) / abs(number)) * (1 + 1e-12))
+        # Never past half the answer: a reply of 0 is not right for a non-zero answer.
+        equivalent = float(Fraction(tolerance.absolute) / abs(number)) * (1 + 1e-12)
+        relative = max(relative, min(equivalent, MAX_EQUIVALENT_TOLERANCE))
     return relative

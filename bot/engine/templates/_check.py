@@ -13,6 +13,7 @@ from bot.engine.templates._build import build_question
 from bot.engine.templates._compile import pick
 from bot.engine.templates._expr import Formula
 from bot.engine.templates._expr_values import Value
+from bot.engine.templates._fairness import check_fairness, shown_answer_advice
 from bot.engine.templates._limits import LIMITS
 from bot.engine.templates._sampling import Variant, holds, sample_variant
 from bot.engine.templates._template import Template
@@ -48,6 +49,7 @@ def check_template(template: Template) -> None:
             f"mistakes[{index}].answer",
             f"is never usable in the {LIMITS.variants} sampled questions; for example it {reason}",
         )
+    check_fairness(template)
 
 
 def _check_cost(template: Template, accepted: int) -> None:
@@ -130,17 +132,15 @@ def _check_question(
         return  # the answer text is the same in every language; a letter always reads
     outcome = grade(question, question.answer_text)
     if outcome.outcome != "correct":
-        detail = (
-            f"the answer as shown ({question.answer_text}) does not grade as correct; add "
-            "tolerance: {relative: 0.001}"
-        )
+        advice = shown_answer_advice(template, question)
+        detail = f"the answer as shown ({question.answer_text}) does not grade as correct; {advice}"
         key = question.answer
         if key.type == "float":
             exact = key.value
             assert isinstance(exact, Fraction)
             detail = (
                 f"{_fraction(exact)} is shown as {question.answer_text}, which the tolerance "
-                "would mark wrong; add tolerance: {relative: 0.001} (or an absolute one)"
+                f"would mark wrong; {advice}"
             )
         raise template._fail("answer", detail, env)
 

@@ -51,7 +51,7 @@ class Plan:
                 return self.lines[path]
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
-        return None
+        return self.lines.get("")  # the whole template: where its document starts
 
 
 def pick(texts: Texts, lang: str) -> Slot:

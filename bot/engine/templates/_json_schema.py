@@ -119,7 +119,11 @@ def json_schema() -> dict[str, object]:
                 "type": "object",
                 "additionalProperties": False,
                 "properties": {
-                    "relative": {"type": "number", "minimum": 0, "maximum": 1},
+                    "relative": {
+                        "type": "number",
+                        "minimum": 0,
+                        "maximum": LIMITS.relative_tolerance,
+                    },
                     "absolute": {"type": "number", "minimum": 0, "maximum": 10**9},
                 },
             },

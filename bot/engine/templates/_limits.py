@@ -31,6 +31,11 @@ class Limits:
     variants: int = 200  # sampled questions checked when a template is loaded
     rendered_chars: int = 3_000  # a rendered prompt or explanation
     check_steps: int = 600_000  # formula parts evaluated while checking a template
+    # Tolerances: a wide one lets a guess (or a reply of 0) pass on ranked questions.
+    relative_tolerance: float = 0.05  # the widest relative tolerance
+    absolute_share: float = 0.05  # absolute tolerance / |answer| in most sampled questions
+    absolute_share_questions: float = 0.9  # "most": this share of them
+    fairness_steps: int = 150_000  # formula parts the shown-parameter probes may evaluate
 
 
 LIMITS = Limits()

@@ -15,20 +15,23 @@ def _as_text(text: object, limit: int) -> str:
     if isinstance(text, bytes | bytearray):
         if len(text) > limit * 4:
             raise TemplateError(
-                "", f"the text is {len(text):,} bytes long; the limit is {limit:,} characters"
+                "",
+                f"the text is {len(text):,} bytes long; the limit is {limit:,} characters",
+                line=1,
             )
         try:
             decoded = bytes(text).decode("utf-8")
         except UnicodeDecodeError as error:
+            line = bytes(text).count(b"\n", 0, error.start) + 1
             raise TemplateError(
-                "", f"the text is not UTF-8 (byte {error.start + 1} cannot be read)"
+                "", f"the text is not UTF-8 (byte {error.start + 1} cannot be read)", line=line
             ) from None
         text = decoded.removeprefix("\ufeff")  # a byte-order mark is harmless
     if not isinstance(text, str):
         raise TemplateError("", f"a template is YAML text, got {type(text).__name__}")
     if len(text) > limit:
         raise TemplateError(
-            "", f"the text is {len(text):,} characters long; the limit is {limit:,}"
+            "", f"the text is {len(text):,} characters long; the limit is {limit:,}", line=1
         )
     return text
 
@@ -79,7 +82,9 @@ def _load(document: Document) -> Template:
     try:
         source = parse_source(document)
     except RecursionError:
-        raise TemplateError("", "the template is nested too deeply") from None
+        raise TemplateError(
+            "", "the template is nested too deeply", line=document.first_line
+        ) from None
     try:
         plan = compile_plan(source, document)
         template = Template(**vars(source), _plan=plan)

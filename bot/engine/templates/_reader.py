@@ -58,18 +58,19 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(path, f"must be a whole number, got {_kind(value)}")
         if not low <= value <= high:
-            digits = int(value.bit_length() * 0.30103) + 1
-            shown = f"{value:,}" if abs(value) < 10**21 else f"a number of about {digits} digits"
-            raise self.fail(path, f"must be from {low:,} to {high:,}, got {shown}")
+            raise self.fail(path, f"must be from {low:,} to {high:,}, got {_number(value)}")
         return value
 
     def number(self, value: object, path: str, low: float, high: float) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(path, f"must be a number, got {_kind(value)}")
+            hint = ""
+            if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()):
+                hint = " (YAML 1.1 reads 1e-3 as text: write it as a decimal, such as 0.001)"
+            raise self.fail(path, f"must be a number, got {_kind(value)}{hint}")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(path, "must be a finite number")
         if not low <= value <= high:
-            raise self.fail(path, f"must be from {low:g} to {high:g}, got {value:g}")
+            raise self.fail(path, f"must be from {low:g} to {high:g}, got {_number(value)}")
         return float(value)
 
     def string(self, value: object, path: str, limit: int) -> str:
@@ -88,6 +89,8 @@ class _Reader:
     def formula(self, value: object, path: str) -> str:
         # A bare number (answer: 0) is a formula too; keep it as text.
         if isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, int) and abs(value) > 10**100:  # repr could not print it
+                raise self.fail(path, f"{_number(value)} is too large for a formula")
             return repr(value)
         if not isinstance(value, str):
             raise self.fail(path, f"must be a formula (text), got {_kind(value)}")
@@ -131,7 +134,8 @@ def _kind(value: object) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        shown = _number(value)
+        return shown if shown.startswith("a number") else f"the number {shown}"
     if isinstance(value, str):
         return f"the text {_short(value)}"
     if isinstance(value, list):
@@ -141,8 +145,33 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
+def _number(value: int | float) -> str:
+    """A number as quoted in a message: a huge one by its length (printing it may fail)."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    if abs(value) < 10**21:
+        return f"{value:,}"
+    digits = int(value.bit_length() * 0.30103)  # the digits, or one fewer
+    digits += abs(value) >= 10**digits
+    return f"a number of about {digits} digits"
+
+
+_EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
+
+
 def _short(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _check_relative(reader: _Reader, value: object) -> None:
+    """A relative tolerance past the maximum lets a rough guess (or 0, at 1) pass."""
+    most = LIMITS.relative_tolerance
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > most:
+        raise reader.fail(
+            "tolerance.relative",
+            f"{_number(value)} is too wide: at most {most:g} ({most:.0%}), or a guess would "
+            "pass as right",
+        )
 
 
 def _param(reader: _Reader, name: object, spec: object, path: str) -> Param:
@@ -288,6 +317,8 @@ def parse_source(document: Document) -> Source:
             raise reader.fail(
                 "tolerance.absolute", "only goes with single-number answers; use relative"
             )
+        if "relative" in fields:
+            _check_relative(reader, fields["relative"])
         tolerance = Tolerance(
             relative=reader.number(fields["relative"], "tolerance.relative", 0, 1)
             if "relative" in fields

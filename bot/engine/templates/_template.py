@@ -17,6 +17,7 @@ from bot.engine.templates._errors import TemplateError
 from bot.engine.templates._expr_values import Value, show
 from bot.engine.templates._sampling import holds, make_variant, sample_variant
 from bot.engine.templates._source import Param, Source, source_data
+from bot.engine.templates._yaml_scalars import refused_plain
 from bot.i18n.texts import DEFAULT_LANGUAGE
 
 
@@ -141,7 +142,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in data else None
+    # PyYAML writes 09 unquoted (YAML 1.1 reads it as text); the loader refuses it plain.
+    style = "|" if "\n" in data else ("'" if refused_plain(data) else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 

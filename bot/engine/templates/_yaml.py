@@ -18,6 +18,7 @@ import yaml
 
 from bot.engine.templates._errors import TemplateError
 from bot.engine.templates._limits import LIMITS
+from bot.engine.templates._yaml_scalars import read_scalar
 
 
 class _Refused(yaml.MarkedYAMLError):
@@ -95,7 +96,7 @@ def _build(
     if isinstance(node, yaml.ScalarNode):
         if node.tag == "tag:yaml.org,2002:merge":
             raise TemplateError(path, "merge keys (<<) are not allowed", line=lines[path])
-        return loader.construct_object(node)
+        return read_scalar(loader, node, path, lines[path])
     if isinstance(node, yaml.SequenceNode):
         return [
             _build(loader, item, join_path(path, index), lines, offset)
@@ -106,7 +107,7 @@ def _build(
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1 + offset
             key = (
-                loader.construct_object(key_node)
+                read_scalar(loader, key_node, path or "document", line, key=True)
                 if isinstance(key_node, yaml.ScalarNode)
                 and key_node.tag != "tag:yaml.org,2002:merge"
                 else None
@@ -148,6 +149,8 @@ def read_document(text: str, offset: int = 0) -> Document:
             raise TemplateError("", "the document is empty", line=offset + 1)
         lines: dict[str, int] = {}
         data = _build(loader, node, "", lines, offset)
+    except TemplateError:
+        raise  # already names its field and line: not "not valid YAML" (line 1) again
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + offset if mark is not None else None
@@ -155,9 +158,10 @@ def read_document(text: str, offset: int = 0) -> Document:
         if "expected a single document" in str(error.context or ""):
             problem = "found more than one document; import several templates with load_templates"
         raise TemplateError("", f"not valid YAML: {problem}", line=line) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, at a position
+        line = text.count("\n", 0, max(error.position, 0)) + 1 + offset
+        raise TemplateError("", f"not valid YAML: {_first_line(error)}", line=line) from None
     except yaml.YAMLError as error:
-        raise TemplateError("", f"not valid YAML: {_first_line(error)}", line=offset + 1) from None
-    except (ValueError, OverflowError) as error:  # e.g. an int of 5,000 digits
         raise TemplateError("", f"not valid YAML: {_first_line(error)}", line=offset + 1) from None
     finally:
         if loader is not None:
