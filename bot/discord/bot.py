@@ -22,6 +22,7 @@ from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.instruments import instrument
 from bot.discord.language import CatalogTranslator
 from bot.discord.pictures import picture_for
+from bot.discord.reactions import ReactionSender
 from bot.discord.replays import SeenIds, drop_replays
 from bot.errors import StartupError, StorageError
 from bot.ops.health import Health
@@ -95,6 +96,7 @@ class ConvQuizBot(commands.AutoShardedBot):
         self.started_at = time.monotonic()
         # Ops: REST calls by route, gateway latency, and /healthz's view of the gateway.
         self.metrics = metrics or Metrics()
+        self.reactions = ReactionSender(service)
         instrument(self, self.metrics, health)
 
     # --- guild settings, cached; every write goes through ``save_config`` ---------------
@@ -208,6 +210,8 @@ class ConvQuizBot(commands.AutoShardedBot):
                     "cannot reach channel %s to reveal question %s", channel_id, closed.open.id
                 )
                 return
+        # A reaction already on the wire lands before the reveal, never after it.
+        await self.reactions.settle(channel_id)
         # The reveal is in the language the question was asked in.
         card = close_card(closed, mention, closed.open.question.lang)
         embed = embed_for(card)

@@ -220,9 +220,10 @@ def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
     question = closed.open.question
     correct = [a for a in closed.answers if a.outcome == "correct"]
     partial = [a for a in closed.answers if a.outcome == "partial"]
+    wrong = [a for a in closed.answers if a.outcome == "wrong"]
     fields: list[tuple[str, str]] = []
 
-    def who(rows: Sequence[AnswerSummary]) -> str:
+    def who(rows: Sequence[AnswerSummary], points: bool = True) -> str:
         # The best answerers first; whole names only, then "and N more" (a cut name
         # would be a broken mention), so a busy question's reveal stays readable.
         ranked = sorted(rows, key=lambda row: (not row.first_correct, -row.points))
@@ -230,7 +231,7 @@ def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
         for row in ranked:
             star = " ★" if row.first_correct else ""
             label = f"{name(row.user_id)}{star}"
-            if closed.open.ranked:
+            if closed.open.ranked and points:
                 label = t("card.close.points", lang, name=label, points=row.points)
             parts.append(label)
         return fit_names(parts, FIELD_TEXT_LIMIT, lang)
@@ -238,6 +239,10 @@ def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
     fields.append((t("card.close.correct", lang), who(correct) or t("card.close.nobody", lang)))
     if partial:
         fields.append((t("card.close.partial", lang), who(partial)))
+    # Named too: in a busy channel most answerers get no reaction (bot.quiz.feedback),
+    # and the reveal is where they learn their verdict.
+    if wrong:
+        fields.append((t("card.close.wrong", lang), who(wrong, points=False)))
     stopped = t("card.close.stopped", lang) if closed.status == "stopped" else ""
     return Card(
         title=t("card.close.title", lang, code=question.code) + stopped,

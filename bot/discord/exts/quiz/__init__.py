@@ -10,7 +10,8 @@ if TYPE_CHECKING:
 
 async def setup(bot: ConvQuizBot) -> None:
     from bot.discord.exts.quiz._cog import QuizCog
+    from bot.discord.exts.quiz._modal import TypedAnswerButton
     from bot.discord.exts.quiz._views import AnswerButton
 
-    bot.add_dynamic_items(AnswerButton)
+    bot.add_dynamic_items(AnswerButton, TypedAnswerButton)
     await bot.add_cog(QuizCog(bot))

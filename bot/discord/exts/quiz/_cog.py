@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.embeds import embed_for, with_picture
+from bot.discord.exts.quiz._modal import typed_answer_view
 from bot.discord.exts.quiz._views import answer_view
 from bot.discord.language import choice, guild_language, reply_language, text
 from bot.discord.pictures import picture_for
@@ -116,7 +117,12 @@ class QuizCog(commands.Cog):
     ) -> None:
         card = question_card(opened, opened.question.lang)
         choices = opened.question.choices
-        view = answer_view(opened.id, len(choices)) if choices else discord.utils.MISSING
+        # Choice questions answer by their buttons; the others by typing, or privately
+        # through the Answer button's form (the path that always gets a verdict at once).
+        if choices:
+            view = answer_view(opened.id, len(choices))
+        else:
+            view = typed_answer_view(opened.id, opened.question.lang)
         embed = embed_for(card)
         # Rendered once per question code (cached); the answer is not drawn yet.
         png = await picture_for(opened.question, reveal=False) if pictures else None
@@ -174,13 +180,16 @@ class QuizCog(commands.Cog):
         except StorageError as error:
             self.bot.metrics.count_error("database")
             log.warning("answer from %s not stored: %s", message.author.id, error)
-            with contextlib.suppress(discord.HTTPException):
-                await message.add_reaction("⚠️")
+            still_open = self.bot.service.open_in(message.channel.id)
+            if still_open is not None:
+                await self.bot.reactions.react(message, "⚠️", still_open.id, still_open.deadline)
             return
         if outcome is None or outcome.status != "recorded" or outcome.grade is None:
             return
-        # A reaction, not a message: one message per answer would hit Discord's
-        # per-channel rate limit as soon as a channel is busy.
-        with contextlib.suppress(discord.HTTPException):
-            await message.add_reaction(REACTIONS[outcome.grade.outcome])
+        # A reaction, not a message (messages are limited to 5 per 5 s per channel), and
+        # only while the channel's reaction budget can deliver it promptly; the others
+        # read their verdict in the reveal (bot.quiz.feedback).
+        question = outcome.question
+        emoji = REACTIONS[outcome.grade.outcome]
+        if await self.bot.reactions.react(message, emoji, question.id, question.deadline):
             self.bot.metrics.observe_acknowledgement(time.perf_counter() - received)

@@ -17,6 +17,7 @@ from bot.discord.language import user_language
 from bot.errors import StorageError
 from bot.i18n.texts import t
 from bot.present.cards import feedback_in
+from bot.quiz.service import AnswerOutcome
 
 if TYPE_CHECKING:
     from bot.discord.bot import ConvQuizBot
@@ -64,17 +65,23 @@ class AnswerButton(
             log.warning("button answer not stored", exc_info=True)
             await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
             return
-        if outcome is None or outcome.status == "closed":
-            text = t("reply.closed", lang)
-        elif outcome.status == "already_answered":
-            text = t("reply.already", lang)
-        else:
-            assert outcome.grade is not None
-            points = outcome.recorded.points.total if outcome.recorded else 0
-            feedback = feedback_in(outcome.question.question, outcome.grade, lang)
-            text = t("reply.button_result", lang, feedback=feedback, points=points)
-        await interaction.response.send_message(text, ephemeral=True)
+        await interaction.response.send_message(verdict_text(outcome, lang), ephemeral=True)
         bot.metrics.observe_acknowledgement(time.perf_counter() - received)
+
+
+def verdict_text(outcome: AnswerOutcome | None, lang: str) -> str:
+    """The private reply to a button or form answer: its verdict and points, or why
+    nothing was recorded."""
+    if outcome is None or outcome.status == "closed":
+        return t("reply.closed", lang)
+    if outcome.status == "already_answered":
+        return t("reply.already", lang)
+    if outcome.status == "ignored" or outcome.grade is None:
+        # Nothing recorded: the player may try again with a readable answer.
+        return t("reply.unreadable", lang)
+    points = outcome.recorded.points.total if outcome.recorded else 0
+    feedback = feedback_in(outcome.question.question, outcome.grade, lang)
+    return t("reply.button_result", lang, feedback=feedback, points=points)
 
 
 def answer_view(question_id: int, options: int) -> discord.ui.View:
