@@ -18,6 +18,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.discord import http_guard
 from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.language import CatalogTranslator
 from bot.discord.pictures import picture_for
@@ -88,6 +89,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         self.replays = SeenIds()
         drop_replays(self._connection.parsers, self.replays)
         self.started_at = time.monotonic()
+        # Every REST attempt waits out a global 429 window (discord.py 2.7.1 bug).
+        http_guard.install(self)
 
     # --- guild settings, cached; every write goes through ``save_config`` ---------------
 
