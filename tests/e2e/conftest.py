@@ -33,6 +33,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         assert fake.unknown_routes == [], "the bot used a route Discord does not have"
         assert fake.server_errors == []
         assert fake.contract_violations == [], "a request or answer breaks Discord's spec"
+        assert fake.rate_limited == [], "the bot was answered 429 Too Many Requests"
 
 
 @pytest.fixture

@@ -49,6 +49,7 @@ async def ja_world(tmp_path: Path) -> AsyncIterator[World]:
         assert fake.unknown_routes == [], "the bot used a route Discord does not have"
         assert fake.server_errors == []
         assert fake.contract_violations == [], "a request or answer breaks Discord's spec"
+        assert fake.rate_limited == [], "the bot was answered 429 Too Many Requests"
 
 
 def seed_for(kind: str, difficulty: int, predicate: Callable[[Question], bool]) -> int:
