@@ -4,13 +4,10 @@ open, the bot sends nothing, not even discord.py's retry of an earlier per-route
 from __future__ import annotations
 
 import asyncio
-import logging
 
 import discord
 import pytest
 from harness import POST_ROUTE, Running
-
-from bot.discord import http_guard
 
 pytestmark = pytest.mark.e2e
 
@@ -24,8 +21,7 @@ async def test_a_retry_waits_for_a_global_window_opened_meanwhile(quizbot: Runni
     # The message gets a per-route 429: discord.py will retry it after 0.3 s ...
     fake.inject_429(POST_ROUTE, 0.3)
     send = asyncio.create_task(channel.send("hello"))
-    while not fake.injected_429s:
-        await asyncio.sleep(0.005)
+    await fake.injected_429s.wait(start=0)
     # ... and meanwhile another request opens a global window of 0.6 s.
     fake.inject_429(GET_CHANNEL, 0.6, is_global=True)
     fetched = await quizbot.bot.fetch_channel(world.other_channel.id)
@@ -39,30 +35,3 @@ async def test_a_retry_waits_for_a_global_window_opened_meanwhile(quizbot: Runni
     retry = [r for r in fake.rate_log if r.route == POST_ROUTE and r.limited is None]
     assert len(retry) == 1 and retry[0].at >= ends
     assert [m.content for m in fake.sent_messages] == ["hello"]
-
-
-def test_the_guard_is_skipped_with_a_warning_on_another_discord_py(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setattr(discord, "__version__", "2.8.0")
-    client = discord.Client(intents=discord.Intents.none())
-    with caplog.at_level(logging.WARNING, logger=http_guard.__name__):
-        assert http_guard.install(client) is False
-    assert client.http.http_trace is None
-    assert "2.7.x only" in caplog.text
-
-
-async def test_one_at_a_time_queues_holders_per_key_and_forgets_idle_keys() -> None:
-    gate = http_guard.OneAtATime()
-    order: list[str] = []
-
-    async def hold(key: int, name: str) -> None:
-        async with gate.hold(key):
-            order.append(f"{name} in")
-            await asyncio.sleep(0.01)
-            order.append(f"{name} out")
-
-    await asyncio.gather(hold(1, "a"), hold(1, "b"), hold(2, "c"))
-    assert order.index("a out") < order.index("b in")  # same key: one after the other
-    assert order.index("c in") < order.index("a out")  # another key: alongside
-    assert len(gate) == 0

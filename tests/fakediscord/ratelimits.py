@@ -17,6 +17,7 @@ from aiohttp import web
 
 from .http import json_response
 from .limits import Bucket, RateLimits, not_global
+from .model import Feed
 
 RATE_LIMITED = "You are being rate limited."
 # discord.py only trusts a 429 that came through Discord's proxy ("Via"); without it, it
@@ -66,7 +67,7 @@ class RateLimitsMixin:
         # Route key of every 429 the client earned (a limit exceeded, a global window
         # ignored); the 429s a test injected are in `injected_429s` instead.
         self.rate_limited: list[str] = []
-        self.injected_429s: list[str] = []
+        self.injected_429s: Feed[str] = Feed()  # awaitable: wait for the injection to hit
         self.rate_log: list[RateRecord] = []
         self.global_windows: list[tuple[float, float]] = []  # (opened, ends), monotonic
         self._windows: dict[tuple[str, str], _Window] = {}
@@ -101,7 +102,7 @@ class RateLimitsMixin:
         injected = self._injected.get(route)
         if injected:
             retry_after, is_global = injected.pop(0)
-            self.injected_429s.append(route)
+            self.injected_429s.record(route)
             if is_global and counted:
                 self._open_global(now, retry_after)
                 return self._refuse_global(now, route, major, bucket, window, injected=True)
