@@ -229,6 +229,7 @@ async def test_zlib_stream_gateway() -> None:
             await fake.send_message(channel.id, alice.id, "!ping")
             await fake.wait_for_message(is_pong)
         assert fake.contract_violations == []
+        assert fake.rate_limited == []
 
 
 async def test_message_content_intent_honoured(world: World) -> None:
@@ -538,6 +539,7 @@ async def test_auto_sharded_bot_routes_guilds_by_shard() -> None:
                 reply = await fake.wait_for_message()
                 assert reply.content == f"pong from shard {shard}"
         assert fake.contract_violations == []
+        assert fake.rate_limited == []
 
 
 async def test_privileged_intent_refused() -> None:
@@ -547,6 +549,7 @@ async def test_privileged_intent_refused() -> None:
             async with run_client(fake, ProbeBot(intents(message_content=True))):
                 pass
         assert fake.contract_violations == []
+        assert fake.rate_limited == []
 
 
 async def test_wait_timeout_is_readable(world: World) -> None:
