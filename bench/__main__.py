@@ -92,6 +92,10 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
         Figure("ping_1", "`!ping` bot, one message at a time", "round trips/s"),
         Figure("sqlite_rate_1", "convquiz on SQLite, one answer at a time", "answers/s"),
         Figure("sqlite_ratio_1", "one at a time: convquiz ÷ `!ping`", "×", digits=2),
+        Figure(
+            "sqlite_rate_discord", "convquiz on SQLite, Discord's limits, 10 channels", "answers/s"
+        ),
+        Figure("rate_limited", "429s earned under Discord's limits", "", "0", lambda v: v == 0),
     ]
     storage_figures = []
     board_figures = []

@@ -18,6 +18,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.discord import http_guard
 from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.instruments import instrument
 from bot.discord.language import CatalogTranslator
@@ -96,6 +97,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         # Ops: REST calls by route, gateway latency, and /healthz's view of the gateway.
         self.metrics = metrics or Metrics()
         instrument(self, self.metrics, health)
+        # Every REST attempt waits out a global 429 window (discord.py 2.7.1 bug).
+        http_guard.install(self)
 
     # --- guild settings, cached; every write goes through ``save_config`` ---------------
 

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.discord.embeds import embed_for, with_picture
 from bot.discord.exts.quiz._views import answer_view
+from bot.discord.http_guard import OneAtATime
 from bot.discord.language import choice, guild_language, reply_language, text
 from bot.discord.pictures import picture_for
 from bot.engine import bank
@@ -46,6 +47,7 @@ class QuizCog(commands.Cog):
         # Answer handlers between reading a reply and acknowledging it; a stop waits
         # for them so nothing committed goes unacknowledged.
         self._in_flight: set[asyncio.Task[object]] = set()
+        self._reacting = OneAtATime()  # http_guard.py: discord.py 2.7.1's bucket race
 
     # --- starting ------------------------------------------------------------------------
 
@@ -174,13 +176,16 @@ class QuizCog(commands.Cog):
         except StorageError as error:
             self.bot.metrics.count_error("database")
             log.warning("answer from %s not stored: %s", message.author.id, error)
-            with contextlib.suppress(discord.HTTPException):
-                await message.add_reaction("⚠️")
+            async with self._reacting.hold(message.channel.id):
+                with contextlib.suppress(discord.HTTPException):
+                    await message.add_reaction("⚠️")
             return
         if outcome is None or outcome.status != "recorded" or outcome.grade is None:
             return
         # A reaction, not a message: one message per answer would hit Discord's
-        # per-channel rate limit as soon as a channel is busy.
-        with contextlib.suppress(discord.HTTPException):
-            await message.add_reaction(REACTIONS[outcome.grade.outcome])
-            self.bot.metrics.observe_acknowledgement(time.perf_counter() - received)
+        # per-channel rate limit as soon as a channel is busy. One reaction in flight
+        # per channel: discord.py's one-token bucket races with queued waiters (429s).
+        async with self._reacting.hold(message.channel.id):
+            with contextlib.suppress(discord.HTTPException):
+                await message.add_reaction(REACTIONS[outcome.grade.outcome])
+                self.bot.metrics.observe_acknowledgement(time.perf_counter() - received)
