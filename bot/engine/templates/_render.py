@@ -26,6 +26,7 @@ __all__ = [
     "compile_text",
     "format_value",
     "render",
+    "shown_text_problem",
 ]
 
 MAX_PLACEHOLDERS = 30  # in one text
@@ -33,6 +34,18 @@ _SHOWN = 40  # characters of a placeholder quoted back in an error
 
 # Discord would turn these into pings or channel links; a template has no business there.
 _MENTION_RE = re.compile(r"@everyone|@here|<@[!&]?\d|<#\d|<@&", re.IGNORECASE)
+
+
+# Bidirectional controls reorder what is shown ("\u202e" makes 12 read as 21): refused.
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+# Links a player would follow: masked ones ([Official hint](https://...)) mislead always;
+# plain links and invites only where the guild's setting allows links.
+_MASKED_LINK_RE = re.compile(r"\]\(\s*<?\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_LINK_RE = re.compile(
+    r"[a-z][a-z0-9+.-]*://|\bwww\.|discord(?:app)?\.(?:gg|com/invite|me)\b|\.gg/",
+    re.IGNORECASE,
+)
 
 
 # Invisible characters that would garble a message or a database row (NUL); newlines and
@@ -86,6 +99,11 @@ def compile_text(source: str, names: Collection[str], *, limit: int, allow_answe
         raise FormulaError(f"the text is {len(source):,} characters long; the limit is {limit:,}")
     if mention := _MENTION_RE.search(source):
         raise FormulaError(f"mentions such as {mention.group(0)!r} are not allowed")
+    if bidi := _BIDI_RE.search(source):
+        raise FormulaError(
+            f"the direction control U+{ord(bidi.group(0)):04X} at character {bidi.start() + 1} "
+            "is not allowed: it can reverse how digits read"
+        )
     if control := _CONTROL_RE.search(source):
         raise FormulaError(
             f"control character U+{ord(control.group(0)):04X} at character "
@@ -181,3 +199,26 @@ def render(
         else:
             out.append(answer_text if answer_text is not None else "{answer}")
     return "".join(out)
+
+
+def shown_text_problem(text: str, *, allow_links: bool) -> str | None:
+    """Why ``text`` (as a player would see it: rendered) may not be shown, or None.
+
+    Run on the source and again on every rendered variant: ``<@{1}23>`` only becomes a
+    mention once rendered."""
+    if mention := _MENTION_RE.search(text):
+        return f"mentions such as {mention.group(0)!r} are not allowed"
+    if bidi := _BIDI_RE.search(text):
+        return f"the direction control U+{ord(bidi.group(0)):04X} is not allowed"
+    if masked := _MASKED_LINK_RE.search(text):
+        start = text.rfind("[", 0, masked.start() + 1)
+        begin = max(start if start >= 0 else masked.start(), masked.start() - 30, 0)
+        shown = text[begin : masked.end()]
+        return f"masked links such as {shown[:60]!r} are not allowed: they hide where they go"
+    if not allow_links and (link := _LINK_RE.search(text)):
+        shown = text[link.start() : link.start() + 40].split()[0]
+        return (
+            f"links such as {shown!r} are not allowed unless the server allows links in "
+            "templates (template_links)"
+        )
+    return None
