@@ -101,7 +101,7 @@ def _preview_card(template: Template, lang: str, saved: str = "") -> Card:
 
 def _import_line(item: Imported, lang: str, limit: int) -> str:
     if item.error is not None:
-        return t("tpl.import.failed", lang, index=item.index, detail=str(item.error))
+        return t("tpl.import.failed", lang, index=item.index, detail=item.error.said_in(lang))
     assert item.template is not None
     name = item.template.name
     if item.saved is None:
@@ -215,7 +215,7 @@ class TemplatesCog(commands.Cog):
         if file is None and not ctx.message.attachments and names.is_template_name(name):
             template = await self.admin.saved(ctx.guild.id, name)
         else:
-            template = self.admin.load(await self._source(ctx, file, text))
+            template = await self.admin.load_for(ctx.guild.id, await self._source(ctx, file, text))
         lang = await guild_language(self.bot, ctx.guild)
         await ctx.send(embed=embed_for(_preview_card(template, lang)))
 
@@ -296,6 +296,19 @@ class TemplatesCog(commands.Cog):
         await self.admin.set_mix(ctx.guild.id, mix)
         lang = await guild_language(self.bot, ctx.guild)
         await ctx.send(t("tpl.mix.set", lang, mix=t(f"tpl.mix.{mix}", lang)))
+
+    @template.command(name="links", description=text("cmd.template.links"))  # type: ignore[arg-type]
+    @app_commands.describe(setting=text("cmd.template.links.setting"))
+    @app_commands.choices(setting=[choice(f"tpl.links.{s}", s) for s in ("on", "off")])
+    async def links(self, ctx: commands.Context[ConvQuizBot], setting: str) -> None:
+        assert ctx.guild is not None
+        if setting not in ("on", "off"):
+            raise Refusal("error.links")
+        await self.admin.set_links(
+            ctx.guild.id, setting == "on", is_manager=_is_manager(ctx.author)
+        )
+        lang = await guild_language(self.bot, ctx.guild)
+        await ctx.send(t(f"tpl.links.set.{setting}", lang))
 
     @template.command(name="editors", description=text("cmd.template.editors"))  # type: ignore[arg-type]
     @app_commands.describe(role=text("cmd.template.editors.role"))

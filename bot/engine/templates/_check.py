@@ -73,11 +73,11 @@ def check_template(
     good, lower = _acceptance(template, rng, exhaustive)
     per_question = cost.draw / lower + cost.variant
     if per_question > LIMITS.question_units:
-        raise template._fail(
+        raise template._refuse(
             "",
-            f"each question would take about {per_question:,.0f} units of work; the limit is "
-            f"{LIMITS.question_units:,}: use fewer or shorter formulas, fewer languages, or "
-            "constraints that hold more often",
+            "tpl.check.question_cost",
+            units=f"{per_question:,.0f}",
+            limit=f"{LIMITS.question_units:,}",
         )
     spent = measuring
     _affordable(template, spent + LIMITS.min_variants * per_question, budget)
@@ -111,18 +111,14 @@ def _affordable(template: Template, units: float, budget: int) -> None:
     if units <= budget:
         return
     if budget < LIMITS.check_units:
-        raise template._fail(
+        raise template._refuse(
             "",
-            f"the import has too little checking left for this template (about "
-            f"{units:,.0f} units of work; {budget:,} are left of the import's "
-            f"{LIMITS.import_units:,}): import it separately",
+            "tpl.check.import_budget",
+            units=f"{units:,.0f}",
+            left=f"{budget:,}",
+            limit=f"{LIMITS.import_units:,}",
         )
-    raise template._fail(
-        "",
-        f"the template would take too long to check (about {units:,.0f} units of work; "
-        f"the limit is {budget:,}): use fewer or shorter formulas, fewer languages, or "
-        "constraints that hold more often",
-    )
+    raise template._refuse("", "tpl.check.too_costly", units=f"{units:,.0f}", limit=f"{budget:,}")
 
 
 def _checked(template: Template, env: Env, rng: random.Random, allow_links: bool) -> Variant:
@@ -173,20 +169,18 @@ def _check_source_texts(template: Template, *, allow_links: bool) -> None:
     for group in groups:
         for slot in group.values():
             if problem := shown_text_problem(slot.text.source, allow_links=allow_links):
-                raise template._fail(slot.path, problem)
+                raise template._refuse(slot.path, problem[0], **problem[1])
 
 
 def _check_export(template: Template) -> None:
     """The export must read back: short enough for a document, and the same fields."""
     text = template.to_yaml()
     if len(text) > LIMITS.document_chars:
-        raise template._fail(
-            "",
-            f"exported, the template is {len(text):,} characters long; the limit is "
-            f"{LIMITS.document_chars:,}: shorten its texts",
+        raise template._refuse(
+            "", "tpl.check.export_long", chars=f"{len(text):,}", limit=f"{LIMITS.document_chars:,}"
         )
     if parse_source(read_document(text)) != template.source():
-        raise template._fail("", "the template does not read back the same once exported")
+        raise template._refuse("", "tpl.check.export_differs")
 
 
 def _values(param: Param) -> range | tuple[int, ...]:

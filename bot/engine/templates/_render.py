@@ -201,24 +201,20 @@ def render(
     return "".join(out)
 
 
-def shown_text_problem(text: str, *, allow_links: bool) -> str | None:
-    """Why ``text`` (as a player would see it: rendered) may not be shown, or None.
+def shown_text_problem(text: str, *, allow_links: bool) -> tuple[str, dict[str, str]] | None:
+    """Why ``text`` (as a player would see it: rendered) may not be shown, as a catalog
+    key and its parameters, or None.
 
     Run on the source and again on every rendered variant: ``<@{1}23>`` only becomes a
     mention once rendered."""
     if mention := _MENTION_RE.search(text):
-        return f"mentions such as {mention.group(0)!r} are not allowed"
+        return "tpl.text.mention", {"found": repr(mention.group(0))}
     if bidi := _BIDI_RE.search(text):
-        return f"the direction control U+{ord(bidi.group(0)):04X} is not allowed"
+        return "tpl.text.bidi", {"code": f"U+{ord(bidi.group(0)):04X}"}
     if masked := _MASKED_LINK_RE.search(text):
         start = text.rfind("[", 0, masked.start() + 1)
         begin = max(start if start >= 0 else masked.start(), masked.start() - 30, 0)
-        shown = text[begin : masked.end()]
-        return f"masked links such as {shown[:60]!r} are not allowed: they hide where they go"
+        return "tpl.text.masked_link", {"found": repr(text[begin : masked.end()][:60])}
     if not allow_links and (link := _LINK_RE.search(text)):
-        shown = text[link.start() : link.start() + 40].split()[0]
-        return (
-            f"links such as {shown!r} are not allowed unless the server allows links in "
-            "templates (template_links)"
-        )
+        return "tpl.text.link", {"found": repr(text[link.start() : link.start() + 40].split()[0])}
     return None

@@ -137,6 +137,19 @@ class Template(Source):
             detail = f"{detail} when {_values(self.params, env)}"
         return TemplateError(path, detail, line=self._plan.line(path), name=self.name)
 
+    def _refuse(
+        self, path: str, key: str, env: Mapping[str, Value] | None = None, /, **params: object
+    ) -> TemplateError:
+        """Like ``_fail``, with the detail a catalog entry said in each reader's language."""
+        return TemplateError.keyed(
+            path,
+            key,
+            line=self._plan.line(path),
+            name=self.name,
+            when=_values(self.params, env) if env else None,
+            **params,
+        )
+
 
 class _Dumper(yaml.SafeDumper):
     """Plain YAML: never anchors (the loader refuses them), block style for long texts."""

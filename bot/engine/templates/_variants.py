@@ -61,8 +61,12 @@ def good_variant(template: Template, seed: int) -> tuple[Variant, dict[str, Ques
         except TemplateError as error:
             problem = error
     assert problem is not None
-    raise template._fail(
-        "", f"no good question in {LIMITS.redraws} draws (seed {seed}); the last: {problem}"
+    raise template._refuse(
+        "",
+        "tpl.check.no_good_question",
+        tries=str(LIMITS.redraws),
+        seed=str(seed),
+        problem=str(problem),
     )
 
 
@@ -73,10 +77,12 @@ def check_question(
     texts = [("prompt", question.prompt), ("explanation", question.explanation)]
     for path, text in texts:
         if len(text) > LIMITS.rendered_chars:
-            raise template._fail(
+            raise template._refuse(
                 path,
-                f"renders to {len(text):,} characters; the limit is {LIMITS.rendered_chars:,}",
+                "tpl.text.too_long",
                 env,
+                chars=f"{len(text):,}",
+                limit=f"{LIMITS.rendered_chars:,}",
             )
     choices = question.choices or ()
     order = variant.order or ()
@@ -85,31 +91,34 @@ def check_question(
         index = next(i for i, m in enumerate(template.mistakes) if m.name == mistake.name)
         path = f"mistakes[{index}].feedback"
         if len(mistake.feedback) > LIMITS.feedback_rendered_chars:
-            raise template._fail(
+            raise template._refuse(
                 path,
-                f"renders to {len(mistake.feedback):,} characters; a reply holds "
-                f"{LIMITS.feedback_rendered_chars:,}",
+                "tpl.text.feedback_long",
                 env,
+                chars=f"{len(mistake.feedback):,}",
+                limit=f"{LIMITS.feedback_rendered_chars:,}",
             )
         texts.append((path, mistake.feedback))
     for path, text in texts:
         if problem := shown_text_problem(text, allow_links=allow_links):
-            raise template._fail(path, f"renders as text where {problem}", env)
+            raise template._refuse(path, problem[0], env, **problem[1])
     shown = len(question.prompt) + 2 + sum(len(option) + _OPTION_LAYOUT for option in choices)
     if shown > LIMITS.question_chars:
-        raise template._fail(
+        raise template._refuse(
             "choices" if choices else "prompt",
-            f"the question and its options render to {shown:,} characters; a question "
-            f"shows {LIMITS.question_chars:,}, so the last options would be cut off",
+            "tpl.text.question_long",
             env,
+            chars=f"{shown:,}",
+            limit=f"{LIMITS.question_chars:,}",
         )
     reveal = len(question.answer_text) + len(question.explanation) + 40
     if reveal > LIMITS.reveal_chars:
-        raise template._fail(
+        raise template._refuse(
             "explanation",
-            f"the answer and explanation render to {reveal:,} characters; a reveal shows "
-            f"{LIMITS.reveal_chars:,}",
+            "tpl.text.reveal_long",
             env,
+            chars=f"{reveal:,}",
+            limit=f"{LIMITS.reveal_chars:,}",
         )
     _check_options(template, question, variant)
     if graded or question.answer.type == "choice":
