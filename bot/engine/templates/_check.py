@@ -62,7 +62,7 @@ def check_template(
     """Refuse a template that costs too much, whose constraints rarely hold, or whose
     variants misbehave. Returns the work units the check was costed at (``budget`` is
     what is left of an import's, at most a template's own)."""
-    budget = min(budget, LIMITS.check_units)
+    budget = min(budget, LIMITS.check_units) - LIMITS.template_units  # reading, export
     _check_source_texts(template, allow_links=allow_links)
     cost = Cost.of(template)
     space = _space_size(template.params)
@@ -110,15 +110,16 @@ def check_template(
 def _affordable(template: Template, units: float, budget: int) -> None:
     if units <= budget:
         return
-    if budget < LIMITS.check_units:
+    own = LIMITS.check_units - LIMITS.template_units
+    if units <= own:  # it would pass alone: only the import's share is short
         raise template._refuse(
             "",
             "tpl.check.import_budget",
             units=f"{units:,.0f}",
-            left=f"{budget:,}",
+            left=f"{budget + LIMITS.template_units:,}",
             limit=f"{LIMITS.import_units:,}",
         )
-    raise template._refuse("", "tpl.check.too_costly", units=f"{units:,.0f}", limit=f"{budget:,}")
+    raise template._refuse("", "tpl.check.too_costly", units=f"{units:,.0f}", limit=f"{own:,}")
 
 
 def _checked(template: Template, env: Env, rng: random.Random, allow_links: bool) -> Variant:
@@ -159,7 +160,7 @@ class _Tally:
                 f"is never usable in the {checked}; for example it {reason}",
             )
         _check_export(template)
-        return LIMITS.build_units
+        return LIMITS.template_units
 
 
 def _check_source_texts(template: Template, *, allow_links: bool) -> None:

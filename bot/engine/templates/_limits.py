@@ -42,11 +42,12 @@ class Limits:
     redraws: int = 30  # bad variants (a formula error, equal options) one question skips
 
     # --- work budget, in units: one unit is one formula part evaluated ------------------
-    check_units: int = 150_000  # checking one template (about 80 ms here)
-    import_units: int = 3_000_000  # checking every template of one import together
-    question_units: int = 4_000  # one question, expected: its draws, texts and grading
-    build_units: int = 40  # building one question in one language, beyond its formulas
-    grade_units: int = 150  # grading the answer as shown (reading a reply)
+    check_units: int = 120_000  # checking one template (about 60 ms on the dev machine)
+    import_units: int = 2_000_000  # every template of one import together (about 1 s)
+    template_units: int = 3_000  # reading, compiling and exporting one, beyond its formulas
+    question_units: int = 2_500  # one question, expected: its draws, texts and grading
+    build_units: int = 60  # building one question in one language, beyond its formulas
+    grade_units: int = 30  # grading the answer as shown (reading a reply)
     variant_units: int = 20  # making a variant (answer key, mistakes), beyond formulas
 
     # --- rendered text, where it is shown (Discord's figures: bot/engine/message_limits) -

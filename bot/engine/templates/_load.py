@@ -67,7 +67,10 @@ def load_templates(
     left = LIMITS.import_units
     for number, (chunk, offset) in enumerate(chunks, start=1):
         try:
-            template, units = _load(read_document(chunk, offset), allow_links, left)
+            # A fair share of what is left, or a quarter of it when that is more: cheap
+            # templates leave room for a heavy one, and the whole import stays bounded.
+            share = max(left // (len(chunks) - number + 1), left // 4)
+            template, units = _load(read_document(chunk, offset), allow_links, share)
             left -= units
         except TemplateError as error:
             results.append(error)
