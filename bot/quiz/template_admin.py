@@ -193,6 +193,12 @@ class TemplateAdmin:
         except UnknownTemplate:
             raise TemplateRefused("tpl.unknown", name=name) from None
 
+    async def require(self, guild_id: int, name: str) -> None:
+        """``TemplateRefused`` unless the guild has a template ``name``. Reads the listing
+        only, so a template whose stored source no longer loads can still be removed."""
+        if all(item.name != name for item in await self.store.all(guild_id)):
+            raise TemplateRefused("tpl.unknown", name=name)
+
     async def export(self, guild_id: int, name: str | None = None) -> list[str]:
         """The YAML of one template, or of all of them, one document each."""
         names = [name] if name else [item.name for item in await self.store.all(guild_id)]

@@ -247,7 +247,7 @@ class TemplatesCog(commands.Cog):
     @app_commands.describe(name=text("cmd.template.name"))
     async def remove(self, ctx: commands.Context[ConvQuizBot], name: str) -> None:
         assert ctx.guild is not None
-        await self.admin.saved(ctx.guild.id, name)
+        await self.admin.require(ctx.guild.id, name)
         lang = await guild_language(self.bot, ctx.guild)
         view = ConfirmRemoval(ctx.author.id, lang)
         await ctx.send(t("tpl.remove.confirm", lang, name=name), view=view)
