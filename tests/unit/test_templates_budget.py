@@ -1,139 +1,32 @@
-"""Hostile templates of three classes, each fixed as a mechanism, not case by case.
+"""Hostile templates of two classes, each fixed as a mechanism, not case by case.
 
 - **Work beyond the budget**: the check counts work units (formula parts evaluated ×
   languages × samples, plus fixed costs) before it runs, refuses beyond the budget, and
   the count bounds what the check and every later question really evaluate.
 - **Rare failures**: the check enumerates small spaces and visits the boundaries of large
   ones; every question asked is validated when it is made, a bad draw skipped.
-- **Text that misleads once rendered**: mentions, links, direction controls and lengths
-  are checked on the rendered text of each checked variant, against where it is shown.
 
-Each load runs under tripwires (``eval``, ``exec``, ``open``, code-producing ``compile``
-raise and are recorded) and a memory cap (the address-space limit set to what the
-process holds plus ``MEMORY_CAP``, so a load that tries to build something huge gets a
-MemoryError); times are recorded and printed by ``test_budget_timings`` (``pytest -s``),
-never asserted beyond a generous guard.
+Loads run in the hostile harness (``tests/template_harness.py``: tripwires, a memory cap,
+recorded times printed by ``test_budget_timings`` with ``pytest -s``).
 """
 
 from __future__ import annotations
 
-import ast
-import builtins
 import json
-import resource
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from template_harness import LANGS, doc, print_timings, refused, timed_load, warm
 
 from bot.engine.bank import grade
 from bot.engine.templates import LIMITS, Template, TemplateError, load_template, load_templates
 from bot.engine.templates._check import check_template
 from bot.engine.templates._expr import Formula
-from bot.i18n.texts import t
-
-GUARD_SECONDS = 2.0  # pathological slowness only: the figures are printed, not asserted
-MEMORY_CAP = 512 * 1024 * 1024  # bytes of address space one load may add
-TIMINGS: dict[str, float] = {}
-LANGS = ("en", "ja", "fr", "de", "es", "it")
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _warm() -> None:
-    # Catalogs and modules load on first use (an import runs code): do it before the
-    # tripwires are set, as the bot has done long before any template arrives.
-    load_template(doc())
-    for lang in ("en", "ja"):
-        t("grade.correct", lang)
-
-
-@contextmanager
-def guarded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Tripwires on every way of running code, and a cap on the memory a load may add."""
-    calls: list[str] = []
-    real_compile = builtins.compile
-
-    def tripped(what: str) -> Callable[..., Any]:
-        def fire(*args: Any, **kwargs: Any) -> Any:
-            calls.append(what)
-            raise AssertionError(f"tripwire: {what}")
-
-        return fire
-
-    def ast_only(source: Any, filename: Any, mode: Any, flags: int = 0, *a: Any, **k: Any) -> Any:
-        if not flags & ast.PyCF_ONLY_AST:
-            calls.append("compile to code")
-            raise AssertionError("tripwire: compile")
-        return real_compile(source, filename, mode, flags, *a, **k)
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = _address_space() + MEMORY_CAP  # read before the tripwires: reading runs code
-    with monkeypatch.context() as patch:
-        patch.setattr(builtins, "compile", ast_only)
-        for name in ("open", "eval", "exec", "breakpoint", "input"):
-            patch.setattr(builtins, name, tripped(name))
-        resource.setrlimit(resource.RLIMIT_AS, (cap if hard < 0 else min(cap, hard), hard))
-        try:
-            yield calls
-        finally:
-            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-
-
-def _address_space() -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmSize in /proc/self/status")
-
-
-def timed_load(
-    request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
-    text: str,
-    loader: Callable[[str], Any] = load_template,
-) -> Any:
-    """Load ``text`` under the guards; a TemplateError is returned, not raised."""
-    with guarded(monkeypatch) as calls:
-        start = time.perf_counter()
-        try:
-            result = loader(text)
-        except TemplateError as error:
-            result = error
-        elapsed = time.perf_counter() - start
-    assert calls == [], f"code ran: {calls}"
-    TIMINGS[request.node.name] = max(elapsed, TIMINGS.get(request.node.name, 0.0))
-    assert elapsed < GUARD_SECONDS, f"took {elapsed:.2f}s"
-    return result
-
-
-def refused(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, text: str) -> str:
-    result = timed_load(request, monkeypatch, text)
-    assert isinstance(result, TemplateError), f"accepted: {result!r}"[:300]
-    message = str(result)
-    assert message and "\n" not in message and "Traceback" not in message
-    return message
-
-
-def doc(
-    *,
-    name: str = "budget",
-    params: str = "{n: {range: [16, 64]}, k: {choice: [3, 5]}}",
-    prompt: object = "A {n} map and a {k} kernel.",
-    answer: str = "n + k",
-    answer_type: str = "int",
-    extra: str = "",
-) -> str:
-    """A template with the given fields; texts are written as JSON (valid YAML)."""
-    return (
-        f"name: {name}\nkind: custom\ndifficulty: 1\nparams: {params}\n"
-        f"prompt: {json.dumps(prompt, ensure_ascii=False)}\nanswer: {json.dumps(answer)}\n"
-        f"answer_type: {answer_type}\n{extra}"
-    )
+    warm()
 
 
 BIG = "{n: {range: [1, 1000]}, k: {range: [1, 1000]}}"  # a million value sets: sampled
@@ -395,130 +288,6 @@ def test_every_question_asked_skips_bad_draws_the_same_way(
     assert [q.params for q in asked[:100]] == [template.sample(s).params for s in range(100)]
 
 
-# --- class 7: text that misleads once rendered ---------------------------------------------
-
-RENDERED_BAD = [
-    ("mention-after-rendering", doc(prompt="<@{1}23> {n} {k}"), "mentions such as '<@1'"),
-    (
-        "masked-link",
-        doc(prompt="[Official hint](https://example.com/{n}) {k}"),
-        "masked links such as '[Official hint](https:'",
-    ),
-    ("plain-link", doc(prompt="see https://example.com {n} {k}"), "links such as 'https://"),
-    ("invite-link", doc(prompt="join discord.gg/abc {n} {k}"), "links such as 'discord.gg/abc'"),
-    (
-        "long-options-cut",
-        doc(
-            prompt="x" * 1_490 + "{n}{k}",
-            answer="H",
-            answer_type="choice",
-            extra="choices: " + json.dumps([f"{i}" + "y" * 295 + "{n}" for i in range(8)]) + "\n",
-        ),
-        "the last options would be cut off",
-    ),
-    (
-        "feedback-too-long",
-        doc(
-            answer="A",
-            answer_type="choice",
-            extra='choices: ["' + "a" * 290 + '{n}", "{k}"]\nmistakes: [{name: m, answer: B, '
-            'score: 0.5, feedback: "' + "{answer}" * 30 + '"}]\n',
-        ),
-        "a reply holds",
-    ),
-    (
-        "export-too-long",
-        doc(
-            prompt=dict.fromkeys(LANGS, "'" * 1_490 + "{n}{k}"),
-            extra="explanation: " + json.dumps(dict.fromkeys(LANGS, "'" * 1_000)) + "\n",
-        ),
-        "exported, the template is",
-    ),
-]
-BIDI = [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)]
-RENDERED_BAD += [
-    (f"bidi-U+{ord(c):04X}", doc(prompt=f"{{n}} {c}{{k}}"), f"U+{ord(c):04X}") for c in BIDI
-]
-
-
-@pytest.mark.parametrize(
-    ("case", "text", "expected"), RENDERED_BAD, ids=[c[0] for c in RENDERED_BAD]
-)
-def test_text_that_misleads_or_breaks_once_rendered_is_refused(
-    request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
-    case: str,
-    text: str,
-    expected: str,
-) -> None:
-    message = refused(request, monkeypatch, text)
-    assert expected in message, message
-
-
-def test_links_follow_the_guild_setting_but_masked_links_never_pass() -> None:
-    plain = doc(prompt="see https://example.com and discord.gg/abc {n} {k}")
-    assert load_template(plain, allow_links=True).name == "budget"
-    with pytest.raises(TemplateError, match="masked links"):
-        load_template(doc(prompt="[hint](https://example.com) {n} {k}"), allow_links=True)
-
-
-def test_new_refusals_are_said_in_japanese_too() -> None:
-    with pytest.raises(TemplateError) as caught:
-        load_template(doc(prompt="see https://x.io {n} {k}"))
-    error = caught.value
-    said = error.said_in("ja")
-    assert said != str(error)
-    assert said.startswith("prompt: ") and "'https://x.io'" in said
-    assert t("tpl.text.link", "ja", found="'https://x.io'") in said
-    assert "行目" in said
-
-
-_TEXT = st.text(
-    alphabet=st.characters(
-        blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp"), blacklist_characters="{}@<#[]"
-    ),
-    max_size=60,
-)
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    en=_TEXT,
-    ja=_TEXT,
-    low=st.integers(-50, 50),
-    width=st.integers(0, 300),
-    explanation=st.one_of(st.none(), _TEXT),
-)
-def test_every_accepted_template_exports_and_reloads_the_same(
-    en: str, ja: str, low: int, width: int, explanation: str | None
-) -> None:
-    prompt = {"en": en + " {n}", "ja": ja + " {n}"}
-    extra = (
-        f"explanation: {json.dumps(explanation, ensure_ascii=False)}\n"
-        if explanation is not None
-        else ""
-    )
-    text = doc(
-        params=f"{{n: {{range: [{low}, {low + width}]}}}}",
-        prompt=prompt,
-        answer="n * 2",
-        extra=extra,
-    )
-    try:
-        template = load_template(text)
-    except TemplateError:
-        return  # refused texts are the other tests' business
-    again = load_template(template.to_yaml())
-    assert again == template
-    assert again.digest == template.digest
-
-
 def test_budget_timings() -> None:
     """Print the load times collected above (pytest -s shows them)."""
-    if not TIMINGS:
-        pytest.skip("run with the tests above to collect timings")
-    slowest = sorted(TIMINGS.items(), key=lambda item: item[1], reverse=True)
-    print(f"\n{len(TIMINGS)} budget/rare/rendered loads; slowest:")
-    for name, seconds in slowest[:8]:
-        print(f"  {seconds * 1000:8.2f} ms  {name}")
-    assert slowest[0][1] < GUARD_SECONDS
+    print_timings(__name__, "budget and rare-failure loads")

@@ -51,8 +51,11 @@ class Cost:
         for lang in plan.languages:
             groups = [plan.prompt, *plan.feedback, *(plan.choices or ())]
             groups += [plan.explanation] if plan.explanation else []
+            slots = [pick(group, lang) for group in groups]
             variant += LIMITS.build_units
-            variant += sum(f.size for group in groups for f in pick(group, lang).text.formulas)
+            variant += sum(f.size for slot in slots for f in slot.text.formulas)
+            # Rendering and scanning the texts costs by their length, too.
+            variant += sum(len(slot.text.source) for slot in slots) // LIMITS.chars_per_unit
         return cls(max(draw, 1), variant)
 
 
@@ -64,6 +67,7 @@ def check_template(
     what is left of an import's, at most a template's own)."""
     budget = min(budget, LIMITS.check_units) - LIMITS.template_units  # reading, export
     _check_source_texts(template, allow_links=allow_links)
+    _check_export(template)  # cheap, and a template that cannot be read back is done
     cost = Cost.of(template)
     space = _space_size(template.params)
     exhaustive = space <= LIMITS.exhaustive_space
@@ -147,7 +151,7 @@ class _Tally:
                 del self.unusable[index]
 
     def finish(self, template: Template) -> int:
-        """Refuse a useless mistake; then check the export. Returns the export's units."""
+        """Refuse a useless mistake. Returns the units of reading and exporting."""
         checked = f"{self.count} checked question" + ("s" if self.count != 1 else "")
         for index in sorted(self.always_right):
             raise template._fail(
@@ -159,7 +163,6 @@ class _Tally:
                 f"mistakes[{index}].answer",
                 f"is never usable in the {checked}; for example it {reason}",
             )
-        _check_export(template)
         return LIMITS.template_units
 
 

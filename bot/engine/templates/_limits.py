@@ -49,6 +49,7 @@ class Limits:
     build_units: int = 60  # building one question in one language, beyond its formulas
     grade_units: int = 30  # grading the answer as shown (reading a reply)
     variant_units: int = 20  # making a variant (answer key, mistakes), beyond formulas
+    chars_per_unit: int = 16  # characters of text rendered and scanned per unit
 
     # --- rendered text, where it is shown (Discord's figures: bot/engine/message_limits) -
     rendered_chars: int = 3_000  # a rendered prompt or explanation on its own

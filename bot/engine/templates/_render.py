@@ -9,6 +9,7 @@ loaded, and rendering only concatenates.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -43,7 +44,9 @@ _BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 # plain links and invites only where the guild's setting allows links.
 _MASKED_LINK_RE = re.compile(r"\]\(\s*<?\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _LINK_RE = re.compile(
-    r"[a-z][a-z0-9+.-]*://|\bwww\.|discord(?:app)?\.(?:gg|com/invite|me)\b|\.gg/",
+    # The lookbehind starts a scheme only where one can start: linear on long words.
+    r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|\bwww\.|discord(?:app)?\.(?:gg|com/invite|me)\b"
+    r"|\.gg/",
     re.IGNORECASE,
 )
 
@@ -157,13 +160,20 @@ def compile_text(source: str, names: Collection[str], *, limit: int, allow_answe
             parts.append(ANSWER)
         else:
             try:
-                parts.append(compile_formula(key, names))
+                parts.append(_compiled(key, frozenset(names)))
             except FormulaError as error:
                 raise FormulaError(f"placeholder {_quote(inner)}: {error}") from None
         i = close + 1
     if literal:
         parts.append("".join(literal))
     return Text(source, tuple(parts))
+
+
+@functools.lru_cache(maxsize=1_024)
+def _compiled(key: str, names: frozenset[str]) -> Formula:
+    # A placeholder repeated in every language and text is compiled once: a Formula is
+    # immutable and its closures pure, so sharing it is safe (errors are not cached).
+    return compile_formula(key, names)
 
 
 def format_value(value: Value) -> str:
@@ -201,20 +211,28 @@ def render(
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=4_096)
 def shown_text_problem(text: str, *, allow_links: bool) -> tuple[str, dict[str, str]] | None:
     """Why ``text`` (as a player would see it: rendered) may not be shown, as a catalog
     key and its parameters, or None.
 
     Run on the source and again on every rendered variant: ``<@{1}23>`` only becomes a
-    mention once rendered."""
-    if mention := _MENTION_RE.search(text):
+    mention once rendered. Each pattern runs only when a plain substring test says it
+    could match (linear, and fast on long texts); a text rendered alike for many
+    variants is scanned once."""
+    if ("@" in text or "<#" in text) and (mention := _MENTION_RE.search(text)):
         return "tpl.text.mention", {"found": repr(mention.group(0))}
-    if bidi := _BIDI_RE.search(text):
+    if not text.isascii() and (bidi := _BIDI_RE.search(text)):
         return "tpl.text.bidi", {"code": f"U+{ord(bidi.group(0)):04X}"}
-    if masked := _MASKED_LINK_RE.search(text):
+    if "](" in text and (masked := _MASKED_LINK_RE.search(text)):
         start = text.rfind("[", 0, masked.start() + 1)
         begin = max(start if start >= 0 else masked.start(), masked.start() - 30, 0)
         return "tpl.text.masked_link", {"found": repr(text[begin : masked.end()][:60])}
-    if not allow_links and (link := _LINK_RE.search(text)):
+    if not allow_links and _may_link(text) and (link := _LINK_RE.search(text)):
         return "tpl.text.link", {"found": repr(text[link.start() : link.start() + 40].split()[0])}
     return None
+
+
+def _may_link(text: str) -> bool:
+    lowered = text.lower()
+    return "://" in text or "www." in lowered or ".gg" in lowered or "discord" in lowered
