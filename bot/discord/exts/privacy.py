@@ -119,7 +119,7 @@ class PrivacyCog(commands.Cog):
             return
         try:  # a prefix command's reply is public: the file goes by DM
             await ctx.author.send(message, file=discord.File(io.BytesIO(data), filename=name))
-        except discord.Forbidden:
+        except discord.HTTPException:  # DMs closed (403), or no DM channel
             await ctx.send(t("privacy.export.dm_closed", lang))
             return
         if ctx.guild is not None:
