@@ -39,6 +39,7 @@ EXTENSIONS = (
     "bot.discord.exts.boards",
     "bot.discord.exts.admin",
     "bot.discord.exts.templates",
+    "bot.discord.exts.privacy",
     "bot.discord.exts.errors",
 )
 NO_PINGS = discord.AllowedMentions.none()
