@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 from bench import boards, e2e, memory, scaleout, storage
 from bench import engine as engine_bench
+from bench import templates as templates_bench
 from bench.common import FULL, PG_ADMIN_URL, QUICK, ROOT, Sizes, machine, say
 
-SECTIONS = ("engine", "e2e", "storage", "boards", "memory", "scaleout")
+SECTIONS = ("engine", "templates", "e2e", "storage", "boards", "memory", "scaleout")
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 # The raw figures of the last full run, so the document can be written again (say
 # after editing bench/NOTES.md) without measuring again: ``python -m bench --doc-only``.
@@ -92,6 +93,10 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
         Figure("ping_1", "`!ping` bot, one message at a time", "round trips/s"),
         Figure("sqlite_rate_1", "convquiz on SQLite, one answer at a time", "answers/s"),
         Figure("sqlite_ratio_1", "one at a time: convquiz ÷ `!ping`", "×", digits=2),
+        Figure(
+            "sqlite_rate_discord", "convquiz on SQLite, Discord's limits, 10 channels", "answers/s"
+        ),
+        Figure("rate_limited", "429s earned under Discord's limits", "", "0", lambda v: v == 0),
     ]
     storage_figures = []
     board_figures = []
@@ -165,6 +170,31 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
             "1. Engine: questions generated and graded per second",
             [Figure(kind, kind, "questions/s") for kind in bank.KINDS],
         ),
+        "templates": Section(
+            "templates",
+            "1b. Templates: the worst template case",
+            [
+                Figure(
+                    "worst_check_ms",
+                    "worst template case: slowest hostile template's check",
+                    "ms",
+                    digits=1,
+                ),
+                Figure(
+                    "worst_question_ms",
+                    "worst template case: generate + grade + picture, one question",
+                    "ms",
+                    digits=2,
+                ),
+                Figure(
+                    "worst_accepted_check_ms",
+                    "worst template case: check of the heaviest accepted",
+                    "ms",
+                    digits=1,
+                ),
+                Figure("import_50_ms", "worst template case: an import of 50 heavy", "ms"),
+            ],
+        ),
         "e2e": Section("e2e", "2. End to end through the loopback Discord", e2e_figures),
         "storage": Section("storage", "3. Storage: answers committed per second", storage_figures),
         "boards": Section("boards", "4. Leaderboards", board_figures),
@@ -218,6 +248,9 @@ async def _run_section(
 ) -> dict[str, float]:
     if name == "engine":
         return engine_bench.measure(sizes.engine_seconds)
+    if name == "templates":
+        quick = sizes.engine_seconds < 0.5
+        return templates_bench.measure(runs=2 if quick else 5, questions=40 if quick else 200)
     if name == "e2e":
         return await e2e.measure(sizes.e2e_answers, sizes.e2e_concurrency, backends)
     if name == "storage":

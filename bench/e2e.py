@@ -6,6 +6,12 @@ run: ``concurrency`` channels each keep one message in flight (send, wait for th
 reply to it, send the next), and the fake Discord and the bot share one event loop.
 Also counts the REST calls each answer and each round cost.
 
+The throughput runs give the fake no rate limits (``UNLIMITED``): they measure the bot's
+own cost, and Discord's global 50 requests/s would cap both bots at the same figure. One
+more run plays under Discord's limits (``DISCORD``) on ten channels, few enough to stay
+under the global limit: what a channel can really acknowledge. Every run asserts the bot
+earned no 429 (``FakeDiscord.rate_limited``); the count is printed.
+
 ``python -m bench.e2e [--answers N] [--concurrency C] [--backend sqlite|postgres]``
 """
 
@@ -22,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fakediscord import FakeDiscord, SentMessage, run_client
+from fakediscord.limits import DISCORD, UNLIMITED, RateLimits
 
 from bench.common import say
 from bench.ping_bot import ping_bot
@@ -32,6 +39,9 @@ from bot.storage.db import create_engine, migrate
 from bot.wiring import build
 
 __all__ = ["convquiz_rate", "measure", "ping_rate"]
+
+# Channels in the run under Discord's limits: 10 x 4 reactions/s stays under 50/s global.
+DISCORD_CHANNELS = 10
 
 
 class Clock:
@@ -62,7 +72,7 @@ async def _drive(concurrency: int, total: int, one: Callable[[int, int], Awaitab
 
 async def ping_rate(total: int, concurrency: int) -> float:
     """``!ping`` → "pong" round trips per second, ``concurrency`` channels in flight."""
-    async with FakeDiscord() as fake:
+    async with FakeDiscord(rate_limits=UNLIMITED) as fake:
         guild = fake.add_guild("bench")
         channels = [fake.add_channel(guild.id, f"c{i}").id for i in range(concurrency)]
         user = fake.add_member(guild.id, "alice").id
@@ -77,7 +87,9 @@ async def ping_rate(total: int, concurrency: int) -> float:
                 )
 
             await _drive(concurrency, concurrency, one)  # warm-up
-            return await _drive(concurrency, total, one)
+            rate = await _drive(concurrency, total, one)
+        assert fake.rate_limited == [], fake.rate_limited_by_route
+        return rate
 
 
 def _code(message: SentMessage) -> str:
@@ -107,10 +119,12 @@ async def _convquiz(fake: FakeDiscord, url: str, clock: Clock) -> AsyncIterator[
         await engine.dispose()
 
 
-async def convquiz_rate(total: int, concurrency: int, url: str) -> dict[str, float]:
+async def convquiz_rate(
+    total: int, concurrency: int, url: str, limits: RateLimits = UNLIMITED
+) -> dict[str, float]:
     """Typed answers per second through convquiz, each committed before its reaction;
     plus REST calls per answer and per round, and answers per database commit."""
-    async with FakeDiscord() as fake:
+    async with FakeDiscord(rate_limits=limits) as fake:
         guild = fake.add_guild("bench")
         channels = [fake.add_channel(guild.id, f"quiz{i}").id for i in range(concurrency)]
         starter = fake.add_member(guild.id, "starter").id
@@ -161,12 +175,14 @@ async def convquiz_rate(total: int, concurrency: int, url: str) -> dict[str, flo
                 seen = len(fake.sent_messages)
             reveal_calls = sum(fake.rest_calls.values()) - reveals_before
         assert fake.unknown_routes == [] and fake.server_errors == []
+        assert fake.rate_limited == [], fake.rate_limited_by_route
     return {
         "rate": rate,
         "rest_per_answer": answer_calls / total,
         "rest_question": question_calls / len(channels),
         "rest_reveal": reveal_calls / len(channels),
         "answers_per_commit": committed / max(1, batches),
+        "rate_limited": len(fake.rate_limited),
     }
 
 
@@ -197,6 +213,11 @@ async def measure(
             run = await convquiz_rate(serial, 1, url)
         out["sqlite_rate_1"] = run["rate"]
         out["sqlite_ratio_1"] = run["rate"] / ping_1
+        # Under Discord's limits: a channel acknowledges one answer per 0.25 s at most.
+        async with fresh_database("sqlite", folder) as url:
+            limited = await convquiz_rate(max(100, total // 20), DISCORD_CHANNELS, url, DISCORD)
+        out["sqlite_rate_discord"] = limited["rate"]
+        out["rate_limited"] = limited["rate_limited"]
     return out
 
 

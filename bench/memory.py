@@ -99,6 +99,7 @@ async def resident_mib(guilds: int, channels_per_guild: int, questions: int) -> 
                 for _ in range(5):
                     samples.append(rss_mib(process.pid))
                     await asyncio.sleep(0.2)
+                assert fake.rate_limited == [], fake.rate_limited_by_route
                 return max(samples)
             finally:
                 process.terminate()

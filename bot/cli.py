@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("console", help="play in this terminal")
     sub.add_parser("migrate", help="apply database migrations and exit")
     sub.add_parser("rescore", help="rebuild all totals from the answer events")
+    privacy = sub.add_parser("privacy", help="a member's own data, on their request")
+    privacy.add_argument("action", choices=("delete", "export", "show"))
+    privacy.add_argument("user_id", type=int, help="the member's Discord user id")
     sync = sub.add_parser("sync", help="register the slash commands with Discord and exit")
     sync.add_argument("--guild", type=int, help="sync to one guild only (instant)")
     return parser
@@ -87,6 +90,30 @@ async def _rescore(settings: Settings) -> None:
     try:
         count = await build(engine).repository.rescore()
         print(f"rebuilt totals from {count} answer events")
+    finally:
+        await engine.dispose()
+
+
+async def _privacy(settings: Settings, action: str, user_id: int) -> None:
+    engine = await _migrated_engine(settings)
+    try:
+        privacy = build(engine).quiz.privacy
+        if action == "export":
+            sys.stdout.write((await privacy.export(user_id)).decode() + "\n")
+            return
+        if action == "show":
+            counts = await privacy.show(user_id)
+        else:
+            counts = await privacy.delete_by_host(user_id)
+        verb = "deleted" if action == "delete" else "stored"
+        print(
+            f"user {user_id}: {verb} {counts.answers} answers, {counts.guild_totals} guild,"
+            f" {counts.weekly_totals} weekly, {counts.kind_totals} kind and"
+            f" {counts.global_totals} global totals rows; {counts.questions_started}"
+            f" questions started, {counts.first_correct} first-correct marks and"
+            f" {counts.templates_authored} template authorships"
+            + (" unnamed" if action == "delete" else "")
+        )
     finally:
         await engine.dispose()
 
@@ -165,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_migrate(settings))
         elif command == "rescore":
             asyncio.run(_rescore(settings))
+        elif command == "privacy":
+            asyncio.run(_privacy(settings, args.action, args.user_id))
         else:
             asyncio.run(_run_bot(settings, args, sync_only=command == "sync"))
     except (SettingsError, StartupError, StorageError) as error:

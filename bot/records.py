@@ -5,7 +5,7 @@ Kept free of SQLAlchemy so presentation code can use them without the storage la
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from bot.engine.question import Grade, Question
@@ -119,3 +119,21 @@ class GuildConfig:
     starter_role_id: int | None = None
     language: str | None = None
     pictures: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyCounts:
+    """How many stored rows name one user, per kind of data (``/privacy``)."""
+
+    answers: int = 0
+    guild_totals: int = 0
+    weekly_totals: int = 0
+    kind_totals: int = 0
+    global_totals: int = 0
+    questions_started: int = 0
+    first_correct: int = 0
+    templates_authored: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(int(getattr(self, f.name)) for f in fields(self))

@@ -18,6 +18,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot.discord import http_guard
 from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.instruments import instrument
 from bot.discord.language import CatalogTranslator
@@ -39,6 +40,7 @@ EXTENSIONS = (
     "bot.discord.exts.boards",
     "bot.discord.exts.admin",
     "bot.discord.exts.templates",
+    "bot.discord.exts.privacy",
     "bot.discord.exts.errors",
 )
 NO_PINGS = discord.AllowedMentions.none()
@@ -98,6 +100,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         self.metrics = metrics or Metrics()
         self.reactions = ReactionSender(service)
         instrument(self, self.metrics, health)
+        # Every REST attempt waits out a global 429 window (discord.py 2.7.1 bug).
+        http_guard.install(self)
 
     # --- guild settings, cached; every write goes through ``save_config`` ---------------
 

@@ -6,18 +6,19 @@ import io
 
 import discord
 
+from bot.engine import message_limits
 from bot.i18n.texts import t
 from bot.present.cards import Card
 
-# Discord's documented limits.
-MESSAGE_LIMIT = 2_000
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4_096
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1_024
-FOOTER_LIMIT = 2_048
-FIELDS_LIMIT = 25
-EMBED_TOTAL_LIMIT = 6_000
+# Discord's documented limits (figures and their source: bot/engine/message_limits.py).
+MESSAGE_LIMIT = message_limits.MESSAGE_CHARS
+TITLE_LIMIT = message_limits.TITLE_CHARS
+DESCRIPTION_LIMIT = message_limits.DESCRIPTION_CHARS
+FIELD_NAME_LIMIT = message_limits.FIELD_NAME_CHARS
+FIELD_VALUE_LIMIT = message_limits.FIELD_VALUE_CHARS
+FOOTER_LIMIT = message_limits.FOOTER_CHARS
+FIELDS_LIMIT = message_limits.FIELDS
+EMBED_TOTAL_LIMIT = message_limits.EMBED_TOTAL_CHARS
 
 COLOURS = {
     "question": discord.Colour.blurple(),

@@ -3,7 +3,7 @@
 Each reaction waits for its turn in the channel (so discord.py never queues behind the
 bucket), then goes out only if its question is still open: a verdict after the reveal
 would repeat what the reveal already says. ``settle`` lets the reveal wait for the few
-reactions already on the wire.
+reactions already on their way.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime
 
 import discord
 
+from bot.discord.http_guard import OneAtATime
 from bot.quiz.feedback import ReactionPlan
 from bot.quiz.service import QuizService
 
@@ -25,6 +26,7 @@ class ReactionSender:
         self.plan = plan or ReactionPlan()
         self._sending: defaultdict[int, set[asyncio.Task[object]]] = defaultdict(set)
         self.after_close = 0  # reactions skipped because the reveal came first
+        self._one_at_a_time = OneAtATime()
 
     async def react(
         self, message: discord.Message, emoji: str, question_id: int, deadline: datetime
@@ -40,15 +42,18 @@ class ReactionSender:
             return False
         if turn > now:
             await asyncio.sleep(turn - now)
-        still_open = self.service.open_in(channel_id)
-        if still_open is None or still_open.id != question_id:
-            self.after_close += 1
-            return False
         task = asyncio.current_task()
         if task is not None:
             self._sending[channel_id].add(task)
         try:
-            await message.add_reaction(emoji)
+            # One in flight per channel even so: discord.py 2.7.1's one-token bucket lets
+            # a queued waiter through early (bot.discord.http_guard).
+            async with self._one_at_a_time.hold(channel_id):
+                still_open = self.service.open_in(channel_id)
+                if still_open is None or still_open.id != question_id:
+                    self.after_close += 1
+                    return False
+                await message.add_reaction(emoji)
         except discord.HTTPException:
             return False
         finally:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.engine import bank, names
+from bot.engine import bank, message_limits, names
 from bot.engine.codes import parse_builtin_code, parse_versioned_code
 from bot.engine.question import Grade, Question
 from bot.engine.scoring import BASE_BY_DIFFICULTY
@@ -199,7 +199,7 @@ def question_card(open_question: OpenQuestion, lang: str = "en") -> Card:
 
 
 # Cards' fields become embed fields, whose values Discord caps at 1,024 characters.
-FIELD_TEXT_LIMIT = 1_024
+FIELD_TEXT_LIMIT = message_limits.FIELD_VALUE_CHARS
 
 
 def fit_names(names: Sequence[str], limit: int, lang: str) -> str:

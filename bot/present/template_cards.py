@@ -71,7 +71,7 @@ def import_summary(imported: Sequence[Imported], lang: str, limit: int) -> str:
 
 def _import_line(item: Imported, lang: str, limit: int) -> str:
     if item.error is not None:
-        return t("tpl.import.failed", lang, index=item.index, detail=str(item.error))
+        return t("tpl.import.failed", lang, index=item.index, detail=item.error.said_in(lang))
     assert item.template is not None
     name = item.template.name
     if item.saved is None:

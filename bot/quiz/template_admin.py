@@ -15,6 +15,7 @@ from datetime import datetime
 
 from bot.engine.templates import Template, TemplateError, load_template, load_templates
 from bot.errors import Localized
+from bot.i18n.texts import t
 from bot.quiz.service import NotAllowed
 from bot.storage.template_store import (
     MIXES,
@@ -45,9 +46,19 @@ class TemplateRefused(Localized):
     Our own reasons are catalog keys, said in the reader's language; a ``TemplateError``
     (which field, which line) is quoted as the template checker wrote it."""
 
+    reason: TemplateError | None = None
+
     @classmethod
     def quoting(cls, error: TemplateError) -> TemplateRefused:
-        return cls("tpl.checker", detail=str(error))
+        refused = cls("tpl.checker", detail=str(error))
+        refused.reason = error
+        return refused
+
+    def said_in(self, lang: str) -> str:
+        # A checker reason from the catalog is said in the reader's language too.
+        if self.reason is not None:
+            return t("tpl.checker", lang, detail=self.reason.said_in(lang))
+        return super().said_in(lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +103,18 @@ class TemplateAdmin:
     # --- sources ------------------------------------------------------------------------
 
     @staticmethod
-    def load(source: str) -> Template:
-        """The template ``source`` describes, or ``TemplateRefused`` quoting why not."""
+    def load(source: str, *, allow_links: bool = False) -> Template:
+        """The template ``source`` describes, or ``TemplateRefused`` quoting why not.
+        ``allow_links`` is the guild's ``template_links`` setting."""
         try:
-            return load_template(source)
+            return load_template(source, allow_links=allow_links)
         except TemplateError as error:
             raise TemplateRefused.quoting(error) from None
+
+    async def load_for(self, guild_id: int, source: str) -> Template:
+        """``load`` under the guild's own link setting."""
+        config = await self.store.config(guild_id)
+        return self.load(source, allow_links=config.template_links)
 
     # --- changes ------------------------------------------------------------------------
 
@@ -114,7 +131,7 @@ class TemplateAdmin:
 
     async def add(self, guild_id: int, source: str, user_id: int) -> tuple[Template, SavedTemplate]:
         """Check and save a template (a new version if its name exists)."""
-        template = self.load(source)
+        template = await self.load_for(guild_id, source)
         saved = await self._save(guild_id, template, user_id)
         if saved is None:
             raise TemplateRefused("tpl.too_many", limit=self.limit)
@@ -122,8 +139,9 @@ class TemplateAdmin:
 
     async def import_(self, guild_id: int, source: str, user_id: int) -> list[Imported]:
         """Every document of a multi-template source, each saved or refused on its own."""
+        config = await self.store.config(guild_id)
         try:
-            results = load_templates(source)
+            results = load_templates(source, allow_links=config.template_links)
         except TemplateError as error:
             raise TemplateRefused.quoting(error) from None
         imported = []
@@ -149,6 +167,12 @@ class TemplateAdmin:
     async def set_mix(self, guild_id: int, mix: Mix) -> None:
         await self.store.update_config(guild_id, mix=mix)
 
+    async def set_links(self, guild_id: int, allowed: bool, *, is_manager: bool) -> None:
+        """Only managers decide whether the guild's templates may hold links."""
+        if not is_manager:
+            raise NotAllowed("reply.no_permission")
+        await self.store.update_config(guild_id, template_links=allowed)
+
     async def set_editor_role(
         self, guild_id: int, role_id: int | None, *, is_manager: bool
     ) -> None:
@@ -169,6 +193,12 @@ class TemplateAdmin:
             return (await self.store.get(guild_id, name))[1]
         except UnknownTemplate:
             raise TemplateRefused("tpl.unknown", name=name) from None
+
+    async def require(self, guild_id: int, name: str) -> None:
+        """``TemplateRefused`` unless the guild has a template ``name``. Reads the listing
+        only, so a template whose stored source no longer loads can still be removed."""
+        if all(item.name != name for item in await self.store.all(guild_id)):
+            raise TemplateRefused("tpl.unknown", name=name)
 
     async def export(self, guild_id: int, name: str | None = None) -> list[str]:
         """The YAML of one template, or of all of them, one document each."""

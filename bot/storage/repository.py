@@ -36,11 +36,12 @@ from bot.records import (
     ClosedQuestion,
     GuildConfig,
     OpenQuestion,
+    PrivacyCounts,
     QuestionClosed,
     RecordedAnswer,
     UserStats,
 )
-from bot.storage import boards, configs, questions, totals
+from bot.storage import boards, configs, privacy, questions, totals
 from bot.storage import rescore as rescoring
 from bot.storage.core import guard
 from bot.storage.db import sync_engine_for
@@ -308,3 +309,24 @@ class Repository:
         live ones."""
         async with self.sessions() as session:
             return await rescoring.totals_snapshot(session)
+
+    # --- a member's own data ---------------------------------------------------------
+
+    @guard
+    async def privacy_counts(self, user_id: int) -> PrivacyCounts:
+        """How many stored rows of each kind name ``user_id``."""
+        async with self.sessions() as session:
+            return await privacy.counts(session, user_id)
+
+    @guard
+    async def privacy_export(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Every stored row that names ``user_id``, JSON-ready, per table."""
+        async with self.sessions() as session:
+            return await privacy.export_rows(session, user_id)
+
+    @guard
+    async def privacy_delete(self, user_id: int) -> PrivacyCounts:
+        """Delete ``user_id``'s events and totals and unname the rest, in one
+        transaction that leaves every total equal to a full rescore; what there was."""
+        async with self._writing() as session:
+            return await privacy.delete_user(session, user_id)

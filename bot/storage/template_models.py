@@ -48,3 +48,5 @@ class TemplateSettings(Base):
     editor_role_id: Mapped[int | None] = mapped_column(BigInteger)
     # "both": built-in families and enabled templates; "builtin"; "templates".
     mix: Mapped[str] = mapped_column(String(12), server_default=text("'both'"))
+    # Whether the guild's templates may hold links (the template check takes it).
+    template_links: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

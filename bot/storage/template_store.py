@@ -49,6 +49,7 @@ class TemplateConfig:
     guild_id: int
     editor_role_id: int | None = None
     mix: Mix = "both"
+    template_links: bool = False  # templates may hold links (masked ones never)
 
 
 class UnknownTemplate(Exception):
@@ -77,7 +78,9 @@ class TemplateStore:
         key = f"{_digest(source)}:{version}"
         template = self._parsed.get(key)
         if template is None:
-            template = load_template(source).with_version(version)
+            # Saved sources passed the guild's link setting when they were saved; a
+            # later change of the setting applies to new saves, not to what is stored.
+            template = load_template(source, allow_links=True).with_version(version)
             if len(self._parsed) >= CACHE_SIZE:
                 self._parsed.pop(next(iter(self._parsed)))
             self._parsed[key] = template
@@ -211,7 +214,7 @@ class TemplateStore:
             if row is None:
                 return TemplateConfig(guild_id)
             mix: Mix = next((m for m in MIXES if m == row.mix), "both")
-            return TemplateConfig(guild_id, row.editor_role_id, mix)
+            return TemplateConfig(guild_id, row.editor_role_id, mix, bool(row.template_links))
 
     @guard
     async def update_config(
@@ -220,15 +223,18 @@ class TemplateStore:
         *,
         editor_role_id: int | Literal[False] | None = False,
         mix: Mix | None = None,
+        template_links: bool | None = None,
     ) -> TemplateConfig:
         """Change what is given; ``editor_role_id=None`` clears the role."""
         async with self.sessions.begin() as session:
             row = await session.get(TemplateSettings, guild_id, with_for_update=True)
             if row is None:
-                row = TemplateSettings(guild_id=guild_id, mix="both")
+                row = TemplateSettings(guild_id=guild_id, mix="both", template_links=False)
                 session.add(row)
             if editor_role_id is not False:
                 row.editor_role_id = editor_role_id
             if mix is not None:
                 row.mix = mix
+            if template_links is not None:
+                row.template_links = template_links
         return await self.config(guild_id)

@@ -209,26 +209,25 @@ async def insert_totals(session: AsyncSession, totals: Deltas) -> None:
         )
 
 
-async def rebuild_histograms(session: AsyncSession) -> None:
-    """Count every totals row into the rank histogram again (after a rescore)."""
-    await session.execute(delete(PointsHistogram))
+async def rebuild_histograms(session: AsyncSession, guild_ids: list[int] | None = None) -> None:
+    """Count every totals row (of ``guild_ids``; None: of every guild) into the rank
+    histogram again (after a rescore, or a member's data deleted)."""
+    if guild_ids is None:
+        await session.execute(delete(PointsHistogram))
+    else:
+        await session.execute(delete(HISTOGRAM).where(HISTOGRAM.c.guild_id.in_(guild_ids)))
     columns = ["guild_id", "week", "level", "bucket", "users"]
     for level in RANK_LEVELS:
         bucket = USERS.c.points.op(">>")(level)
-        await session.execute(
-            insert(HISTOGRAM).from_select(
-                columns,
-                select(
-                    USERS.c.guild_id, literal(ALL_TIME), literal(level), bucket, func.count()
-                ).group_by(USERS.c.guild_id, bucket),
-            )
-        )
+        users = select(
+            USERS.c.guild_id, literal(ALL_TIME), literal(level), bucket, func.count()
+        ).group_by(USERS.c.guild_id, bucket)
         bucket = WEEKLY.c.points.op(">>")(level)
-        await session.execute(
-            insert(HISTOGRAM).from_select(
-                columns,
-                select(
-                    WEEKLY.c.guild_id, WEEKLY.c.week, literal(level), bucket, func.count()
-                ).group_by(WEEKLY.c.guild_id, WEEKLY.c.week, bucket),
-            )
-        )
+        weekly = select(
+            WEEKLY.c.guild_id, WEEKLY.c.week, literal(level), bucket, func.count()
+        ).group_by(WEEKLY.c.guild_id, WEEKLY.c.week, bucket)
+        if guild_ids is not None:
+            users = users.where(USERS.c.guild_id.in_(guild_ids))
+            weekly = weekly.where(WEEKLY.c.guild_id.in_(guild_ids))
+        for rows in (users, weekly):
+            await session.execute(insert(HISTOGRAM).from_select(columns, rows))

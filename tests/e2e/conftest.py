@@ -7,12 +7,19 @@ from pathlib import Path
 
 import pytest
 from fakediscord import MANAGE_GUILD, FakeDiscord
+from fakediscord.limits import DISCORD, RateLimits
 from harness import Clock, Running, SeedQueue, World, running
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async with FakeDiscord() as fake:
+def rate_limits() -> RateLimits:
+    """Discord's; a test about something else may parametrize another (harness.py)."""
+    return DISCORD
+
+
+@pytest.fixture
+async def world(tmp_path: Path, rate_limits: RateLimits) -> AsyncIterator[World]:
+    async with FakeDiscord(rate_limits=rate_limits) as fake:
         guild = fake.add_guild("Conv Club")
         channel = fake.add_channel(guild.id, "quiz")
         other = fake.add_channel(guild.id, "general")
@@ -33,6 +40,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         assert fake.unknown_routes == [], "the bot used a route Discord does not have"
         assert fake.server_errors == []
         assert fake.contract_violations == [], "a request or answer breaks Discord's spec"
+        assert fake.rate_limited == [], "the bot was answered 429 Too Many Requests"
 
 
 @pytest.fixture

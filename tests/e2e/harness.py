@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from fakediscord import Channel, FakeDiscord, Guild, Member, SentMessage, run_client
+from fakediscord.limits import CREATE_MESSAGE, DISCORD, Bucket
 from PIL import Image
 
 from bot.discord.bot import ConvQuizBot
@@ -25,6 +26,14 @@ from bot.wiring import build
 
 REACTION_ROUTE = "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"
 POST_ROUTE = "POST /channels/{channel_id}/messages"
+# Discord's limits, but a channel may take 50 messages per 5 s instead of 5: for tests
+# about something else that play many rounds in one channel (each round posts a
+# question and a reveal), which would otherwise wait about a second per message.
+# Reactions and the global limit stay Discord's. Pass it with
+# `@pytest.mark.parametrize("rate_limits", [MANY_MESSAGES])` and say why in the test.
+MANY_MESSAGES = DISCORD.with_route(
+    "POST", "/channels/{channel_id}/messages", Bucket(CREATE_MESSAGE.name, 50, CREATE_MESSAGE.per)
+)
 
 
 class Clock:

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 from fakediscord import MANAGE_GUILD, FakeDiscord, Member, SentMessage
-from harness import Clock, Running, SeedQueue, World, running, text_of
+from fakediscord.limits import RateLimits
+from harness import MANY_MESSAGES, Clock, Running, SeedQueue, World, running, text_of
 from helpers import english_words
 
 from bot.engine import bank
@@ -26,9 +27,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-async def ja_world(tmp_path: Path) -> AsyncIterator[World]:
+async def ja_world(tmp_path: Path, rate_limits: RateLimits) -> AsyncIterator[World]:
     """A new server whose owner set Japanese as its language in Discord; no bot setting."""
-    async with FakeDiscord() as fake:
+    async with FakeDiscord(rate_limits=rate_limits) as fake:
         guild = fake.add_guild("畳み込み勉強会", preferred_locale="ja")
         channel = fake.add_channel(guild.id, "クイズ")
         other = fake.add_channel(guild.id, "雑談")
@@ -49,6 +50,7 @@ async def ja_world(tmp_path: Path) -> AsyncIterator[World]:
         assert fake.unknown_routes == [], "the bot used a route Discord does not have"
         assert fake.server_errors == []
         assert fake.contract_violations == [], "a request or answer breaks Discord's spec"
+        assert fake.rate_limited == [], "the bot was answered 429 Too Many Requests"
 
 
 def seed_for(kind: str, difficulty: int, predicate: Callable[[Question], bool]) -> int:
@@ -91,6 +93,8 @@ async def reaction(run: Running, message: dict[str, Any], emoji: str) -> None:
     await run.world.fake.wait_for_reaction(emoji=emoji, message_id=int(message["id"]), start=0)
 
 
+# About the Japanese texts, not Discord's limits: the round posts many messages in a row.
+@pytest.mark.parametrize("rate_limits", [MANY_MESSAGES], ids=["many-messages"])
 async def test_a_japanese_server_plays_a_whole_round_in_japanese(ja_world: World) -> None:
     world, fake = ja_world, ja_world.fake
     async with running(world) as run:

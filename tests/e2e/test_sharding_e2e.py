@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from fakediscord import FakeDiscord, Guild, Member, SentMessage, run_client
+from fakediscord.limits import DISCORD
 from sqlalchemy import select
 
 from bot.cli import _shards
@@ -39,6 +40,11 @@ SHARDS = 4
 GUILDS = 100
 PLAYERS = 10  # per guild: 1,000 answers in all
 REPLY_KINDS = ("right", "right", "partial", "wrong")
+# These tests are about shards sharing one database, not about Discord's limits: 100
+# questions posted at once and 1,000 reactions in seconds are far beyond Discord's global
+# 50 requests/s (one bot, whatever its processes), so the global limit is off here. The
+# per-channel buckets (messages, reactions) stay as Discord's.
+NO_GLOBAL_LIMIT = DISCORD.without_global()
 
 
 @dataclass
@@ -195,7 +201,7 @@ async def in_process_bot(
 async def test_two_bots_with_shard_ranges_share_one_postgres_database(database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("several processes share PostgreSQL; SQLite is the one-process deployment")
-    async with FakeDiscord(recommended_shards=SHARDS) as fake:
+    async with FakeDiscord(recommended_shards=SHARDS, rate_limits=NO_GLOBAL_LIMIT) as fake:
         arena = build_arena(fake)
         async with contextlib.AsyncExitStack() as stack:
             low = await stack.enter_async_context(in_process_bot(fake, database_url, [0, 1]))
@@ -215,6 +221,7 @@ async def test_two_bots_with_shard_ranges_share_one_postgres_database(database_u
             assert boards[0] == boards[1] and boards[0].players == PLAYERS
         assert fake.unknown_routes == [] and fake.server_errors == []
         assert fake.contract_violations == []
+        assert fake.rate_limited == [], "the bot was answered 429 Too Many Requests"
     await check_database(database_url, arena)
 
 
@@ -235,7 +242,7 @@ async def test_convquiz_run_processes_with_shard_ranges_share_one_postgres_datab
 ) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("several processes share PostgreSQL; SQLite is the one-process deployment")
-    async with FakeDiscord(recommended_shards=SHARDS) as fake:
+    async with FakeDiscord(recommended_shards=SHARDS, rate_limits=NO_GLOBAL_LIMIT) as fake:
         arena = build_arena(fake)
         # One process takes its shards from the command line, the other from the
         # environment; both start at once on an empty database (one migrates).
@@ -280,6 +287,7 @@ async def test_convquiz_run_processes_with_shard_ranges_share_one_postgres_datab
             assert b"Traceback" not in stderr, stderr.decode()[-2000:]
         assert fake.unknown_routes == [] and fake.server_errors == []
         assert fake.contract_violations == []
+        assert fake.rate_limited == [], "the bot was answered 429 Too Many Requests"
     await check_database(database_url, arena)
 
 

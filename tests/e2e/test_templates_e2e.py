@@ -7,7 +7,7 @@ import re
 
 import pytest
 from fakediscord import Member, SentMessage
-from harness import Running, World, is_question, is_reveal, running, text_of
+from harness import MANY_MESSAGES, Running, World, is_question, is_reveal, running, text_of
 
 from bot.engine import bank
 from bot.engine.codes import parse_versioned_code
@@ -141,6 +141,8 @@ async def test_remove_asks_for_confirmation_from_the_same_admin(quizbot: Running
     assert "No templates yet" in text_of(listed)
 
 
+# About templates, not Discord's limits: ten rounds in one channel post 22 messages.
+@pytest.mark.parametrize("rate_limits", [MANY_MESSAGES], ids=["many-messages"])
 async def test_ten_bundled_templates_import_export_and_play(quizbot: Running) -> None:
     world, fake = quizbot.world, quizbot.world.fake
     bundled = bundled_templates()

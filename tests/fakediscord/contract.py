@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,6 +177,45 @@ class Contract:
         if key is None:
             return [f"{op.method} {op.path}: response {status}: status not in the spec"]
         return self._errors(op, f"response {status}", key, body)
+
+    def check_headers(self, op: Operation, status: int, headers: Mapping[str, str]) -> list[str]:
+        """Violations of the headers the spec declares for this answer (the X-RateLimit-*
+        ones): each must be present and parse as its schema's type."""
+        key = self.response_key(op, status)
+        if key is None:
+            return []  # check_response reports the status
+        response = self.paths[op.path][op.method.lower()]["responses"][key]
+        response = self._resolve(response)
+        out = []
+        for name, declared in response.get("headers", {}).items():
+            kind = self._resolve(declared).get("schema", {}).get("type")
+            value = headers.get(name)
+            if value is None:
+                out.append(f"{op.method} {op.path}: response {status}: no {name} header")
+            elif not _parses(value, kind):
+                out.append(
+                    f"{op.method} {op.path}: response {status}: {name}={value!r}: not {kind}"
+                )
+        return out
+
+    def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            target: Any = self.document
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part]
+            node = target
+        return node
+
+
+def _parses(value: str, kind: str | None) -> bool:
+    try:
+        if kind == "integer":
+            int(value)
+        elif kind == "number":
+            float(value)
+    except ValueError:
+        return False
+    return True
 
 
 @functools.cache

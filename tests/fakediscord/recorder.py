@@ -65,7 +65,6 @@ class RecorderMixin:
         self.contract_violations: list[str] = []
         self.rejected: list[RejectedRequest] = []
         self.server_errors: list[str] = []  # bugs in the fake itself; should stay empty
-        self.rate_limited: list[str] = []
         self.channel_post_times: dict[int, list[float]] = {}
 
     @web.middleware
@@ -96,7 +95,13 @@ class RecorderMixin:
                 {"message": "401: Unauthorized", "code": 0}, 401
             )
         else:
-            response = await self._handle(request, handler, op)
+            headers, refused = self._rate_limit(request.method, template, dict(request.match_info))
+            response = refused or await self._handle(request, handler, op)
+            response.headers.update(headers)  # Discord sends them on every answer
+            if op is not None:
+                self.contract_violations += contract().check_headers(
+                    op, response.status, response.headers
+                )
         if op is not None and isinstance(response, web.Response):
             data = response.get(_JSON_KEY, _NO_JSON)
             if data is _NO_JSON and response.content_type == "application/json" and response.body:

@@ -18,7 +18,9 @@ REST routes are counted in `FakeDiscord.rest_calls` under these keys:
     GET|PATCH|DELETE /webhooks/{application_id}/{interaction_token}/messages/@original
     GET|PATCH|DELETE /webhooks/{application_id}/{interaction_token}/messages/{message_id}
 
-Anything else answers 404 and lands in `unknown_routes`. Every request body and JSON
+Anything else answers 404 and lands in `unknown_routes`. Every answer carries Discord's
+X-RateLimit-* headers and the limits are enforced (ratelimits.py); each 429 lands in
+`rate_limited`. Every request body and JSON
 answer is held to Discord's OpenAPI spec (contract.py); breaches land in
 `contract_violations`, and a request body the spec refuses gets 400 Invalid Form Body.
 
@@ -31,6 +33,8 @@ mixin per concern, each in its own module:
     events.py     the gateway endpoint, its sessions and the events fanned out to them
     routes/       the REST routes, one module per resource, and the route table
     recorder.py   the middleware: request log, unknown routes, contract, server errors
+    ratelimits.py Discord's rate limits: buckets, the global limit, headers, 429s
+    limits.py     the figures of those limits, with their sources
     driver.py     what a test does as a user (send_message, click_button, submit_modal)
     waits.py      wait_for_*: what the bot does after a driving action
     http.py       JSON answers, Discord's error body, API prefix
@@ -49,6 +53,7 @@ from .driver import DriverMixin
 from .events import EventsMixin
 from .gateway import GatewaySession
 from .http import API_PREFIX
+from .limits import DISCORD, RateLimits
 from .messages import MessagesMixin
 from .model import (
     JSON,
@@ -60,6 +65,7 @@ from .model import (
     SentMessage,
 )
 from .payloads import PayloadsMixin
+from .ratelimits import RateLimitsMixin
 from .recorder import RecorderMixin
 from .routes import RoutesMixin
 from .state import StateMixin
@@ -75,6 +81,7 @@ class FakeDiscord(
     PayloadsMixin,
     StateMixin,
     RecorderMixin,
+    RateLimitsMixin,
 ):
     """Discord REST + gateway on 127.0.0.1 for end-to-end tests of a discord.py bot.
 
@@ -91,7 +98,7 @@ class FakeDiscord(
         privileged_intents: int = PRIVILEGED_INTENTS,
         recommended_shards: int = 1,
         compress: bool = False,
-        channel_rate_limit: tuple[int, float] | None = None,
+        rate_limits: RateLimits = DISCORD,
         heartbeat_interval_ms: int = 41250,
         interaction_deadline: float = 3.0,
     ) -> None:
@@ -99,9 +106,9 @@ class FakeDiscord(
         privileged_intents: which privileged intents the "developer portal" allows;
             identifying with others closes the socket with 4014, like Discord.
         compress: answer `compress=zlib-stream` with zlib binary frames (else JSON text).
-        channel_rate_limit: (messages, seconds) per channel; beyond it POST messages gets
-            Discord's 429 (discord.py sleeps `retry_after` and retries). None: unlimited,
-            but `max_channel_posts()` still tells what Discord would have allowed.
+        rate_limits: the buckets and global limit answered in headers and enforced with
+            Discord's 429 (limits.py; default: Discord's). Every 429 lands in
+            `rate_limited`; a test about something else may pass another, saying why.
         interaction_deadline: seconds a bot has for the first interaction response;
             later callbacks get 404 "Unknown interaction", as on Discord (3 s).
         """
@@ -109,13 +116,13 @@ class FakeDiscord(
         self.privileged_intents = privileged_intents
         self.recommended_shards = recommended_shards
         self.compress = compress
-        self.channel_rate_limit = channel_rate_limit
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.interaction_deadline = interaction_deadline
 
         self._init_state(bot_name)
 
         self._init_records()
+        self._init_rate_limits(rate_limits)
 
         # What the bot did (the feeds are what wait_for_* watch).
         self.sent_messages: Feed[SentMessage] = Feed()

@@ -113,3 +113,35 @@ async def test_a_broken_source_is_refused_quoting_the_field_and_saves_nothing(
     with pytest.raises(TemplateRefused) as nothing:
         await admin.export(GUILD)
     assert nothing.value.key == "tpl.nothing_to_export"
+
+
+LINKED = source("linked").replace("What is {a} + 1?", "What is {a} + 1? See https://example.com")
+
+
+async def test_links_are_refused_until_a_manager_allows_them_for_the_guild(
+    admin: TemplateAdmin, store: TemplateStore
+) -> None:
+    assert (await store.config(GUILD)).template_links is False
+    with pytest.raises(TemplateRefused) as refused:
+        await admin.add(GUILD, LINKED, ADMIN)
+    assert "https://example.com" in refused.value.said_in("en")
+    japanese = refused.value.said_in("ja")
+    assert "リンク" in japanese and "行目" in japanese  # the checker's reason, in Japanese
+    (imported,) = await admin.import_(GUILD, LINKED, ADMIN)
+    assert imported.error is not None and imported.saved is None
+
+    with pytest.raises(NotAllowed):
+        await admin.set_links(GUILD, True, is_manager=False)
+    await admin.set_links(GUILD, True, is_manager=True)
+    assert (await store.config(GUILD)).template_links is True
+    template, saved = await admin.add(GUILD, LINKED, ADMIN)
+    assert saved.change == "created" and "https://example.com" in template.sample(0).prompt
+    assert (await store.config(GUILD + 1)).template_links is False  # per guild
+
+    # Turned off again: what is saved still loads, to be asked, shown or removed.
+    await admin.set_links(GUILD, False, is_manager=True)
+    assert (await admin.saved(GUILD, "linked")).name == "linked"
+    await admin.require(GUILD, "linked")
+    with pytest.raises(TemplateRefused) as missing:
+        await admin.require(GUILD, "nope")
+    assert missing.value.key == "tpl.unknown"

@@ -517,7 +517,7 @@ def test_per_language_text_needs_english() -> None:
         ),
         (
             template_with(constraints='["n < 0"]'),
-            "constraints[0]: holds for 0 of 500 draws (line 10)",
+            "constraints[0]: holds for 0 of 98 possible values (line 10)",
         ),
         (
             template_with(params="{n: {choice: [16]}, k: {choice: [3]}}", answer='"n // (k - 3)"'),
@@ -649,14 +649,14 @@ def test_per_language_text_needs_english() -> None:
         ),
         (
             template_with(mistakes='[{name: x, answer: "n - k + 1", score: 0.5, feedback: f}]'),
-            "mistakes[0].answer: equals the right answer in all 200 sampled questions (line 10)",
+            "mistakes[0].answer: equals the right answer in all 98 checked questions (line 10)",
         ),
         (
             template_with(
                 mistakes='[{name: x, answer: "n / 3", score: 0.5, feedback: f}]',
                 params="{n: {choice: [16]}, k: {choice: [3]}}",
             ),
-            "mistakes[0].answer: is never usable in the 200 sampled questions; for example it "
+            "mistakes[0].answer: is never usable in the 1 checked question; for example it "
             "gives 16/3, not a whole number (use answer_type: float for fractions) when n=16, k=3 "
             "(line 8)",
         ),

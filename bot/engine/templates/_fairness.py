@@ -76,7 +76,7 @@ def _probed(template: Template) -> int:
         for group in (plan.prompt, *(plan.choices or ()))
         for f in pick(group, lang).text.formulas
     )
-    worst_tries = LIMITS.draws // LIMITS.min_acceptance  # draws a sample may reject
+    worst_tries = round(1 / LIMITS.min_acceptance_rate)  # draws a sample may reject
     per_variant = worst_tries * constraints + answer + shown
     per_variant += len(template.params) * _ALTERNATIVES * (constraints + answer + shown)
     return max(MIN_PROBED, min(MAX_PROBED, LIMITS.fairness_steps // max(per_variant, 1)))

@@ -1,8 +1,11 @@
-"""The limits on a template: its size, its parts, and the work checking it may take."""
+"""The limits on a template: its size, its parts, the work checking it may take, and how
+long its texts may be once rendered (measured against where Discord shows them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bot.engine import message_limits as discord
 
 
 @dataclass(frozen=True)
@@ -25,12 +28,41 @@ class Limits:
     choice_chars: int = 300
     feedback_chars: int = 500
     formula_nodes: int = 2_000  # all formulas of a template together
-    draws: int = 500  # draws to measure how often the constraints hold
-    min_acceptance: int = 25  # of those draws (5 %)
+
+    # --- sampling ------------------------------------------------------------------------
+    draws: int = 500  # random draws to measure how often the constraints hold
+    min_acceptance_rate: float = 0.05  # of those draws the constraints must hold for
+    confidence_z: float = 3.0  # the acceptance rate costed is its Wilson lower bound at z
+    exhaustive_space: int = 2_000  # a space this small is enumerated, not sampled
+    exhaustive_variants: int = 300  # this few good value sets are all checked
+    corners: int = 128  # boundary value sets (min/max of each parameter) checked at load
+    variants: int = 200  # random variants checked at load, when the budget allows
+    min_variants: int = 50  # fewer than this within the budget: refused as too costly
     tries: int = 1_000  # draws one question may use to satisfy the constraints
-    variants: int = 200  # sampled questions checked when a template is loaded
-    rendered_chars: int = 3_000  # a rendered prompt or explanation
-    check_steps: int = 600_000  # formula parts evaluated while checking a template
+    redraws: int = 30  # bad variants (a formula error, equal options) one question skips
+
+    # --- work budget, in units: one unit is one formula part evaluated ------------------
+    check_units: int = 120_000  # checking one template (about 60 ms on the dev machine)
+    import_units: int = 2_000_000  # every template of one import together (about 1 s)
+    template_units: int = 3_000  # reading, compiling and exporting one, beyond its formulas
+    question_units: int = 2_500  # one question, expected: its draws, texts and grading
+    build_units: int = 60  # building one question in one language, beyond its formulas
+    grade_units: int = 30  # grading the answer as shown (reading a reply)
+    variant_units: int = 20  # making a variant (answer key, mistakes), beyond formulas
+    chars_per_unit: int = 16  # characters of text rendered and scanned per unit
+
+    # --- rendered text, where it is shown (Discord's figures: bot/engine/message_limits) -
+    rendered_chars: int = 3_000  # a rendered prompt or explanation on its own
+    # The question embed's description: the prompt and the options as laid out, leaving
+    # room for the deadline line; options past the cut would vanish from the question.
+    question_chars: int = discord.DESCRIPTION_CHARS - 200
+    # The reveal's description (answer line and explanation), leaving room in the
+    # 6,000 total for the title, the footer and the three fields of names (right,
+    # partly right, not right: 1,024 each).
+    reveal_chars: int = discord.EMBED_TOTAL_CHARS - 3 * (discord.FIELD_VALUE_CHARS + 60) - 700
+    # A mistake's feedback is sent in an ephemeral reply with the points after it.
+    feedback_rendered_chars: int = discord.MESSAGE_CHARS - 100
+
     # Tolerances: a wide one lets a guess (or a reply of 0) pass on ranked questions.
     relative_tolerance: float = 0.05  # the widest relative tolerance
     absolute_share: float = 0.05  # absolute tolerance / |answer| in most sampled questions

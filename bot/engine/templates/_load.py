@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from bot.engine.templates._check import check_template
 from bot.engine.templates._compile import compile_plan
 from bot.engine.templates._errors import TemplateError
@@ -36,29 +38,43 @@ def _as_text(text: object, limit: int) -> str:
     return text
 
 
-def load_template(text: str | bytes) -> Template:
+def load_template(text: str | bytes, *, allow_links: bool = False) -> Template:
     """Read, check and compile one template (a YAML document).
 
     Returns an immutable ``Template`` or raises ``TemplateError`` whose message names the
-    field (and YAML line) and says what to change. Nothing in the text is executed."""
-    return _load(read_document(_as_text(text, LIMITS.document_chars)))
+    field (and YAML line) and says what to change. Nothing in the text is executed.
+    ``allow_links`` is the guild's ``template_links`` setting: links in texts are refused
+    unless it is on (masked links ``[text](url)`` always are)."""
+    return _load(read_document(_as_text(text, LIMITS.document_chars)), allow_links)[0]
 
 
-def load_templates(text: str | bytes) -> list[Template | TemplateError]:
+def load_templates(
+    text: str | bytes, *, allow_links: bool = False
+) -> list[Template | TemplateError]:
     """Read a multi-document YAML stream (``---`` between templates): one entry per
     template, accepted or refused on its own. Raises ``TemplateError`` only when the
-    whole import is too large."""
+    whole import is too large. The checks of the whole import share one work budget
+    (``LIMITS.import_units``); a template past it is refused and can be imported alone."""
     body = _as_text(text, LIMITS.import_chars)
-    chunks = list(split_documents(body))
+    # Stop at the first document over the limit: a stream of 100,000 tiny documents
+    # is refused without cutting it all up.
+    chunks = list(itertools.islice(split_documents(body), LIMITS.import_documents + 1))
     if len(chunks) > LIMITS.import_documents:
         raise TemplateError(
-            "", f"{len(chunks)} templates in one import; the limit is {LIMITS.import_documents}"
+            "",
+            f"more than {LIMITS.import_documents} templates in one import; the limit is "
+            f"{LIMITS.import_documents}",
         )
     results: list[Template | TemplateError] = []
     names: dict[str, int] = {}
+    left = LIMITS.import_units
     for number, (chunk, offset) in enumerate(chunks, start=1):
         try:
-            template = _load(read_document(chunk, offset))
+            # A fair share of what is left, or a quarter of it when that is more: cheap
+            # templates leave room for a heavy one, and the whole import stays bounded.
+            share = max(left // (len(chunks) - number + 1), left // 4)
+            template, units = _load(read_document(chunk, offset), allow_links, share)
+            left -= units
         except TemplateError as error:
             results.append(error)
             continue
@@ -78,7 +94,9 @@ def load_templates(text: str | bytes) -> list[Template | TemplateError]:
     return results
 
 
-def _load(document: Document) -> Template:
+def _load(
+    document: Document, allow_links: bool, budget: int = LIMITS.check_units
+) -> tuple[Template, int]:
     try:
         source = parse_source(document)
     except RecursionError:
@@ -88,7 +106,7 @@ def _load(document: Document) -> Template:
     try:
         plan = compile_plan(source, document)
         template = Template(**vars(source), _plan=plan)
-        check_template(template)
+        units = check_template(template, allow_links=allow_links, budget=budget)
     except TemplateError as error:
         raise error.with_context(name=source.name) from None
-    return template
+    return template, units

@@ -9,6 +9,7 @@ loaded, and rendering only concatenates.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ __all__ = [
     "compile_text",
     "format_value",
     "render",
+    "shown_text_problem",
 ]
 
 MAX_PLACEHOLDERS = 30  # in one text
@@ -33,6 +35,20 @@ _SHOWN = 40  # characters of a placeholder quoted back in an error
 
 # Discord would turn these into pings or channel links; a template has no business there.
 _MENTION_RE = re.compile(r"@everyone|@here|<@[!&]?\d|<#\d|<@&", re.IGNORECASE)
+
+
+# Bidirectional controls reorder what is shown ("\u202e" makes 12 read as 21): refused.
+_BIDI_RE = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+# Links a player would follow: masked ones ([Official hint](https://...)) mislead always;
+# plain links and invites only where the guild's setting allows links.
+_MASKED_LINK_RE = re.compile(r"\]\(\s*<?\s*[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+_LINK_RE = re.compile(
+    # The lookbehind starts a scheme only where one can start: linear on long words.
+    r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://|\bwww\.|discord(?:app)?\.(?:gg|com/invite|me)\b"
+    r"|\.gg/",
+    re.IGNORECASE,
+)
 
 
 # Invisible characters that would garble a message or a database row (NUL); newlines and
@@ -86,6 +102,11 @@ def compile_text(source: str, names: Collection[str], *, limit: int, allow_answe
         raise FormulaError(f"the text is {len(source):,} characters long; the limit is {limit:,}")
     if mention := _MENTION_RE.search(source):
         raise FormulaError(f"mentions such as {mention.group(0)!r} are not allowed")
+    if bidi := _BIDI_RE.search(source):
+        raise FormulaError(
+            f"the direction control U+{ord(bidi.group(0)):04X} at character {bidi.start() + 1} "
+            "is not allowed: it can reverse how digits read"
+        )
     if control := _CONTROL_RE.search(source):
         raise FormulaError(
             f"control character U+{ord(control.group(0)):04X} at character "
@@ -139,13 +160,20 @@ def compile_text(source: str, names: Collection[str], *, limit: int, allow_answe
             parts.append(ANSWER)
         else:
             try:
-                parts.append(compile_formula(key, names))
+                parts.append(_compiled(key, frozenset(names)))
             except FormulaError as error:
                 raise FormulaError(f"placeholder {_quote(inner)}: {error}") from None
         i = close + 1
     if literal:
         parts.append("".join(literal))
     return Text(source, tuple(parts))
+
+
+@functools.lru_cache(maxsize=1_024)
+def _compiled(key: str, names: frozenset[str]) -> Formula:
+    # A placeholder repeated in every language and text is compiled once: a Formula is
+    # immutable and its closures pure, so sharing it is safe (errors are not cached).
+    return compile_formula(key, names)
 
 
 def format_value(value: Value) -> str:
@@ -181,3 +209,30 @@ def render(
         else:
             out.append(answer_text if answer_text is not None else "{answer}")
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=4_096)
+def shown_text_problem(text: str, *, allow_links: bool) -> tuple[str, dict[str, str]] | None:
+    """Why ``text`` (as a player would see it: rendered) may not be shown, as a catalog
+    key and its parameters, or None.
+
+    Run on the source and again on every rendered variant: ``<@{1}23>`` only becomes a
+    mention once rendered. Each pattern runs only when a plain substring test says it
+    could match (linear, and fast on long texts); a text rendered alike for many
+    variants is scanned once."""
+    if ("@" in text or "<#" in text) and (mention := _MENTION_RE.search(text)):
+        return "tpl.text.mention", {"found": repr(mention.group(0))}
+    if not text.isascii() and (bidi := _BIDI_RE.search(text)):
+        return "tpl.text.bidi", {"code": f"U+{ord(bidi.group(0)):04X}"}
+    if "](" in text and (masked := _MASKED_LINK_RE.search(text)):
+        start = text.rfind("[", 0, masked.start() + 1)
+        begin = max(start if start >= 0 else masked.start(), masked.start() - 30, 0)
+        return "tpl.text.masked_link", {"found": repr(text[begin : masked.end()][:60])}
+    if not allow_links and _may_link(text) and (link := _LINK_RE.search(text)):
+        return "tpl.text.link", {"found": repr(text[link.start() : link.start() + 40].split()[0])}
+    return None
+
+
+def _may_link(text: str) -> bool:
+    lowered = text.lower()
+    return "://" in text or "www." in lowered or ".gg" in lowered or "discord" in lowered

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from bot.engine.question import AnswerKey, AnswerValue
 from bot.engine.templates._answers import OutOfRange, WrongShape, convert_answer, relative_tolerance
+from bot.engine.templates._errors import TemplateError
 from bot.engine.templates._expr import Formula
 from bot.engine.templates._expr_values import EvalError, Value, show
 from bot.engine.templates._limits import LIMITS
@@ -44,12 +45,22 @@ def holds(template: Template, index: int, env: Mapping[str, Value]) -> bool:
     return value
 
 
-def draw(template: Template, rng: random.Random) -> dict[str, Value] | None:
+def draw(
+    template: Template, rng: random.Random, *, skip_errors: bool = False
+) -> dict[str, Value] | None:
+    """Values that satisfy the constraints, in at most ``LIMITS.tries`` draws, or None.
+
+    A constraint that fails to evaluate refuses (the load check names it) or, with
+    ``skip_errors`` (a question being asked), only rejects that draw."""
     count = len(template._plan.constraints)
     for _ in range(LIMITS.tries):
         env: dict[str, Value] = {param.name: param.draw(rng) for param in template.params}
-        if all(holds(template, i, env) for i in range(count)):
-            return env
+        try:
+            if all(holds(template, i, env) for i in range(count)):
+                return env
+        except TemplateError:
+            if not skip_errors:
+                raise
     return None
 
 
@@ -58,19 +69,12 @@ def seeded_rng(template: Template, seed: int) -> random.Random:
     return random.Random(f"template:{template.name}:{template.digest}:{seed}")
 
 
-def sample_variant(template: Template, seed: int) -> Variant:
-    rng = seeded_rng(template, seed)
-    env = draw(template, rng)
-    if env is None:
-        raise template._fail(
-            "constraints",
-            f"no values satisfied the constraints in {LIMITS.tries:,} tries (seed {seed})",
-        )
-    order: tuple[int, ...] | None = None
-    if template.choices is not None:
-        count = len(template.choices)
-        order = tuple(rng.sample(range(count), count)) if template.shuffle else tuple(range(count))
-    return make_variant(template, env, order)
+def shuffled_order(template: Template, rng: random.Random) -> tuple[int, ...] | None:
+    """The order options are shown in (drawn after the values, as always)."""
+    if template.choices is None:
+        return None
+    count = len(template.choices)
+    return tuple(rng.sample(range(count), count)) if template.shuffle else tuple(range(count))
 
 
 def make_variant(

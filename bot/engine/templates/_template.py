@@ -15,8 +15,9 @@ from bot.engine.templates._build import build_draft, build_question
 from bot.engine.templates._compile import Plan
 from bot.engine.templates._errors import TemplateError
 from bot.engine.templates._expr_values import Value, show
-from bot.engine.templates._sampling import holds, make_variant, sample_variant
+from bot.engine.templates._sampling import holds, make_variant
 from bot.engine.templates._source import Param, Source, source_data
+from bot.engine.templates._variants import good_variant
 from bot.engine.templates._yaml_scalars import refused_plain
 from bot.i18n.texts import DEFAULT_LANGUAGE
 
@@ -85,12 +86,16 @@ class Template(Source):
     def sample(self, seed: int, lang: str = DEFAULT_LANGUAGE) -> Question:
         """The question ``seed`` picks; the same seed always gives the same question.
 
-        Raises ``TemplateError`` for a bad seed, or (rarely: 200 variants were checked at
-        load time) when a formula fails for the values this seed draws."""
+        Every question is known good: the variant the seed draws is built in every
+        language and validated, and a bad one (a formula error, two options alike) is
+        skipped for the seed's next draw. Raises ``TemplateError`` for a bad seed, or
+        when good variants are so rare that the seed finds none (the load check refuses
+        such templates)."""
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_SPACE:
             raise TemplateError("seed", f"must be a whole number from 0 to {SEED_SPACE - 1}")
-        variant = sample_variant(self, seed)
-        return build_question(self, seed, lang, variant)
+        variant, questions = good_variant(self, seed)
+        question = questions.get(lang)
+        return question if question is not None else build_question(self, seed, lang, variant)
 
     def draft(self, values: Mapping[str, int], lang: str = DEFAULT_LANGUAGE) -> Draft:
         """The question for parameter values of your choosing (options unshuffled).
@@ -132,6 +137,19 @@ class Template(Source):
         if env:
             detail = f"{detail} when {_values(self.params, env)}"
         return TemplateError(path, detail, line=self._plan.line(path), name=self.name)
+
+    def _refuse(
+        self, path: str, key: str, env: Mapping[str, Value] | None = None, /, **params: object
+    ) -> TemplateError:
+        """Like ``_fail``, with the detail a catalog entry said in each reader's language."""
+        return TemplateError.keyed(
+            path,
+            key,
+            line=self._plan.line(path),
+            name=self.name,
+            when=_values(self.params, env) if env else None,
+            **params,
+        )
 
 
 class _Dumper(yaml.SafeDumper):

@@ -181,20 +181,20 @@ def split_documents(text: str) -> Iterator[tuple[str, int]]:
     """Cut a multi-document stream at its ``---`` lines: (document text, line offset).
 
     Each document is then read on its own, so one broken template does not take the rest
-    of an import with it. Empty documents (only comments or blanks) are skipped.
+    of an import with it. Empty documents (only comments or blanks) are skipped. Linear
+    in the text: line offsets are counted once, piece by piece, and documents are made
+    lazily, so a caller can stop at the first one over its limit.
     """
     starts = [match.start() for match in _DOC_START.finditer(text)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     starts.append(len(text))
+    line = 0
     for begin, end in itertools.pairwise(starts):
         chunk = text[begin:end]
-        body = [
-            line
-            for line in chunk.splitlines()
-            if line.strip()
-            and not line.lstrip().startswith(("#", "%"))
-            and line.strip() not in ("---", "...")
-        ]
-        if body:
-            yield chunk, text.count("\n", 0, begin)
+        if any(
+            stripped and not stripped.startswith(("#", "%")) and stripped not in ("---", "...")
+            for stripped in (raw.strip() for raw in chunk.splitlines())
+        ):
+            yield chunk, line
+        line += chunk.count("\n")

@@ -98,7 +98,9 @@ class TemplatesCog(commands.Cog):
         if file is None and not ctx.message.attachments and names.is_template_name(name):
             template = await self.admin.saved(ctx.guild.id, name)
         else:
-            template = self.admin.load(await template_source(ctx.message, file, text))
+            template = await self.admin.load_for(
+                ctx.guild.id, await template_source(ctx.message, file, text)
+            )
         lang = await guild_language(self.bot, ctx.guild)
         await ctx.send(embed=embed_for(preview_card(template, lang)))
 
@@ -130,7 +132,7 @@ class TemplatesCog(commands.Cog):
     @app_commands.describe(name=text("cmd.template.name"))
     async def remove(self, ctx: commands.Context[ConvQuizBot], name: str) -> None:
         assert ctx.guild is not None
-        await self.admin.saved(ctx.guild.id, name)
+        await self.admin.require(ctx.guild.id, name)
         lang = await guild_language(self.bot, ctx.guild)
         view = ConfirmRemoval(ctx.author.id, lang)
         await ctx.send(t("tpl.remove.confirm", lang, name=name), view=view)
@@ -178,6 +180,19 @@ class TemplatesCog(commands.Cog):
         await self.admin.set_mix(ctx.guild.id, mix)
         lang = await guild_language(self.bot, ctx.guild)
         await ctx.send(t("tpl.mix.set", lang, mix=t(f"tpl.mix.{mix}", lang)))
+
+    @template.command(name="links", description=text("cmd.template.links"))  # type: ignore[arg-type]
+    @app_commands.describe(setting=text("cmd.template.links.setting"))
+    @app_commands.choices(setting=[choice(f"tpl.links.{s}", s) for s in ("on", "off")])
+    async def links(self, ctx: commands.Context[ConvQuizBot], setting: str) -> None:
+        assert ctx.guild is not None
+        if setting not in ("on", "off"):
+            raise Refusal("error.links")
+        await self.admin.set_links(
+            ctx.guild.id, setting == "on", is_manager=_is_manager(ctx.author)
+        )
+        lang = await guild_language(self.bot, ctx.guild)
+        await ctx.send(t(f"tpl.links.set.{setting}", lang))
 
     @template.command(name="editors", description=text("cmd.template.editors"))  # type: ignore[arg-type]
     @app_commands.describe(role=text("cmd.template.editors.role"))
