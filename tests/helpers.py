@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.engine import bank
 from bot.engine.question import Question
+from bot.quiz.service import QuizService
+from bot.storage.repository import Repository
 
 # --- what counts as English in a Japanese text -----------------------------------------
 #
@@ -61,3 +63,49 @@ def param_question() -> Question:
 
 
 PARAM_REPLIES = ("4640", "4608", "12")  # right, partly right (forgot the biases), wrong
+
+
+# A small world for the privacy tests: GONE asks for their data to be deleted.
+GONE, STAYS, OTHER = 7, 8, 9  # the member who asks, and two who keep their data
+GUILD_A, GUILD_B, GUILD_C = 100, 200, 300
+
+
+async def _round(
+    service: QuizService,
+    clock: Clock,
+    guild: int,
+    channel: int,
+    starter: int,
+    answers: list[tuple[int, str]],
+) -> None:
+    await service.repository.open_question(
+        guild_id=guild,
+        channel_id=channel,
+        question=param_question(),
+        started_by=starter,
+        opened_at=service.clock(),
+        time_limit=30,
+    )
+    await service.resume()
+    for user, reply in answers:
+        clock.advance(2)
+        await service.answer(channel, user, reply)
+    clock.advance(31)
+    await service.close_due()
+
+
+async def played(repository: Repository) -> QuizService:
+    """GONE answers first and right in guild A (twice) and B, wrong once; guild C never
+    sees GONE. 4640 is right, 4608 the named mistake, 1 wrong."""
+    clock = Clock()
+    service = QuizService(repository, clock=clock)
+    await _round(
+        service, clock, GUILD_A, 1, GONE, [(GONE, "4640"), (STAYS, "4640"), (OTHER, "4608")]
+    )
+    await _round(
+        service, clock, GUILD_A, 2, STAYS, [(GONE, "4640"), (OTHER, "4640"), (STAYS, "4640")]
+    )
+    await _round(service, clock, GUILD_A, 3, OTHER, [(STAYS, "4640"), (GONE, "1")])
+    await _round(service, clock, GUILD_B, 4, GONE, [(GONE, "4640"), (OTHER, "4640")])
+    await _round(service, clock, GUILD_C, 5, STAYS, [(STAYS, "4640"), (OTHER, "1")])
+    return service

@@ -8,17 +8,17 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import GONE, STAYS, played
 
 from bot.cli import main
 from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
-from tests.unit.test_privacy_storage import GONE, STAYS, _played
 
 
 async def _prepare(url: str) -> None:
     engine = create_engine(url)
     await migrate(engine)
-    await _played(Repository(engine))
+    await played(Repository(engine))
     await engine.dispose()
 
 

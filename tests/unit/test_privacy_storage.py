@@ -5,62 +5,16 @@ from __future__ import annotations
 
 import json
 
-from helpers import Clock
+from helpers import GONE, GUILD_A, GUILD_B, GUILD_C, OTHER, STAYS, played
 from sqlalchemy import select
 
-from bot.quiz.service import QuizService
 from bot.storage.models import AnswerEvent, QuestionRow
 from bot.storage.repository import Repository
 from bot.storage.template_models import TemplateVersion
-from tests.unit.test_storage import seed_param_question
-
-GONE, STAYS, OTHER = 7, 8, 9  # the member who asks, and two who keep their data
-GUILD_A, GUILD_B, GUILD_C = 100, 200, 300
-
-
-async def _round(
-    service: QuizService,
-    clock: Clock,
-    guild: int,
-    channel: int,
-    starter: int,
-    answers: list[tuple[int, str]],
-) -> None:
-    await service.repository.open_question(
-        guild_id=guild,
-        channel_id=channel,
-        question=seed_param_question(),
-        started_by=starter,
-        opened_at=service.clock(),
-        time_limit=30,
-    )
-    await service.resume()
-    for user, reply in answers:
-        clock.advance(2)
-        await service.answer(channel, user, reply)
-    clock.advance(31)
-    await service.close_due()
-
-
-async def _played(repository: Repository) -> QuizService:
-    """GONE answers first and right in guild A (twice) and B, wrong once; guild C never
-    sees GONE. 4640 is right, 4608 the named mistake, 1 wrong."""
-    clock = Clock()
-    service = QuizService(repository, clock=clock)
-    await _round(
-        service, clock, GUILD_A, 1, GONE, [(GONE, "4640"), (STAYS, "4640"), (OTHER, "4608")]
-    )
-    await _round(
-        service, clock, GUILD_A, 2, STAYS, [(GONE, "4640"), (OTHER, "4640"), (STAYS, "4640")]
-    )
-    await _round(service, clock, GUILD_A, 3, OTHER, [(STAYS, "4640"), (GONE, "1")])
-    await _round(service, clock, GUILD_B, 4, GONE, [(GONE, "4640"), (OTHER, "4640")])
-    await _round(service, clock, GUILD_C, 5, STAYS, [(STAYS, "4640"), (OTHER, "1")])
-    return service
 
 
 async def test_counts_name_every_row_of_the_member(repository: Repository) -> None:
-    await _played(repository)
+    await played(repository)
     counts = await repository.privacy_counts(GONE)
     # Four answers in two guilds, each in a distinct (guild, kind) and one ISO week.
     assert (counts.answers, counts.guild_totals, counts.kind_totals) == (4, 2, 2)
@@ -70,7 +24,7 @@ async def test_counts_name_every_row_of_the_member(repository: Repository) -> No
 
 
 async def test_the_export_holds_the_members_rows_only(repository: Repository) -> None:
-    await _played(repository)
+    await played(repository)
     export = json.loads(json.dumps(await repository.privacy_export(GONE)))
     assert sorted(a["reply"] for a in export["answers"]) == ["1", "4640", "4640", "4640"]
     assert {a["user_id"] for a in export["answers"]} == {GONE}
@@ -84,7 +38,7 @@ async def test_the_export_holds_the_members_rows_only(repository: Repository) ->
 
 
 async def test_delete_leaves_totals_equal_to_a_full_rescore(repository: Repository) -> None:
-    await _played(repository)
+    await played(repository)
     untouched = await repository.totals_snapshot()
     before = await repository.privacy_delete(GONE)
     assert before.answers == 4
@@ -101,7 +55,7 @@ async def test_delete_leaves_totals_equal_to_a_full_rescore(repository: Reposito
 
 
 async def test_the_next_right_answer_inherits_first_correct(repository: Repository) -> None:
-    await _played(repository)
+    await played(repository)
     await repository.privacy_delete(GONE)
     async with repository.sessions() as session:
         firsts = dict(
@@ -132,7 +86,7 @@ async def test_the_next_right_answer_inherits_first_correct(repository: Reposito
 
 
 async def test_deleting_twice_is_harmless_and_spares_others(repository: Repository) -> None:
-    await _played(repository)
+    await played(repository)
     others = {u: await repository.privacy_export(u) for u in (STAYS, OTHER)}
     await repository.privacy_delete(GONE)
     snapshot = await repository.totals_snapshot()
