@@ -20,12 +20,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bench import boards, e2e, memory, scaleout, storage
+from bench import boards, busy, e2e, memory, scaleout, storage
 from bench import engine as engine_bench
 from bench import templates as templates_bench
 from bench.common import FULL, PG_ADMIN_URL, QUICK, ROOT, Sizes, machine, say
 
-SECTIONS = ("engine", "templates", "e2e", "storage", "boards", "memory", "scaleout")
+SECTIONS = ("engine", "templates", "e2e", "busy", "storage", "boards", "memory", "scaleout")
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 # The raw figures of the last full run, so the document can be written again (say
 # after editing bench/NOTES.md) without measuring again: ``python -m bench --doc-only``.
@@ -196,6 +196,34 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
             ],
         ),
         "e2e": Section("e2e", "2. End to end through the loopback Discord", e2e_figures),
+        "busy": Section(
+            "busy",
+            "2b. A busy channel under Discord's rate limits (100 answers in 5 s, half by form)",
+            [
+                Figure("reactions", "typed answers given a reaction (of 50)", ""),
+                Figure("reaction_p50_ms", "reaction verdict, median", "ms"),
+                Figure("reaction_p99_ms", "reaction verdict, p99", "ms"),
+                Figure("form_p50_ms", "private verdict through the form, median", "ms", digits=1),
+                Figure("form_p99_ms", "private verdict through the form, p99", "ms", digits=1),
+                Figure(
+                    "private_or_reaction_p99_ms",
+                    "private or reaction verdict, p99",
+                    "ms",
+                    "≤ 1,000 ms",
+                    lambda v: v <= 1000,
+                ),
+                Figure("by_reveal", "typed answers whose verdict is the reveal", ""),
+                Figure("by_reveal_median_s", "those: answer → reveal, median", "s", digits=1),
+                Figure(
+                    "reactions_after_reveal",
+                    "reactions after the reveal",
+                    "",
+                    "0",
+                    lambda v: v == 0,
+                ),
+                Figure("rate_limited", "429s the bot earned", "", "0", _zero),
+            ],
+        ),
         "storage": Section("storage", "3. Storage: answers committed per second", storage_figures),
         "boards": Section("boards", "4. Leaderboards", board_figures),
         "memory": Section(
@@ -221,6 +249,10 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
             ],
         ),
     }
+
+
+def _zero(value: float) -> bool:
+    return value == 0
 
 
 async def _postgres_reachable() -> bool:
@@ -253,6 +285,8 @@ async def _run_section(
         return templates_bench.measure(runs=2 if quick else 5, questions=40 if quick else 200)
     if name == "e2e":
         return await e2e.measure(sizes.e2e_answers, sizes.e2e_concurrency, backends)
+    if name == "busy":
+        return await busy.measure(100, 5.0)
     if name == "storage":
         return await storage.measure(sizes.storage_answers, 50, backends)
     if name == "boards":

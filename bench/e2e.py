@@ -34,6 +34,7 @@ from bench.common import say
 from bench.ping_bot import ping_bot
 from bot.discord.bot import ConvQuizBot
 from bot.engine import bank
+from bot.quiz.feedback import ReactionPlan
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
 from bot.wiring import build
@@ -106,12 +107,16 @@ def _replies(question: bank.Question) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def _convquiz(fake: FakeDiscord, url: str, clock: Clock) -> AsyncIterator[ConvQuizBot]:
+async def _convquiz(
+    fake: FakeDiscord, url: str, clock: Clock, plan: ReactionPlan | None = None
+) -> AsyncIterator[ConvQuizBot]:
     engine = create_engine(url)
     await migrate(engine)
     settings = Settings(discord_token=fake.token, database_url=url, convquiz_time_limit=600)
     services = build(engine, clock=clock, default_time_limit=600)
-    bot = ConvQuizBot(service=services.quiz, settings=settings, guild_ready_timeout=0.05)
+    bot = ConvQuizBot(
+        service=services.quiz, settings=settings, guild_ready_timeout=0.05, reaction_plan=plan
+    )
     try:
         async with run_client(fake, bot, ready_timeout=30):
             yield bot
@@ -131,7 +136,9 @@ async def convquiz_rate(
         per_channel = total // concurrency + 1
         players = [fake.add_member(guild.id, f"p{i}").id for i in range(per_channel + 1)]
         clock = Clock()
-        async with _convquiz(fake, url, clock) as bot:
+        # The bot's reaction plan mirrors the fake's limits: none in the throughput runs.
+        plan = ReactionPlan(interval=0.0) if limits is UNLIMITED else None
+        async with _convquiz(fake, url, clock, plan) as bot:
             rest_before_rounds = sum(fake.rest_calls.values())
             start = len(fake.sent_messages)
             for channel in channels:

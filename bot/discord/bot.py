@@ -29,6 +29,7 @@ from bot.errors import StartupError, StorageError
 from bot.ops.health import Health
 from bot.ops.metrics import Metrics
 from bot.present.cards import close_card
+from bot.quiz.feedback import ReactionPlan
 from bot.quiz.service import QuizService
 from bot.records import ClosedQuestion, GuildConfig
 from bot.settings import Settings
@@ -66,6 +67,7 @@ class ConvQuizBot(commands.AutoShardedBot):
         sync_only: bool = False,
         metrics: Metrics | None = None,
         health: Health | None = None,
+        reaction_plan: ReactionPlan | None = None,
         **options: Any,
     ) -> None:
         intents = discord.Intents.default()
@@ -98,7 +100,9 @@ class ConvQuizBot(commands.AutoShardedBot):
         self.started_at = time.monotonic()
         # Ops: REST calls by route, gateway latency, and /healthz's view of the gateway.
         self.metrics = metrics or Metrics()
-        self.reactions = ReactionSender(service)
+        # Discord's reaction budget per channel (bot.quiz.feedback); a benchmark against
+        # a Discord without limits passes a plan without them.
+        self.reactions = ReactionSender(service, reaction_plan)
         instrument(self, self.metrics, health)
         # Every REST attempt waits out a global 429 window (discord.py 2.7.1 bug).
         http_guard.install(self)

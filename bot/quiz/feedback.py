@@ -6,7 +6,7 @@ median 9.9 s late and a quarter of them after the reveal had told everyone the a
 A verdict that late teaches nothing, so the plan is:
 
 - reactions go out in the order answers were stored, one per ``interval`` per channel;
-- an answer gets a reaction only if its turn comes within ``within`` seconds and before
+- an answer gets a reaction only if its turn comes within ``within`` (0.5 s) and before
   the question's deadline, so there is never a backlog and never a reaction after the
   reveal;
 - every other answerer finds their verdict, by name, in the reveal (right, partly right
@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 # Discord's reaction bucket: limit 1, reset after 0.25 s, keyed by the channel (what the
 # API's X-RateLimit headers report for PUT .../reactions/{emoji}/@me).
 REACTION_INTERVAL = 0.25
-# How late a reaction may come and still be feedback rather than noise.
-PROMPT_WITHIN = 1.0
+# How long a reaction may wait for its turn: with the request itself, the verdict still
+# comes within a second (the target), and the queue never outgrows half a second.
+PROMPT_WITHIN = 0.5
 # Slack before the deadline: a reaction due this close to the reveal is left to it.
 DEADLINE_MARGIN = 0.25
 
