@@ -1,7 +1,7 @@
 """The harness of the hostile template tests: tripwires, a memory cap, recorded times.
 
-Each load runs under tripwires (``eval``, ``exec``, ``open``, code-producing ``compile``
-raise and are recorded) and a memory cap (the address-space limit set to what the
+Each load runs under tripwires (``eval``, ``exec``, ``open``, code-producing ``compile``,
+``os.system`` and friends raise and are recorded) and a memory cap (the address-space limit set to what the
 process holds plus ``MEMORY_CAP``, so a load that tries to build something huge gets a
 MemoryError); times are recorded in ``TIMINGS`` for the module to print, never asserted
 beyond a generous guard.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import json
+import os
 import resource
 import time
 from collections.abc import Callable, Iterator
@@ -62,6 +63,9 @@ def guarded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         patch.setattr(builtins, "compile", ast_only)
         for name in ("open", "eval", "exec", "breakpoint", "input"):
             patch.setattr(builtins, name, tripped(name))
+        for name in ("system", "popen", "execv", "execve", "fork", "remove", "unlink", "kill"):
+            if hasattr(os, name):
+                patch.setattr(os, name, tripped(f"os.{name}"))
         resource.setrlimit(resource.RLIMIT_AS, (cap if hard < 0 else min(cap, hard), hard))
         try:
             yield calls

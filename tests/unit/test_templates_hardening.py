@@ -1,30 +1,25 @@
 """Hostile templates, second round: no crash but a TemplateError, no board-cheating
 questions, no YAML 1.1 surprises, and every error's position given once.
 
-Each refusal runs under tripwires (``open``, ``eval``, ``exec``, code-producing
-``compile``, ``os.system`` and friends raise and are recorded) and a memory cap
-(``tracemalloc`` peak); times are collected and printed by
+Each refusal runs under the shared tripwires and address-space cap
+(``tests/template_harness.py``) and a tighter memory cap of its own (``tracemalloc`` peak); times are collected and printed by
 ``test_hardening_refusal_timings`` (``-s`` shows them), never asserted.
 """
 
 from __future__ import annotations
 
-import ast
-import builtins
 import json
-import os
 import re
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from template_harness import guarded
 
 from bot.engine.bank import grade
 from bot.engine.templates import TemplateError, load_template, load_templates
@@ -34,40 +29,9 @@ MEMORY_CAP = 64 * 2**20  # bytes a refusal may allocate at its peak
 TIMINGS: dict[str, float] = {}
 
 
-@contextmanager
-def tripwires(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Make every way of running code or touching the system raise, and record it."""
-    calls: list[str] = []
-    real_compile = builtins.compile
-
-    def tripped(what: str) -> Callable[..., Any]:
-        def fire(*args: Any, **kwargs: Any) -> Any:
-            calls.append(what)
-            raise AssertionError(f"tripwire: {what}")
-
-        return fire
-
-    def ast_only_compile(
-        source: Any, filename: Any, mode: Any, flags: int = 0, *args: Any, **kwargs: Any
-    ) -> Any:
-        if not flags & ast.PyCF_ONLY_AST:
-            calls.append("compile to code")
-            raise AssertionError("tripwire: compile")
-        return real_compile(source, filename, mode, flags, *args, **kwargs)
-
-    with monkeypatch.context() as patch:
-        patch.setattr(builtins, "compile", ast_only_compile)
-        for name in ("open", "eval", "exec", "breakpoint", "input"):
-            patch.setattr(builtins, name, tripped(name))
-        for name in ("system", "popen", "execv", "execve", "fork", "remove", "unlink", "kill"):
-            if hasattr(os, name):
-                patch.setattr(os, name, tripped(f"os.{name}"))
-        yield calls
-
-
 def refuse(name: str, monkeypatch: pytest.MonkeyPatch, text: str | bytes) -> TemplateError:
     """Load ``text`` expecting a TemplateError (any other exception fails the test)."""
-    with tripwires(monkeypatch) as calls:
+    with guarded(monkeypatch) as calls:
         tracemalloc.start()
         start = time.perf_counter()
         try:
