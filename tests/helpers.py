@@ -49,15 +49,21 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
+def is_article_question_2(q: Question) -> bool:
+    """The seed article's question 2: a 3×3 conv from 16 to 32 channels (4,640 parameters;
+    4,608 forgets the biases)."""
+    return q.kind == "param_count" and (
+        q.params["in_channels"],
+        q.params["out_channels"],
+        q.params["kernel"],
+    ) == (16, 32, [3, 3])
+
+
 def param_question() -> Question:
     """3×3 conv, 16 → 32 channels: 4,640 parameters (4,608 forgets the biases)."""
     for seed in range(5_000):
         q = bank.generate("param_count", seed, 1)
-        if (q.params["in_channels"], q.params["out_channels"], q.params["kernel"]) == (
-            16,
-            32,
-            [3, 3],
-        ):
+        if is_article_question_2(q):
             return q
     raise AssertionError("no such question in the first 5,000 seeds")
 

@@ -25,7 +25,6 @@ class ReactionSender:
         self.service = service
         self.plan = plan or ReactionPlan()
         self._sending: defaultdict[int, set[asyncio.Task[object]]] = defaultdict(set)
-        self.after_close = 0  # reactions skipped because the reveal came first
         self._one_at_a_time = OneAtATime()
 
     async def react(
@@ -51,8 +50,7 @@ class ReactionSender:
             async with self._one_at_a_time.hold(channel_id):
                 still_open = self.service.open_in(channel_id)
                 if still_open is None or still_open.id != question_id:
-                    self.after_close += 1
-                    return False
+                    return False  # the reveal came first: it carries the verdict
                 await message.add_reaction(emoji)
         except discord.HTTPException:
             return False

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 from harness import REACTION_ROUTE, Running, ask, is_reveal, seed_for, text_of
+from helpers import is_article_question_2
 
 from bot.discord.exts.quiz._modal import ANSWER_MAX_LENGTH
 
@@ -39,17 +40,7 @@ async def test_the_form_grades_privately_and_counts_like_a_typed_answer(
     quizbot: Running,
 ) -> None:
     world, fake = quizbot.world, quizbot.world.fake
-    world.seeds.seeds.append(
-        seed_for(
-            "param_count",
-            1,
-            lambda q: (
-                q.params["in_channels"] == 16
-                and q.params["out_channels"] == 32
-                and q.params["kernel"] == [3, 3]
-            ),
-        )
-    )
+    world.seeds.seeds.append(seed_for("param_count", 1, is_article_question_2))
     posted, question = await ask(quizbot, world.alice, "!convquiz param_count 1")
     assert question.answer.value == 4640 and question.choices is None
     (button,) = posted.custom_ids  # one Answer button, no choice buttons

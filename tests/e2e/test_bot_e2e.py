@@ -28,6 +28,7 @@ from harness import (
     seed_for,
     text_of,
 )
+from helpers import is_article_question_2
 from PIL import Image
 
 import bot.discord.pictures
@@ -41,17 +42,7 @@ pytestmark = pytest.mark.e2e
 async def test_a_full_round_scores_and_ranks_everyone(quizbot: Running) -> None:
     world, fake = quizbot.world, quizbot.world.fake
     # The article's question 2: a 3×3 conv from 16 to 32 channels has 4,640 parameters.
-    world.seeds.seeds.append(
-        seed_for(
-            "param_count",
-            1,
-            lambda q: (
-                q.params["in_channels"] == 16
-                and q.params["out_channels"] == 32
-                and q.params["kernel"] == [3, 3]
-            ),
-        )
-    )
+    world.seeds.seeds.append(seed_for("param_count", 1, is_article_question_2))
     posted, question = await ask(quizbot, world.alice, "!convquiz param_count 1")
     assert question.answer.value == 4640
     assert question.prompt in text_of(posted)

@@ -30,6 +30,7 @@ from harness import (
     is_reveal,
     seed_for,
 )
+from helpers import is_article_question_2
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.discord.bot import ConvQuizBot
@@ -101,17 +102,7 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 
 def param_count_4640(world: World) -> None:
-    world.seeds.seeds.append(
-        seed_for(
-            "param_count",
-            1,
-            lambda q: (
-                q.params["in_channels"] == 16
-                and q.params["out_channels"] == 32
-                and q.params["kernel"] == [3, 3]
-            ),
-        )
-    )
+    world.seeds.seeds.append(seed_for("param_count", 1, is_article_question_2))
 
 
 async def test_metrics_count_a_round_and_healthz_follows_the_gateway(world: World) -> None:

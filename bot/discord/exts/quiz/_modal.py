@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord.exts.quiz._views import verdict_text
+from bot.discord.exts.quiz._views import said_closed, verdict_text
 from bot.discord.language import user_language
 from bot.errors import StorageError
 from bot.i18n.texts import t
@@ -51,11 +51,8 @@ class TypedAnswerButton(
         return cls(int(match["question"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot: ConvQuizBot = interaction.client
         lang = user_language(interaction)
-        open_question = bot.service.open_in(interaction.channel_id or 0)
-        if open_question is None or open_question.id != self.question_id:
-            await interaction.response.send_message(t("reply.closed", lang), ephemeral=True)
+        if await said_closed(interaction, self.question_id, lang):
             return
         await interaction.response.send_modal(AnswerForm(self.question_id, lang))
 
@@ -77,9 +74,7 @@ class AnswerForm(discord.ui.Modal):
         bot: ConvQuizBot = interaction.client
         lang = user_language(interaction)
         channel_id = interaction.channel_id or 0
-        open_question = bot.service.open_in(channel_id)
-        if open_question is None or open_question.id != self.question_id:
-            await interaction.response.send_message(t("reply.closed", lang), ephemeral=True)
+        if await said_closed(interaction, self.question_id, lang):
             return
         try:
             outcome = await bot.service.answer(channel_id, interaction.user.id, self.reply.value)

@@ -53,10 +53,8 @@ class AnswerButton(
         received = time.perf_counter()
         bot: ConvQuizBot = interaction.client
         channel_id = interaction.channel_id or 0
-        open_question = bot.service.open_in(channel_id)
         lang = user_language(interaction)  # only the clicking member sees the reply
-        if open_question is None or open_question.id != self.question_id:
-            await interaction.response.send_message(t("reply.closed", lang), ephemeral=True)
+        if await said_closed(interaction, self.question_id, lang):
             return
         try:
             outcome = await bot.service.answer_choice(channel_id, interaction.user.id, self.index)
@@ -67,6 +65,17 @@ class AnswerButton(
             return
         await interaction.response.send_message(verdict_text(outcome, lang), ephemeral=True)
         bot.metrics.observe_acknowledgement(time.perf_counter() - received)
+
+
+async def said_closed(interaction: discord.Interaction[Any], question_id: int, lang: str) -> bool:
+    """Whether question ``question_id`` is no longer open in the interaction's channel;
+    if so, the member has been told so privately and nothing is recorded."""
+    bot: ConvQuizBot = interaction.client
+    open_question = bot.service.open_in(interaction.channel_id or 0)
+    if open_question is not None and open_question.id == question_id:
+        return False
+    await interaction.response.send_message(t("reply.closed", lang), ephemeral=True)
+    return True
 
 
 def verdict_text(outcome: AnswerOutcome | None, lang: str) -> str:
