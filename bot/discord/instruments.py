@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import logging
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import discord
 from discord.http import Route
 
@@ -22,36 +23,37 @@ from bot.ops.metrics import Metrics
 if TYPE_CHECKING:
     from discord.ext import commands
 
-# The route being requested by the current task, for the 429 log filter below.
+# The route being requested by the current task, for the 429 trace below.
 _requesting: contextvars.ContextVar[tuple[Metrics, str] | None] = contextvars.ContextVar(
     "convquiz_route", default=None
 )
-
-
-class _CountRetried429s(logging.Filter):
-    """discord.py sleeps and retries a 429 inside ``request``, so the wrapper never sees
-    it; the only trace is its warning "... responded with 429 ...", logged from within
-    the request, in the requesting task, where ``_requesting`` names the route. (This
-    needs the ``discord.http`` logger at WARNING or below, as ``configure_logging``
-    leaves it.)"""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if "responded with 429" in str(record.msg) and (current := _requesting.get()):
-            metrics, route = current
-            metrics.count_rate_limited(route)
-        return True
-
-
-_RETRIED_429S = _CountRetried429s()
 
 
 def route_label(route: Route) -> str:
     return f"{route.method} {route.path}"
 
 
+async def _count_429(
+    _session: aiohttp.ClientSession,
+    _context: SimpleNamespace,
+    params: aiohttp.TraceRequestEndParams,
+) -> None:
+    # discord.py sleeps and retries most 429s inside ``request``, so the wrapper never
+    # sees them; aiohttp's trace sees every response, in the requesting task, where
+    # ``_requesting`` names the route.
+    if params.response.status == 429 and (current := _requesting.get()):
+        metrics, route = current
+        metrics.count_rate_limited(route)
+
+
 def count_rest_calls(http: discord.http.HTTPClient, metrics: Metrics) -> None:
-    """Count every REST call of ``http`` by route, and its 429 answers."""
-    logging.getLogger("discord.http").addFilter(_RETRIED_429S)  # once: filters are a set
+    """Count every REST call of ``http`` by route, and its 429 answers.
+
+    Call before login: aiohttp freezes a session's traces when ``static_login`` makes it.
+    """
+    trace = http.http_trace or aiohttp.TraceConfig()
+    trace.on_request_end.append(_count_429)
+    http.http_trace = trace
     request = http.request
 
     @functools.wraps(request)
@@ -61,10 +63,6 @@ def count_rest_calls(http: discord.http.HTTPClient, metrics: Metrics) -> None:
         token = _requesting.set((metrics, label))
         try:
             return await request(route, **kwargs)
-        except discord.HTTPException as error:
-            if error.status == 429:  # a 429 discord.py does not retry (e.g. Cloudflare's)
-                metrics.count_rate_limited(label)
-            raise
         finally:
             _requesting.reset(token)
 
