@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.engine import message_limits as discord
+from bot.engine import message_limits
 
 
 @dataclass(frozen=True)
@@ -55,13 +55,15 @@ class Limits:
     rendered_chars: int = 3_000  # a rendered prompt or explanation on its own
     # The question embed's description: the prompt and the options as laid out, leaving
     # room for the deadline line; options past the cut would vanish from the question.
-    question_chars: int = discord.DESCRIPTION_CHARS - 200
+    question_chars: int = message_limits.DESCRIPTION_CHARS - 200
     # The reveal's description (answer line and explanation), leaving room in the
     # 6,000 total for the title, the footer and the three fields of names (right,
     # partly right, not right: 1,024 each).
-    reveal_chars: int = discord.EMBED_TOTAL_CHARS - 3 * (discord.FIELD_VALUE_CHARS + 60) - 700
+    reveal_chars: int = (
+        message_limits.EMBED_TOTAL_CHARS - 3 * (message_limits.FIELD_VALUE_CHARS + 60) - 700
+    )
     # A mistake's feedback is sent in an ephemeral reply with the points after it.
-    feedback_rendered_chars: int = discord.MESSAGE_CHARS - 100
+    feedback_rendered_chars: int = message_limits.MESSAGE_CHARS - 100
 
     # Tolerances: a wide one lets a guess (or a reply of 0) pass on ranked questions.
     relative_tolerance: float = 0.05  # the widest relative tolerance
