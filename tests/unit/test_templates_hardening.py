@@ -439,6 +439,23 @@ def test_yaml_stage_lines_count_from_the_import() -> None:
     assert str(error) == f"kind: duplicate key (line {doc().count(chr(10)) + 4})"
 
 
+@pytest.mark.parametrize(
+    "where",
+    ["# \ud800 a comment\n", "name: hard\ud800\n", "prompt: what \udfff {n} {k}\n"],
+    ids=["comment", "plain-key-value", "plain-prompt"],
+)
+def test_raw_surrogates_anywhere_are_refused_in_every_document(where: str) -> None:
+    """Discord's JSON may carry a lone surrogate (``"\\ud800"``) anywhere in a message:
+    in one template or in the second document of an import it is refused with its
+    line, never an encoding error from a digest, the cache or the store."""
+    with pytest.raises(TemplateError, match=r"unacceptable character #xd[89a-f]"):
+        load_template(doc() + where)
+    good, bad = load_templates(doc() + "---\n" + doc().replace("hardened", "second") + where)
+    assert not isinstance(good, TemplateError)
+    assert isinstance(bad, TemplateError) and bad.line is not None
+    assert bad.line > doc().count("\n") + 1
+
+
 def test_a_tolerance_too_tight_is_widened_not_added_again() -> None:
     text = doc(answer="n / 7", answer_type="float", extra="tolerance: {relative: 0.00001}\n")
     with pytest.raises(TemplateError) as refused:
