@@ -20,12 +20,22 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bench import boards, busy, e2e, memory, scaleout, storage
+from bench import boards, busy, e2e, learning, memory, scaleout, storage
 from bench import engine as engine_bench
 from bench import templates as templates_bench
 from bench.common import FULL, PG_ADMIN_URL, QUICK, ROOT, Sizes, machine, say
 
-SECTIONS = ("engine", "templates", "e2e", "busy", "storage", "boards", "memory", "scaleout")
+SECTIONS = (
+    "engine",
+    "templates",
+    "e2e",
+    "busy",
+    "storage",
+    "boards",
+    "memory",
+    "scaleout",
+    "learning",
+)
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 # The raw figures of the last full run, so the document can be written again (say
 # after editing bench/NOTES.md) without measuring again: ``python -m bench --doc-only``.
@@ -237,6 +247,11 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
                 Figure("extra_mib", "the guilds and open questions' share", "MiB", digits=1),
             ],
         ),
+        "learning": Section(
+            "learning",
+            "7. Learning: simulated learners, 20 questions a day for 30 days",
+            _learning_figures(),
+        ),
         "scaleout": Section(
             "scaleout",
             "6. Scale-out on PostgreSQL",
@@ -249,6 +264,37 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
             ],
         ),
     }
+
+
+def _learning_figures() -> list[Figure]:
+    names = {
+        "fsrs": "FSRS scheduler",
+        "random": "random skill",
+        "lowest_accuracy": "lowest accuracy first",
+    }
+    figures = []
+    for key, name in names.items():
+        figures += [
+            Figure(f"{key}_questions", f"{name}: questions until every skill ≥ 90 %, median", ""),
+            Figure(f"{key}_questions_min", f"{name}: the same, fewest", ""),
+            Figure(f"{key}_questions_max", f"{name}: the same, most", ""),
+            Figure(f"{key}_reached", f"{name}: learners who got there", ""),
+            Figure(f"{key}_recall", f"{name}: mean true recall on day 30", "", digits=3),
+            Figure(f"{key}_recall_min", f"{name}: the same, lowest learner", "", digits=3),
+            Figure(f"{key}_recall_max", f"{name}: the same, highest learner", "", digits=3),
+        ]
+    return [
+        *figures,
+        Figure(
+            "fsrs_vs_random",
+            "FSRS ÷ random: questions until every skill ≥ 90 %",
+            "×",
+            "≤ 0.67",
+            lambda v: v <= 2 / 3,
+            2,
+        ),
+        Figure("fsrs_vs_lowest", "FSRS ÷ lowest accuracy first: the same", "×", digits=2),
+    ]
 
 
 def _zero(value: float) -> bool:
@@ -302,6 +348,8 @@ async def _run_section(
         return await memory.measure(sizes.memory_guilds, sizes.memory_questions)
     if name == "scaleout":
         return await scaleout.measure(sizes.scaleout_seconds, sizes.scaleout_concurrency)
+    if name == "learning":
+        return learning.measure(learners=sizes.learners)
     raise ValueError(name)
 
 
@@ -331,6 +379,8 @@ async def run(
             continue
         began = time.perf_counter()
         count = min(runs, sizes.board_runs) if name == "boards" else runs
+        if name == "learning":
+            count = 1  # fixed seeds: every run is the same simulation
         for number in range(1, count + 1):
             say(f"== {name}: run {number} of {count}")
             section.runs.append(await _run_section(name, sizes, backends, board_urls))

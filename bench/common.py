@@ -37,6 +37,7 @@ class Sizes:
     memory_questions: int
     scaleout_seconds: float
     scaleout_concurrency: int
+    learners: int
 
 
 FULL = Sizes(
@@ -54,6 +55,7 @@ FULL = Sizes(
     memory_questions=10_000,
     scaleout_seconds=8.0,
     scaleout_concurrency=50,
+    learners=20,
 )
 QUICK = Sizes(
     runs=2,
@@ -70,6 +72,7 @@ QUICK = Sizes(
     memory_questions=1_000,
     scaleout_seconds=1.5,
     scaleout_concurrency=50,
+    learners=4,
 )
 
 

@@ -8,7 +8,15 @@ from datetime import UTC, datetime, timedelta
 import fsrs
 import pytest
 
-from bot.engine.learning import CardState, Rating, next_skill, rating_for, recall, review
+from bot.engine.learning import (
+    DESIRED_RETENTION,
+    CardState,
+    Rating,
+    next_skill,
+    rating_for,
+    recall,
+    review,
+)
 from bot.engine.skills import SKILLS
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -18,7 +26,7 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 def test_reviews_give_the_cards_the_library_gives(seed: int) -> None:
     """Same ratings at the same times, straight through fsrs: the same card each step."""
     draw = random.Random(seed)
-    library = fsrs.Scheduler(enable_fuzzing=False)
+    library = fsrs.Scheduler(desired_retention=DESIRED_RETENTION, enable_fuzzing=False)
     theirs = fsrs.Card(due=START)
     ours: CardState | None = None
     at = START
