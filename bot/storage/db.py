@@ -95,16 +95,32 @@ def _run(connection: Connection, revision: str, down: bool) -> None:
 
 async def migrate(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (``head`` by default)."""
-    async with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # The processes of a sharded deployment start together: one migrates, the
-            # others wait here until it commits and then find nothing left to do.
-            await connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
-            )
-        await connection.run_sync(_run, revision, False)
+    await _migrating(engine, revision, down=False)
 
 
 async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(_run, revision, True)
+    await _migrating(engine, revision, down=True)
+
+
+async def _migrating(engine: AsyncEngine, revision: str, *, down: bool) -> None:
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as connection:
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the old one; with foreign
+            # keys on, dropping ``questions`` would cascade and delete every answer. The
+            # pragma only takes effect outside a transaction, so it comes first.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            async with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # The processes of a sharded deployment start together: one migrates,
+                    # the others wait here until it commits and then find nothing to do.
+                    await connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+                    )
+                await connection.run_sync(_run, revision, down)
+        finally:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await connection.commit()

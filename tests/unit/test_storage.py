@@ -81,6 +81,29 @@ async def test_migrations_upgrade_downgrade_upgrade(database_url: str) -> None:
         await engine.dispose()
 
 
+async def test_migrating_down_and_up_keeps_every_answer(database_url: str) -> None:
+    """SQLite alters a table by copying it: with foreign keys on, dropping the old
+    ``questions`` cascades to the answers. Migration 0004 rebuilds ``questions``: down
+    to 0003 and back up, nothing may be lost on either backend."""
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        repository = Repository(engine)
+        service = QuizService(repository, clock=Clock())
+        await open_seed_question(service)
+        for user, reply in ((5, "4608"), (6, "4640")):
+            assert (await service.answer(CHANNEL, user, reply)).status == "recorded"  # type: ignore[union-attr]
+        await repository.close()
+        await downgrade(engine, "0003")
+        await migrate(engine)
+        async with repository.sessions() as session:
+            replies = sorted(e.reply for e in await session.scalars(select(AnswerEvent)))
+        assert replies == ["4608", "4640"]
+        await repository.close()
+    finally:
+        await engine.dispose()
+
+
 async def test_models_and_migrations_do_not_drift(engine: AsyncEngine) -> None:
     def diff(connection):  # type: ignore[no-untyped-def]
         context = MigrationContext.configure(connection, opts={"compare_type": True})
