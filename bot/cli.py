@@ -111,7 +111,8 @@ async def _privacy(settings: Settings, action: str, user_id: int) -> None:
             f" {counts.weekly_totals} weekly, {counts.kind_totals} kind and"
             f" {counts.global_totals} global totals rows; {counts.questions_started}"
             f" questions started, {counts.first_correct} first-correct marks and"
-            f" {counts.templates_authored} template authorships"
+            f" {counts.templates_authored} template authorships; {counts.skill_cards} skill"
+            f" cards and {counts.skill_mistakes} mistake counts"
             + (" unnamed" if action == "delete" else "")
         )
     finally:

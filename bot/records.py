@@ -133,6 +133,8 @@ class PrivacyCounts:
     questions_started: int = 0
     first_correct: int = 0
     templates_authored: int = 0
+    skill_cards: int = 0
+    skill_mistakes: int = 0
 
     @property
     def total(self) -> int:

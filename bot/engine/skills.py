@@ -26,6 +26,7 @@ __all__ = [
     "Skill",
     "UnknownSkill",
     "question_of",
+    "skill_for",
     "skill_named",
     "skill_of",
     "template_skill",
@@ -142,6 +143,11 @@ def skill_of(question: Question) -> str:
     if question.kind == "param_count":
         return _param_count_skill(question.params)
     return _VARIANT_SKILLS[(question.kind, str(question.params.get("variant")))]
+
+
+def skill_for(question: Question, template_name: str | None = None) -> str:
+    """The skill an asked question drills: a template's own, else the built-in one."""
+    return template_skill(template_name) if template_name else skill_of(question)
 
 
 def question_of(skill: str, seed: int, lang: str = DEFAULT_LANGUAGE) -> Question:

@@ -124,6 +124,8 @@ class AnswerEvent(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     score: Mapped[float] = mapped_column(Float)
     mistake: Mapped[str | None] = mapped_column(String(40))
+    # What the question drills (``bot.engine.skills``): a built-in skill or template:NAME.
+    skill: Mapped[str] = mapped_column(String(64))
     points: Mapped[int] = mapped_column(Integer)
     first_correct: Mapped[bool] = mapped_column(Boolean, default=False)
     elapsed_ms: Mapped[int] = mapped_column(Integer)

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import PrivacyCounts
 from bot.storage.core import ANSWERS, GLOBAL, KINDS, QUESTIONS, USERS, WEEKLY
+from bot.storage.learner import CARDS, MISTAKES
 from bot.storage.models import AnswerEvent, QuestionRow
 from bot.storage.rescore import _replay
 from bot.storage.template_models import GuildTemplate, TemplateVersion
@@ -58,6 +59,8 @@ async def counts(session: AsyncSession, user_id: int) -> PrivacyCounts:
         first_correct=await _count(session, QUESTIONS, QUESTIONS.c.first_correct_user == user_id),
         templates_authored=await _count(session, VERSIONS, VERSIONS.c.created_by == user_id)
         + await _count(session, TEMPLATES, TEMPLATES.c.updated_by == user_id),
+        skill_cards=await _count(session, CARDS, CARDS.c.user_id == user_id),
+        skill_mistakes=await _count(session, MISTAKES, MISTAKES.c.user_id == user_id),
     )
 
 
@@ -94,6 +97,8 @@ async def export_rows(session: AsyncSession, user_id: int) -> dict[str, list[dic
         "weekly_totals": await _rows(session, WEEKLY, WEEKLY.c.user_id == user_id),
         "kind_totals": await _rows(session, KINDS, KINDS.c.user_id == user_id),
         "global_totals": await _rows(session, GLOBAL, GLOBAL.c.user_id == user_id),
+        "skill_cards": await _rows(session, CARDS, CARDS.c.user_id == user_id),
+        "skill_mistakes": await _rows(session, MISTAKES, MISTAKES.c.user_id == user_id),
         "questions_started": [
             {key: _plain(value) for key, value in row._mapping.items()}
             for row in await session.execute(started)
@@ -273,7 +278,7 @@ async def delete_user(session: AsyncSession, user_id: int) -> PrivacyCounts:
         .values(answer_count=QUESTIONS.c.answer_count - 1)
     )
     await _delete(session, ANSWERS, ANSWERS.c.user_id == user_id)
-    for table in (USERS, WEEKLY, KINDS, GLOBAL):
+    for table in (USERS, WEEKLY, KINDS, GLOBAL, CARDS, MISTAKES):
         await _delete(session, table, table.c.user_id == user_id)
     await session.execute(
         update(QUESTIONS).where(QUESTIONS.c.started_by == user_id).values(started_by=ANONYMOUS)

@@ -1,5 +1,6 @@
 """Rebuilding totals from the events: every event's points again with the current
-rule, through the same scoring decision and the same ``Deltas`` as the live writer."""
+rule, through the same scoring decision and the same ``Deltas`` as the live writer; and
+the learner model's cards and misconceptions, through the same reviews."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.scoring import decide
 from bot.storage.core import ANSWERS, QUESTIONS
+from bot.storage.learner import rebuild_learner_sync
 from bot.storage.models import (
     AnswerEvent,
     GlobalTotal,
@@ -97,6 +99,7 @@ async def rescore(session: AsyncSession) -> int:
         )
     await insert_totals(session, replay.totals)
     await rebuild_histograms(session)
+    await session.run_sync(lambda sync: rebuild_learner_sync(sync.connection()))
     return len(events)
 
 

@@ -28,10 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.engine.question import Grade
 from bot.engine.scoring import Points, decide
+from bot.engine.skills import skill_for
 from bot.errors import StorageError
 from bot.records import AlreadyAnswered, OpenQuestion, QuestionClosed, RecordedAnswer
 from bot.storage.core import ANSWERS, QUESTIONS, USERS, guard
 from bot.storage.db import sync_engine_for
+from bot.storage.learner import Review, write_reviews
 from bot.storage.models import REPLY_MAX, week_number
 from bot.storage.totals import Conflict, Deltas, write_totals
 
@@ -323,6 +325,7 @@ class AnswerWriter:
         made: list[tuple[int, Points, bool, int]] = []  # (outcome index, points, first, streak)
         outcomes: list[RecordedAnswer | Exception | None] = []
         totals = Deltas()
+        reviews: list[Review] = []
         for pending in batch:
             q = pending.question
             row = questions.get(q.id)
@@ -352,6 +355,7 @@ class AnswerWriter:
                 ranked=q.ranked,
             )
             points, streak = decision.points, decision.streak
+            skill = skill_for(q.question, q.template_name)
             events.append(
                 {
                     "question_id": q.id,
@@ -362,6 +366,7 @@ class AnswerWriter:
                     "outcome": grade.outcome,
                     "score": grade.score,
                     "mistake": grade.mistake,
+                    "skill": skill,
                     "points": points.total,
                     "first_correct": first,
                     "elapsed_ms": int(elapsed * 1000),
@@ -369,6 +374,17 @@ class AnswerWriter:
                 }
             )
             if q.ranked:
+                reviews.append(
+                    Review(
+                        pending.user_id,
+                        skill,
+                        grade.outcome,
+                        grade.mistake,
+                        elapsed,
+                        q.time_limit,
+                        pending.answered_at,
+                    )
+                )
                 streak_of[key] = streak
                 totals.add(
                     q.guild_id,
@@ -398,5 +414,6 @@ class AnswerWriter:
             )
         if totals.users:
             write_totals(connection, totals, before)
+        write_reviews(connection, reviews)
         assert all(outcome is not None for outcome in outcomes)
         return outcomes  # type: ignore[return-value]

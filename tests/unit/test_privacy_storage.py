@@ -20,6 +20,9 @@ async def test_counts_name_every_row_of_the_member(repository: Repository) -> No
     assert (counts.answers, counts.guild_totals, counts.kind_totals) == (4, 2, 2)
     assert (counts.weekly_totals, counts.global_totals) == (2, 1)
     assert (counts.questions_started, counts.first_correct) == (2, 3)
+    # One skill (every question is the article's), and no named mistake ("1" is just wrong).
+    assert (counts.skill_cards, counts.skill_mistakes) == (1, 0)
+    assert (await repository.privacy_counts(OTHER)).skill_mistakes == 1  # forgot the bias
     assert (await repository.privacy_counts(12345)).total == 0
 
 
@@ -30,6 +33,7 @@ async def test_the_export_holds_the_members_rows_only(repository: Repository) ->
     assert {a["user_id"] for a in export["answers"]} == {GONE}
     assert {row["guild_id"] for row in export["guild_totals"]} == {GUILD_A, GUILD_B}
     assert len(export["questions_started"]) == 2
+    assert [(c["user_id"], c["reviews"]) for c in export["skill_cards"]] == [(GONE, 4)]
     async with repository.sessions() as session:
         stored = await session.scalar(
             select(AnswerEvent.points).where(AnswerEvent.user_id == GONE, AnswerEvent.reply == "1")
@@ -52,6 +56,8 @@ async def test_delete_leaves_totals_equal_to_a_full_rescore(repository: Reposito
     await repository.rescore()
     assert await repository.totals_snapshot() == after
     assert (await repository.privacy_counts(GONE)).total == 0
+    # The others' learner model is theirs: untouched by the delete.
+    assert (await repository.privacy_counts(OTHER)).skill_mistakes == 1
 
 
 async def test_the_next_right_answer_inherits_first_correct(repository: Repository) -> None:

@@ -45,6 +45,12 @@ def show_text(counts: PrivacyCounts, lang: str) -> str:
             first=counts.first_correct,
         ),
         t("privacy.show.templates", lang, templates=counts.templates_authored),
+        t(
+            "privacy.show.learning",
+            lang,
+            skills=counts.skill_cards,
+            mistakes=counts.skill_mistakes,
+        ),
         t("privacy.show.anonymous", lang),
         t("privacy.show.commands", lang),
     ]
@@ -52,7 +58,15 @@ def show_text(counts: PrivacyCounts, lang: str) -> str:
 
 
 def done_text(counts: PrivacyCounts, lang: str) -> str:
-    totals = counts.guild_totals + counts.weekly_totals + counts.kind_totals + counts.global_totals
+    # The learner model's rows are derived from the answers, like the totals.
+    totals = (
+        counts.guild_totals
+        + counts.weekly_totals
+        + counts.kind_totals
+        + counts.global_totals
+        + counts.skill_cards
+        + counts.skill_mistakes
+    )
     unnamed = counts.total - counts.answers - totals
     return t("privacy.delete.done", lang, answers=counts.answers, totals=totals, unnamed=unnamed)
 
