@@ -40,6 +40,7 @@ class OpenQuestion:
     status: str
     template_name: str | None = None
     template_version: int | None = None
+    practice: bool = False
 
     @property
     def time_limit(self) -> float:

@@ -52,8 +52,12 @@ class _LearnerSql:
         pg = dialect == "postgresql"
         dml: Any = postgresql if pg else sqlite
         c, m = CARDS, MISTAKES
+        # Columns named, not the table's: migration 0006 runs this on the tables as it
+        # made them, which a later column must not break.
+        card_fields = ("state", "step", "stability", "difficulty", "due", "last_review")
         cards = (
-            select(c)
+            select(c.c.user_id, c.c.skill, *(c.c[name] for name in card_fields))
+            .add_columns(c.c.reviews, c.c.correct)
             .where(tuple_(c.c.user_id, c.c.skill).in_(bindparam("keys", expanding=True)))
             .order_by(c.c.user_id, c.c.skill)
         )
@@ -66,7 +70,7 @@ class _LearnerSql:
             set_={name: upsert.excluded[name] for name in (*fields, "reviews", "correct")},
         )
         mistakes = (
-            select(m)
+            select(m.c.user_id, m.c.skill, m.c.mistake, m.c["count"], m.c.last_seen, m.c.last_right)
             .where(tuple_(m.c.user_id, m.c.skill).in_(bindparam("keys", expanding=True)))
             .order_by(m.c.user_id, m.c.skill, m.c.mistake)
         )
@@ -182,9 +186,10 @@ def rebuild_learner_sync(connection: Connection) -> int:
             a.c.answered_at,
             q.c.opened_at,
             q.c.deadline,
+            q.c.practice,
         )
         .join(q, q.c.id == a.c.question_id)
-        .where(q.c.ranked, a.c.skill != "")
+        .where(q.c.ranked | q.c.practice, a.c.skill != "")
         .order_by(a.c.id)
     )
     reviews = [
@@ -194,7 +199,7 @@ def rebuild_learner_sync(connection: Connection) -> int:
             row.outcome,
             row.mistake,
             row.elapsed_ms / 1000,
-            (_aware(row.deadline) - _aware(row.opened_at)).total_seconds(),
+            0.0 if row.practice else (_aware(row.deadline) - _aware(row.opened_at)).total_seconds(),
             _aware(row.answered_at),
         )
         for row in rows

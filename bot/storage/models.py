@@ -92,6 +92,9 @@ class QuestionRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(12), default="open")
     ranked: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A private practice question (``bot.quiz.practice``): unranked, but it feeds the
+    # learner model; its channel is the practising user's own (``practice_channel``).
+    practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     answer_count: Mapped[int] = mapped_column(Integer, default=0)
     first_correct_user: Mapped[int | None] = mapped_column(BigInteger)
 

@@ -37,6 +37,7 @@ def open_from_row(row: Any, body: dict[str, Any] | None = None) -> OpenQuestion:
         status=row.status,
         template_name=row.template_name,
         template_version=row.template_version,
+        practice=row.practice,
     )
 
 
@@ -53,6 +54,7 @@ async def open_question(
     ranked: bool,
     template_name: str | None,
     template_version: int | None,
+    practice: bool = False,
 ) -> OpenQuestion:
     """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
     row = QuestionRow(
@@ -69,6 +71,7 @@ async def open_question(
         deadline=opened_at + timedelta(seconds=time_limit),
         status="open",
         ranked=ranked,
+        practice=practice,
         answer_count=0,
     )
     try:
@@ -122,6 +125,7 @@ async def open_questions(
         q.c.status,
         q.c.template_name,
         q.c.template_version,
+        q.c.practice,
     ]
     found: list[OpenQuestion] = []
     async with engine.connect() as connection:

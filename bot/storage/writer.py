@@ -373,7 +373,7 @@ class AnswerWriter:
                     "answered_at": pending.answered_at,
                 }
             )
-            if q.ranked:
+            if q.ranked or q.practice:
                 reviews.append(
                     Review(
                         pending.user_id,
@@ -381,7 +381,7 @@ class AnswerWriter:
                         grade.outcome,
                         grade.mistake,
                         elapsed,
-                        q.time_limit,
+                        0.0 if q.practice else q.time_limit,  # practice is untimed
                         pending.answered_at,
                     )
                 )

@@ -4,7 +4,8 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 10:50:00
 
-``answers.skill``: what each answer's question drills, filled for existing answers from
+``questions.practice``: a private practice question (unranked, feeds the learner
+model). ``answers.skill``: what each answer's question drills, filled for existing answers from
 their questions' codes (a code names its question, and so its skill; a template's
 question is the skill ``template:NAME``). ``skill_cards`` and ``skill_mistakes``: the
 learner model, built from the answers so far the way ``convquiz rescore`` builds it.
@@ -41,6 +42,10 @@ def _skills_of_questions(connection: sa.Connection) -> dict[int, str]:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("questions") as batch:
+        batch.add_column(
+            sa.Column("practice", sa.Boolean(), nullable=False, server_default=sa.text("false"))
+        )
     with op.batch_alter_table("answers") as batch:
         batch.add_column(sa.Column("skill", sa.String(length=64), nullable=True))
     connection = op.get_bind()
@@ -94,3 +99,5 @@ def downgrade() -> None:
     op.drop_table("skill_cards")
     with op.batch_alter_table("answers") as batch:
         batch.drop_column("skill")
+    with op.batch_alter_table("questions") as batch:
+        batch.drop_column("practice")
