@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 
+from bot.engine.learning import CardState
 from bot.engine.question import Grade, Question
 from bot.engine.scoring import Points
 
@@ -140,3 +141,34 @@ class PrivacyCounts:
     @property
     def total(self) -> int:
         return sum(int(getattr(self, f.name)) for f in fields(self))
+
+
+@dataclass(frozen=True, slots=True)
+class SkillRecord:
+    """What storage knows of one user's skill: its FSRS card, the last answers to it
+    (newest first, True for right), and its misconceptions, most frequent first."""
+
+    skill: str
+    card: CardState
+    reviews: int
+    correct: int
+    recent: tuple[bool, ...] = ()
+    mistakes: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Misconception:
+    """A named mistake a user made on a skill and has not answered the skill right since."""
+
+    mistake: str
+    last_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SkillCount:
+    """How a guild did on one skill over a period (``!progress server``)."""
+
+    skill: str
+    answered: int
+    correct: int
+    players: int

@@ -20,6 +20,7 @@ from bot.engine import bank
 from bot.engine.question import Grade
 from bot.errors import Localized
 from bot.i18n.texts import LANGUAGES, language_for_locale
+from bot.quiz.practice import Practice
 from bot.quiz.privacy import Privacy
 from bot.quiz.sources import QuestionSource
 from bot.storage.repository import (
@@ -96,6 +97,8 @@ class QuizService:
         self.repository = repository
         # /privacy: a member's own data (see bot.quiz.privacy).
         self.privacy = Privacy(repository)
+        # /practice and /progress: private practice over the learner model.
+        self.practice = Practice(self)
         self.default_time_limit = default_time_limit
         self.clock = clock
         self.rng = rng or random.Random()
@@ -122,7 +125,8 @@ class QuizService:
         for open_question in await self.repository.open_questions(self.owns_guild):
             if open_question.deadline <= now:
                 closed = await self.repository.close_question(open_question.id, now)
-                if closed is not None:
+                # Practice closes without a reveal: nobody else saw the question.
+                if closed is not None and not open_question.practice:
                     expired.append(closed)
             else:
                 self._open[open_question.channel_id] = open_question
@@ -140,6 +144,14 @@ class QuizService:
 
     def open_in(self, channel_id: int) -> OpenQuestion | None:
         return self._open.get(channel_id)
+
+    def track(self, open_question: OpenQuestion) -> None:
+        """Answer an open question opened outside ``start`` (practice) from now on."""
+        self._open[open_question.channel_id] = open_question
+
+    async def close_quietly(self, open_question: OpenQuestion) -> None:
+        """Close a question that needs no reveal (an answered or abandoned practice one)."""
+        await self._close(open_question, "closed")
 
     def open_count(self) -> int:
         """Questions open in this process (the open-questions gauge)."""
@@ -316,7 +328,7 @@ class QuizService:
         closed = []
         for open_question in due:
             result = await self._close(open_question, "closed")
-            if result is not None:
+            if result is not None and not open_question.practice:
                 closed.append(result)
         return closed
 

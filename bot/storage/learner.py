@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, tuple_
+from sqlalchemy import Table, bindparam, case, delete, distinct, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.engine.learning import CardState, rating_for, review
+from bot.records import Misconception, SkillCount, SkillRecord
 from bot.storage.core import ANSWERS, QUESTIONS
 from bot.storage.learner_models import SkillCard, SkillMistake
 
@@ -212,3 +214,104 @@ def rebuild_learner_sync(connection: Connection) -> int:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- reading -------------------------------------------------------------------------
+
+RECENT_ANSWERS = 10  # per skill, for "recent accuracy"
+_RECENT_SCAN = 1_000  # the user's newest answers read to find them
+
+
+def _card_of(row: Any) -> CardState:
+    return CardState(row.state, row.step, row.stability, row.difficulty, row.due, row.last_review)
+
+
+async def cards(session: AsyncSession, user_id: int) -> dict[str, CardState]:
+    """A user's card per skill (what the scheduler needs to choose the next question)."""
+    rows = await session.execute(select(CARDS).where(CARDS.c.user_id == user_id))
+    return {row.skill: _card_of(row) for row in rows}
+
+
+async def skill_records(session: AsyncSession, user_id: int) -> list[SkillRecord]:
+    """Every skill the user has reviewed, with recent answers and misconceptions."""
+    a = ANSWERS
+    recent: dict[str, list[bool]] = {}
+    newest = await session.execute(
+        select(a.c.skill, a.c.outcome)
+        .where(a.c.user_id == user_id, a.c.skill != "")
+        .order_by(a.c.id.desc())
+        .limit(_RECENT_SCAN)
+    )
+    for skill, outcome in newest:
+        answers = recent.setdefault(skill, [])
+        if len(answers) < RECENT_ANSWERS:
+            answers.append(outcome == "correct")
+    mistakes: dict[str, list[tuple[str, int]]] = {}
+    rows = await session.execute(
+        select(MISTAKES.c.skill, MISTAKES.c.mistake, MISTAKES.c["count"])
+        .where(MISTAKES.c.user_id == user_id)
+        .order_by(MISTAKES.c["count"].desc(), MISTAKES.c.mistake)
+    )
+    for skill, mistake, count in rows:
+        mistakes.setdefault(skill, []).append((mistake, count))
+    found = await session.execute(
+        select(CARDS).where(CARDS.c.user_id == user_id).order_by(CARDS.c.skill)
+    )
+    return [
+        SkillRecord(
+            row.skill,
+            _card_of(row),
+            row.reviews,
+            row.correct,
+            tuple(recent.get(row.skill, ())),
+            tuple(mistakes.get(row.skill, ())),
+        )
+        for row in found
+    ]
+
+
+async def misconceptions(session: AsyncSession, user_id: int, skill: str) -> list[Misconception]:
+    """Mistakes on ``skill`` not answered right since they were last made, newest first."""
+    m = MISTAKES
+    rows = await session.execute(
+        select(m.c.mistake, m.c.last_seen)
+        .where(
+            m.c.user_id == user_id,
+            m.c.skill == skill,
+            (m.c.last_right.is_(None)) | (m.c.last_right < m.c.last_seen),
+        )
+        .order_by(m.c.last_seen.desc(), m.c.mistake)
+    )
+    return [Misconception(mistake, last_seen) for mistake, last_seen in rows]
+
+
+async def guild_skills(session: AsyncSession, guild_id: int, since: datetime) -> list[SkillCount]:
+    """Ranked answers in a guild since ``since``, per skill (practice is private)."""
+    a = ANSWERS
+    right = func.sum(case((a.c.outcome == "correct", 1), else_=0))
+    rows = await session.execute(
+        select(a.c.skill, func.count(), right, func.count(distinct(a.c.user_id)))
+        .join(QUESTIONS, QUESTIONS.c.id == a.c.question_id)
+        .where(
+            a.c.guild_id == guild_id,
+            a.c.answered_at >= since,
+            a.c.skill != "",
+            QUESTIONS.c.ranked,
+        )
+        .group_by(a.c.skill)
+        .order_by(a.c.skill)
+    )
+    return [SkillCount(skill, int(n), int(ok or 0), int(players)) for skill, n, ok, players in rows]
+
+
+async def wrong_codes(session: AsyncSession, user_id: int, limit: int) -> list[str]:
+    """Codes of the last questions the user got wrong (or partly), newest first, once each."""
+    a, q = ANSWERS, QUESTIONS
+    rows = await session.execute(
+        select(q.c.code)
+        .join(a, a.c.question_id == q.c.id)
+        .where(a.c.user_id == user_id, a.c.outcome != "correct")
+        .order_by(a.c.id.desc())
+        .limit(limit * 4)
+    )
+    return list(dict.fromkeys(code for (code,) in rows))[:limit]

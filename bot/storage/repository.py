@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.engine.learning import CardState
 from bot.engine.question import Grade, Question
 from bot.errors import StorageError
 from bot.records import (
@@ -35,13 +36,16 @@ from bot.records import (
     ChannelBusy,
     ClosedQuestion,
     GuildConfig,
+    Misconception,
     OpenQuestion,
     PrivacyCounts,
     QuestionClosed,
     RecordedAnswer,
+    SkillCount,
+    SkillRecord,
     UserStats,
 )
-from bot.storage import boards, configs, privacy, questions, totals
+from bot.storage import boards, configs, learner, privacy, questions, totals
 from bot.storage import rescore as rescoring
 from bot.storage.core import guard
 from bot.storage.db import sync_engine_for
@@ -311,6 +315,33 @@ class Repository:
         live ones."""
         async with self.sessions() as session:
             return await rescoring.totals_snapshot(session)
+
+    # --- the learner model ----------------------------------------------------------
+
+    @guard
+    async def learner_cards(self, user_id: int) -> dict[str, CardState]:
+        async with self.sessions() as session:
+            return await learner.cards(session, user_id)
+
+    @guard
+    async def skill_records(self, user_id: int) -> list[SkillRecord]:
+        async with self.sessions() as session:
+            return await learner.skill_records(session, user_id)
+
+    @guard
+    async def misconceptions(self, user_id: int, skill: str) -> list[Misconception]:
+        async with self.sessions() as session:
+            return await learner.misconceptions(session, user_id, skill)
+
+    @guard
+    async def guild_skills(self, guild_id: int, since: datetime) -> list[SkillCount]:
+        async with self.sessions() as session:
+            return await learner.guild_skills(session, guild_id, since)
+
+    @guard
+    async def wrong_codes(self, user_id: int, limit: int = 5) -> list[str]:
+        async with self.sessions() as session:
+            return await learner.wrong_codes(session, user_id, limit)
 
     # --- a member's own data ---------------------------------------------------------
 

@@ -385,6 +385,7 @@ class AnswerWriter:
                         pending.answered_at,
                     )
                 )
+            if q.ranked:
                 streak_of[key] = streak
                 totals.add(
                     q.guild_id,
