@@ -42,6 +42,7 @@ EXTENSIONS = (
     "bot.discord.exts.admin",
     "bot.discord.exts.templates",
     "bot.discord.exts.privacy",
+    "bot.discord.exts.practice",
     "bot.discord.exts.errors",
 )
 NO_PINGS = discord.AllowedMentions.none()

@@ -20,8 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 from bot.engine.question import Question
 from bot.present.pictures import render_question_cached, render_stats_chart
+from bot.present.pictures.progress import render_progress_chart
 
-__all__ = ["PICTURE_TIMEOUT", "picture_for", "stats_chart_for"]
+__all__ = ["PICTURE_TIMEOUT", "picture_for", "progress_chart_for", "stats_chart_for"]
 
 log = logging.getLogger(__name__)
 
@@ -55,3 +56,8 @@ async def stats_chart_for(
     """``render_stats_chart`` off the loop, or None when drawing fails or runs over time."""
     draw = functools.partial(render_stats_chart, accuracy_by_kind, points_by_day, end=end)
     return await _drawn("the stats chart", draw)
+
+
+async def progress_chart_for(skills: Sequence[tuple[str, float | None]]) -> bytes | None:
+    """``render_progress_chart`` off the loop, or None when drawing fails or runs over."""
+    return await _drawn("the progress chart", functools.partial(render_progress_chart, skills))

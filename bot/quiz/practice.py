@@ -47,11 +47,8 @@ def practice_channel(user_id: int) -> int:
     return -user_id
 
 
-class NothingToPractise(Localized):
-    """No practice question is open for this user (closed, answered, or never opened)."""
-
-    def __init__(self) -> None:
-        super().__init__("practice.closed")
+class NotAllowed(Localized):
+    """The user may not do this; the catalog text says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +171,13 @@ class Practice:
             record.mistakes,
         )
 
-    async def server_struggles(self, guild_id: int, limit: int = 5) -> list[SkillCount]:
-        """The skills a guild answered worst over the last 30 days (at least 3 answers)."""
+    async def server_struggles(
+        self, guild_id: int, *, is_moderator: bool, limit: int = 5
+    ) -> list[SkillCount]:
+        """The skills a guild answered worst over the last 30 days (at least 3 answers),
+        for its moderators: what a study group's leader should teach next."""
+        if not is_moderator:
+            raise NotAllowed("progress.server.denied")
         since = self.service.clock() - timedelta(days=SERVER_DAYS)
         counts = await self.service.repository.guild_skills(guild_id, since)
         enough = [c for c in counts if c.answered >= 3]

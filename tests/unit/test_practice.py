@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.engine.learning import recall
 from bot.engine.question import Question, format_number
 from bot.engine.skills import SKILLS, UnknownSkill, skill_of
-from bot.quiz.practice import PRACTICE_SECONDS, practice_channel
+from bot.quiz.practice import PRACTICE_SECONDS, NotAllowed, practice_channel
 from bot.quiz.service import QuizService
 from bot.storage.learner_models import SkillCard
 from bot.storage.models import UserTotal
@@ -169,7 +169,9 @@ async def test_the_server_struggles_with_ranked_answers_only(repository: Reposit
     )
     private = await service.practice.answer(20, wrong_reply(practice.question))
     assert private is not None and private.status == "recorded"
-    struggles = await service.practice.server_struggles(GUILD)
+    with pytest.raises(NotAllowed):
+        await service.practice.server_struggles(GUILD, is_moderator=False)
+    struggles = await service.practice.server_struggles(GUILD, is_moderator=True)
     assert sum(s.answered for s in struggles) == 8  # the practice answer is private
     assert all(s.players == 4 for s in struggles)
     codes = await service.practice.review_codes(11)

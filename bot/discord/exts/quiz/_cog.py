@@ -80,6 +80,12 @@ class QuizCog(commands.Cog):
     async def replay(self, ctx: commands.Context[ConvQuizBot], code: str) -> None:
         await self._start(ctx, None, None, code)
 
+    @convquiz.command(name="review", description=text("cmd.review"))  # type: ignore[arg-type]
+    async def review(self, ctx: commands.Context[ConvQuizBot]) -> None:
+        from bot.discord.exts.practice._cog import send_review
+
+        await send_review(self.bot, ctx)
+
     @convquiz.command(name="stop", description=text("cmd.stop"))  # type: ignore[arg-type]
     @commands.guild_only()
     async def stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
