@@ -15,6 +15,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.engine import bank
+from bot.engine.skills import UnknownSkill, skill_of
 from bot.errors import StorageError
 from bot.i18n.texts import language_for_locale, language_named, t
 from bot.present.cards import (
@@ -27,6 +28,7 @@ from bot.present.cards import (
     question_card,
     stats_card,
 )
+from bot.present.practice_cards import practice_card, practice_verdict, progress_card
 from bot.quiz.service import NotAllowed, QuizService
 from bot.records import ChannelBusy, ClosedQuestion
 from bot.storage.repository import Scope
@@ -109,6 +111,11 @@ class ConsoleSession:
         elif name == "stats":
             stats = await self.service.stats(CONSOLE_GUILD, CONSOLE_USER)
             self._show(stats_card(stats, self._name, self.lang))
+        elif name == "practice":
+            await self._practice(args[0].lower() if args else None)
+        elif name == "progress":
+            rows = await self.service.practice.progress(CONSOLE_USER)
+            self._show(progress_card(rows, CONSOLE_USER, self._name, self.lang))
         else:
             self.out(t("console.unknown_command", self.lang, p=self.prefix, name=name))
         return True
@@ -148,7 +155,24 @@ class ConsoleSession:
         self._show(card)
         self.out(t("console.time_left", self.lang, seconds=seconds))
 
+    async def _practice(self, topic: str | None) -> None:
+        try:
+            opened = await self.service.practice.start(
+                user_id=CONSOLE_USER, guild_id=CONSOLE_GUILD, topic=topic, lang=self.lang
+            )
+        except UnknownSkill as error:
+            self.out(error.said_in(self.lang))
+            return
+        self._show(practice_card(opened, skill_of(opened.question), self.lang))
+
     async def _answer(self, line: str) -> None:
+        if self.service.practice.open_for(CONSOLE_USER) is not None:
+            practised = await self.service.practice.answer(CONSOLE_USER, line)
+            if practised is None or practised.status != "ignored":
+                self.out(practice_verdict(practised, self.lang))
+                return
+            self.out(t("grade.not_an_answer", self.lang))
+            return
         outcome = await self.service.answer(CONSOLE_CHANNEL, CONSOLE_USER, line)
         if outcome is None:
             self.out(t("console.nothing_open", self.lang, p=self.prefix))

@@ -364,7 +364,9 @@ def help_card(prefix: str, lang: str = "en") -> Card:
     )
     return Card(
         title=t("card.help.title", lang),
-        body=t("card.help.body", lang, p=prefix, kinds=kinds),
+        body=t("card.help.body", lang, p=prefix, kinds=kinds)
+        + "\n"
+        + t("card.help.practice", lang, p=prefix),
         kind="info",
         lang=lang,
     )

@@ -134,3 +134,21 @@ def test_an_unreachable_database_stops_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_practice_and_progress_in_the_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "practice.db"
+    first = await play(db, ["!practice output_size.basic", "!practice magic", "!quit"])
+    text = "\n".join(first)
+    assert "Practice: `output_size.basic`" in text
+    assert "There is no skill `magic`" in text
+    # An unknown skill is refused with the list; the first question stays open.
+    question = next(line for line in first if "not ranked" in line)
+    asked = bank.from_code(re.search(r"· (OS1-\S+)", question).group(1))  # type: ignore[union-attr]
+    n, k, s = asked.params["size"][0], asked.params["kernel"][0], asked.params["stride"][0]  # type: ignore[index]
+    side = brute_force_output(n, k, s, 0)
+    second = await play(db, [f"{side}x{side}", "!progress", "!stats", "!quit"])
+    text = "\n".join(second)
+    assert "✅" not in text and "Correct" in text  # a private verdict, no points line
+    assert "1 of 19 skills practised" in text
+    assert "No answers yet." in text  # practice is never ranked

@@ -112,7 +112,7 @@ class PracticeCog(commands.Cog):
         extra: discord.File | None = None
         if any(row.recall is not None for row in rows):
             chart = await progress_chart_for([(row.family, row.recall) for row in rows])
-            extra = with_picture(embed, chart, "progress.png")
+            extra = with_picture(embed, chart, "skills.png")
         await ctx.send(embed=embed, file=extra or discord.utils.MISSING, ephemeral=True)
 
     @progress.command(name="server", description=text("cmd.progress.server"))  # type: ignore[arg-type]
