@@ -62,6 +62,7 @@ class AnswerSummary:
     mistake: str | None
     points: int
     first_correct: bool
+    hints: int = 0  # hints taken before answering
 
 
 @dataclass(frozen=True, slots=True)

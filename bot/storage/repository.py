@@ -41,10 +41,11 @@ from bot.records import (
     RecordedAnswer,
     UserStats,
 )
-from bot.storage import boards, configs, privacy, questions, totals
+from bot.storage import boards, configs, hints, privacy, questions, totals
 from bot.storage import rescore as rescoring
 from bot.storage.core import guard
 from bot.storage.db import sync_engine_for
+from bot.storage.hints import HintTake
 from bot.storage.models import week_number
 from bot.storage.writer import MAX_BATCH, AnswerWriter, PendingAnswer
 
@@ -55,6 +56,7 @@ __all__ = [
     "ChannelBusy",
     "ClosedQuestion",
     "GuildConfig",
+    "HintTake",
     "OpenQuestion",
     "PendingAnswer",
     "QuestionClosed",
@@ -253,6 +255,20 @@ class Repository:
         await self.answers.close()
         if self._reader is not None:
             self._reader.dispose()
+
+    # --- hints -----------------------------------------------------------------------
+
+    @guard
+    async def take_hint(
+        self, question_id: int, user_id: int, *, available: int, taken_at: datetime
+    ) -> HintTake:
+        """Count one more hint (at most ``available``) unless the player has answered."""
+        return await hints.take(self._writing, question_id, user_id, available, taken_at)
+
+    @guard
+    async def give_back_hint(self, question_id: int, user_id: int, count: int) -> bool:
+        """Undo hint number ``count`` if it is still the last one taken and unanswered."""
+        return await hints.give_back(self._writing, question_id, user_id, count)
 
     # --- leaderboards and stats ------------------------------------------------------
 
