@@ -83,6 +83,23 @@ async def test_the_hint_button_gives_hint_one_then_two_and_the_answer_earns_less
     assert stored(quizbot, "SELECT points FROM answers ORDER BY id") == [(5,), (15,)]
 
 
+async def test_a_hint_taken_before_a_restart_still_counts(world: World) -> None:
+    fake = world.fake
+    world.seeds.seeds.append(seed_for("param_count", 1, is_article_question_2))
+    async with running(world) as first:
+        posted, _ = await ask(first, world.alice, "!convquiz param_count 1")
+        assert "Hint 1 of 2" in await press(first, posted, world.bob.id)
+    # The process is gone and back; Bob answers now, right and first, at once.
+    async with running(world) as second:
+        said = await second.say(world.bob, "4640")
+        await fake.wait_for_reaction(emoji="✅", message_id=int(said["id"]), start=0)
+        # By hand: 10 + 5 + 5 (first) = 20, capped at ⌊10 × 3/4⌋ = 7 by the one hint.
+        assert stored(second, "SELECT user_id, hints, points FROM answers") == [
+            (world.bob.id, 1, 7)
+        ]
+        assert "already answered" in await press(second, posted, world.bob.id)
+
+
 async def test_hint_by_direct_message_and_with_direct_messages_closed(quizbot: Running) -> None:
     world, fake = quizbot.world, quizbot.world.fake
     posted, question = await ask(quizbot, world.alice, "!convquiz output_size 2")
