@@ -113,6 +113,7 @@ async def _privacy(settings: Settings, action: str, user_id: int) -> None:
             f" questions started, {counts.first_correct} first-correct marks and"
             f" {counts.templates_authored} template authorships"
             + (" unnamed" if action == "delete" else "")
+            + f"; hints taken on {counts.hints_taken} questions"
         )
     finally:
         await engine.dispose()

@@ -134,6 +134,7 @@ class PrivacyCounts:
     questions_started: int = 0
     first_correct: int = 0
     templates_authored: int = 0
+    hints_taken: int = 0  # (question, player) rows of hints taken
 
     @property
     def total(self) -> int:

@@ -59,6 +59,7 @@ async def counts(session: AsyncSession, user_id: int) -> PrivacyCounts:
         first_correct=await _count(session, QUESTIONS, QUESTIONS.c.first_correct_user == user_id),
         templates_authored=await _count(session, VERSIONS, VERSIONS.c.created_by == user_id)
         + await _count(session, TEMPLATES, TEMPLATES.c.updated_by == user_id),
+        hints_taken=await _count(session, HINTS, HINTS.c.user_id == user_id),
     )
 
 

@@ -116,3 +116,13 @@ async def test_hints_are_a_members_data(repository: Repository) -> None:
     await repository.privacy_delete(BOB)
     async with repository.sessions() as session:
         assert [row.user_id for row in await session.scalars(select(HintTaking))] == [CAROL]
+
+
+async def test_privacy_counts_the_hints_taken(repository: Repository) -> None:
+    clock = Clock()
+    service = await open_article_question(repository, clock)
+    await service.hints.take(CHANNEL, BOB, "en")
+    await service.hints.take(CHANNEL, BOB, "en")  # the same row, counted twice
+    assert (await repository.privacy_counts(BOB)).hints_taken == 1
+    assert (await repository.privacy_delete(BOB)).hints_taken == 1
+    assert (await repository.privacy_counts(BOB)).total == 0
