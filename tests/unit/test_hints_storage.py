@@ -4,9 +4,12 @@ section says, and reproduced by ``rescore``."""
 
 from __future__ import annotations
 
+import asyncio
+
 from helpers import Clock, param_question
 from sqlalchemy import select, update
 
+from bot.quiz.hints import HintOutcome
 from bot.quiz.service import QuizService
 from bot.storage.models import AnswerEvent, HintTaking
 from bot.storage.repository import Repository
@@ -126,3 +129,36 @@ async def test_privacy_counts_the_hints_taken(repository: Repository) -> None:
     assert (await repository.privacy_counts(BOB)).hints_taken == 1
     assert (await repository.privacy_delete(BOB)).hints_taken == 1
     assert (await repository.privacy_counts(BOB)).total == 0
+
+
+async def test_a_hint_racing_the_answer_is_counted_on_it_or_refused(
+    repository: Repository,
+) -> None:
+    """Hints and the answer of the same players, all at once: a hint is either on the
+    answer event (taken before it was stored) or refused (after), never lost between."""
+    clock = Clock()
+    service = await open_article_question(repository, clock)
+    players = range(100, 120)
+
+    async def play(user: int) -> tuple[HintOutcome, HintOutcome]:
+        answer = asyncio.ensure_future(service.answer(CHANNEL, user, "4640"))
+        first = asyncio.ensure_future(service.hints.take(CHANNEL, user, "en"))
+        if user % 2:  # a second hint racing the answer: before or after it, as it falls
+            for _ in range(user % 7):
+                await asyncio.sleep(0)
+            second = await service.hints.take(CHANNEL, user, "en")
+        else:  # once the answer is stored: refused
+            await answer
+            second = await service.hints.take(CHANNEL, user, "en")
+            assert second.status == "answered"
+        await answer
+        return await first, second
+
+    played = dict(zip(players, await asyncio.gather(*(play(u) for u in players)), strict=True))
+    stored = await events(repository)
+    async with repository.sessions() as session:
+        kept = {row.user_id: row.hints for row in await session.scalars(select(HintTaking))}
+    for user, outcomes in played.items():
+        taken = [o for o in outcomes if o.status == "hint"]
+        hints, _points = stored[user]
+        assert hints == len(taken) == kept.get(user, 0), (user, outcomes)
