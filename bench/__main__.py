@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import datetime
 import json
+import re
 import statistics
 import sys
 import time
@@ -37,9 +38,10 @@ SECTIONS = (
     "learning",
 )
 DOC = ROOT / "docs" / "BENCHMARKS.md"
-# The raw figures of the last full run, so the document can be written again (say
-# after editing bench/NOTES.md) without measuring again: ``python -m bench --doc-only``.
-LAST_RUN = ROOT / "bench" / ".cache" / "last-full-run.json"
+# The raw figures behind the document, per section with when it was measured, kept in
+# the repository: ``--only SECTION --write`` measures some sections again and keeps the
+# others' figures, and ``--doc-only`` writes the document again without measuring.
+RECORD = ROOT / "docs" / "benchmarks.json"
 
 
 @dataclass
@@ -60,6 +62,8 @@ class Section:
     runs: list[dict[str, float]] = field(default_factory=list)
     skipped: str = ""
     seconds: float = 0.0
+    measured: str = ""  # when (UTC, ISO), for the document
+    machine: str = ""  # where: CPUs and model
 
 
 def _figures(backends: Sequence[str]) -> dict[str, Section]:
@@ -385,6 +389,8 @@ async def run(
             say(f"== {name}: run {number} of {count}")
             section.runs.append(await _run_section(name, sizes, backends, board_urls))
         section.seconds = time.perf_counter() - began
+        section.measured = datetime.datetime.now(datetime.UTC).isoformat(timespec="minutes")
+        section.machine = _where()
     return sections, notes, backends
 
 
@@ -429,27 +435,21 @@ def print_table(sections: dict[str, Section], notes: list[str]) -> None:
         print(f"\nnote: {note}")
 
 
-def write_doc(
-    sections: dict[str, Section],
-    notes: list[str],
-    sizes: Sizes,
-    runs: int,
-    started: datetime.datetime,
-    seconds: float,
-) -> None:
+def write_doc(sections: dict[str, Section], notes: list[str], sizes: Sizes, runs: int) -> None:
     info = machine()
     lines = [
         "# Benchmarks",
         "",
-        "Written by `python -m bench` (the full run; `python -m bench --quick` is the smoke",
+        "Written by `python -m bench` (every section; `python -m bench --quick` is the smoke",
         "run in `scripts/test` and writes nothing). Figures, not pass/fail: each is the",
         f"median over {runs} runs (fewer where the runs column says so: the leaderboards'",
         "naive aggregates take most of a minute each), the range shows the lowest and",
         "highest run, and every ratio is between two figures measured in the same run. The",
         "machine is shared and noisy; compare ratios more than absolute rates.",
         "",
-        f"- Date: {started:%Y-%m-%d %H:%M} UTC (the run took {seconds / 60:.0f} min)",
-        f"- Machine: {info['cpus']} CPUs ({info['cpu']}), {info['memory']} memory,"
+        "- Measured: each section says when (`python -m bench` measures them all;"
+        " `--only SECTION --write` measures some again and keeps the others)",
+        f"- Written on: {info['cpus']} CPUs ({info['cpu']}), {info['memory']} memory,"
         f" {info['platform']}",
         f"- Python {info['python']}; SQLite {__import__('sqlite3').sqlite_version};"
         " PostgreSQL on the same machine (loopback)",
@@ -460,14 +460,20 @@ def write_doc(
         f" questions; scale-out {sizes.scaleout_seconds:g} s per measurement",
         "",
     ]
+    legacy = _legacy_blocks()
     for section in sections.values():
         lines += [f"## {section.title}", ""]
         if section.skipped:
             lines += [f"Skipped: {section.skipped}.", ""]
             continue
         if not section.runs:
-            lines += ["Not run.", ""]
+            if section.title in legacy:  # measured before the record was kept
+                lines += [legacy[section.title], ""]
+            else:
+                lines += ["Not run.", ""]
             continue
+        when = section.measured.replace("T", " ").split("+")[0]
+        lines += [f"Measured {when} UTC on {section.machine} ({section.seconds / 60:.1f} min).", ""]
         lines += ["| figure | median | range | runs | target | |", "|---|---:|---:|---:|---|---|"]
         for label, shown, spread, n, target, verdict in _rows(section):
             lines.append(f"| {label} | {shown} | {spread} | {n} | {target} | {verdict} |")
@@ -481,42 +487,59 @@ def write_doc(
     say(f"wrote {DOC.relative_to(ROOT)}")
 
 
-def _save(
-    sections: dict[str, Section],
-    notes: list[str],
-    runs: int,
-    started: datetime.datetime,
-    seconds: float,
-    backends: list[str],
-) -> None:
-    LAST_RUN.parent.mkdir(parents=True, exist_ok=True)
-    LAST_RUN.write_text(
-        json.dumps(
-            {
-                "started": started.isoformat(),
-                "seconds": seconds,
-                "runs": runs,
-                "notes": notes,
-                "backends": backends,
-                "sections": {
-                    n: {"runs": s.runs, "skipped": s.skipped, "seconds": s.seconds}
-                    for n, s in sections.items()
-                },
-            },
-            indent=1,
-        )
-    )
+def _save(sections: dict[str, Section], notes: list[str], runs: int, backends: list[str]) -> None:
+    """Keep the figures of every section measured (the others as they were)."""
+    kept = json.loads(RECORD.read_text())["sections"] if RECORD.exists() else {}
+    for name, section in sections.items():
+        if section.runs or section.skipped:
+            kept[name] = {
+                "runs": section.runs,
+                "skipped": section.skipped,
+                "seconds": section.seconds,
+                "measured": section.measured,
+                "machine": section.machine,
+            }
+    record = {"runs": runs, "notes": notes, "backends": backends, "sections": kept}
+    RECORD.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
 
 
-def _load() -> tuple[dict[str, Section], list[str], int, datetime.datetime, float]:
-    saved = json.loads(LAST_RUN.read_text())
+def _load() -> tuple[dict[str, Section], list[str], int]:
+    if not RECORD.exists():
+        return _figures(["sqlite", "postgres"]), [], FULL.runs
+    saved = json.loads(RECORD.read_text())
     sections = _figures(saved["backends"])
     for name, data in saved["sections"].items():
-        sections[name].runs = data["runs"]
-        sections[name].skipped = data["skipped"]
-        sections[name].seconds = data["seconds"]
-    started = datetime.datetime.fromisoformat(saved["started"])
-    return sections, saved["notes"], saved["runs"], started, saved["seconds"]
+        if name in sections:
+            sections[name].runs = data["runs"]
+            sections[name].skipped = data["skipped"]
+            sections[name].seconds = data["seconds"]
+            sections[name].measured = data["measured"]
+            sections[name].machine = data["machine"]
+    return sections, saved["notes"], saved["runs"]
+
+
+def _where() -> str:
+    info = machine()
+    return f"{info['cpus']} CPUs ({info['cpu']})"
+
+
+def _legacy_blocks() -> dict[str, str]:
+    """Section blocks of the current document whose figures predate the record: kept
+    verbatim (they say when they were measured) until measured again."""
+    if not DOC.exists():
+        return {}
+    text = DOC.read_text()
+    dated = re.search(r"^- Date: (.+?) UTC", text, re.MULTILINE)
+    where = re.search(r"^- Machine: (\d+ CPUs \(.*?\))", text, re.MULTILINE)
+    blocks: dict[str, str] = {}
+    for match in re.finditer(r"^## (\d.*?)\n\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL):
+        body = match.group(2).strip()
+        if body.startswith("|") and dated:
+            on = f" on {where.group(1)}" if where else ""
+            body = f"Measured {dated.group(1)} UTC{on} (an earlier run).\n\n{body}"
+        if body.startswith(("|", "Measured")):
+            blocks[match.group(1)] = body
+    return blocks
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -534,28 +557,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-write", action="store_true", help="do not write docs/BENCHMARKS.md after a full run"
     )
     parser.add_argument(
+        "--write",
+        action="store_true",
+        help="with --only: record these sections' figures and write docs/BENCHMARKS.md",
+    )
+    parser.add_argument(
         "--doc-only",
         action="store_true",
         help="write docs/BENCHMARKS.md again from the last full run's figures",
     )
     args = parser.parse_args(argv)
     if args.doc_only:
-        sections, notes, runs, started, seconds = _load()
+        sections, notes, runs = _load()
         print_table(sections, notes)
-        write_doc(sections, notes, FULL, runs, started, seconds)
+        write_doc(sections, notes, FULL, runs)
         return 0
     sizes = QUICK if args.quick else FULL
     runs = args.runs or sizes.runs
     only = args.only or list(SECTIONS)
-    started = datetime.datetime.now(datetime.UTC)
     began = time.perf_counter()
     sections, notes, backends = asyncio.run(run(sizes, runs, only))
     seconds = time.perf_counter() - began
     print_table(sections, notes)
     print(f"\n{'quick' if args.quick else 'full'} run: {seconds:.0f} s")
-    if not args.quick and not args.no_write and not args.only:
-        _save(sections, notes, runs, started, seconds, backends)
-        write_doc(sections, notes, sizes, runs, started, seconds)
+    if not args.quick and not args.no_write and (not args.only or args.write):
+        _save(sections, notes, runs, backends)
+        recorded, notes, _runs = _load()
+        write_doc(recorded, notes, sizes, runs)
     return 0
 
 

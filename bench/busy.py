@@ -58,7 +58,7 @@ async def _run(url: str, answers: int, seconds: float) -> dict[str, float]:
             await fake.send_message(channel, starter, "!convquiz param_count 1")
             posted = await fake.wait_for_message(lambda m: bool(m.embeds), timeout=30)
             question = bank.from_code(_code(posted))
-            (button,) = posted.custom_ids
+            button, _hint = posted.custom_ids  # Answer, then 💡 Hint
             replies = [question.answer_text, "1", "12,345"]  # right, wrong, wrong
             calls_before = Counter(fake.rest_calls)
             sent_at: dict[int, float] = {}

@@ -114,6 +114,7 @@ async def _privacy(settings: Settings, action: str, user_id: int) -> None:
             f" {counts.templates_authored} template authorships; {counts.skill_cards} skill"
             f" cards and {counts.skill_mistakes} mistake counts"
             + (" unnamed" if action == "delete" else "")
+            + f"; hints taken on {counts.hints_taken} questions"
         )
     finally:
         await engine.dispose()

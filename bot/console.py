@@ -28,6 +28,7 @@ from bot.present.cards import (
     question_card,
     stats_card,
 )
+from bot.present.hints import hint_text
 from bot.present.practice_cards import practice_card, practice_verdict, progress_card
 from bot.quiz.service import NotAllowed, QuizService
 from bot.records import ChannelBusy, ClosedQuestion
@@ -100,6 +101,9 @@ class ConsoleSession:
             self._show(help_card(self.prefix, self.lang))
         elif name == "convquiz":
             await self._quiz(args)
+        elif name == "hint":
+            hint = await self.service.hints.take(CONSOLE_CHANNEL, CONSOLE_USER, self.lang)
+            self.out(hint_text(hint, self.lang))
         elif name == "leaderboard":
             scope: Scope = "week" if "week" in args else "all"
             kinds = [a for a in args if a in bank.KINDS]

@@ -64,6 +64,7 @@ class AnswerSummary:
     mistake: str | None
     points: int
     first_correct: bool
+    hints: int = 0  # hints taken before answering
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ class PrivacyCounts:
     templates_authored: int = 0
     skill_cards: int = 0
     skill_mistakes: int = 0
+    hints_taken: int = 0  # (question, player) rows of hints taken
 
     @property
     def total(self) -> int:

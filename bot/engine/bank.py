@@ -105,6 +105,7 @@ def generate(kind: str, seed: int, difficulty: int = 1, lang: str = DEFAULT_LANG
         choices=draft.choices,
         mistakes=draft.mistakes,
         lang=lang,
+        hints=draft.hints,
     )
 
 

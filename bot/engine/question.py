@@ -53,6 +53,9 @@ class Draft:
     explanation: str
     choices: tuple[str, ...] | None = None
     mistakes: tuple[Mistake, ...] = ()
+    # Shown one at a time, on request, for fewer points (bot.engine.scoring): the
+    # formula with names, then the numbers substituted up to the last step.
+    hints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,7 @@ class Question:
     choices: tuple[str, ...] | None
     mistakes: tuple[Mistake, ...] = field(default=(), repr=False)
     lang: str = DEFAULT_LANGUAGE
+    hints: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,7 @@ def question_to_dict(question: Question) -> dict[str, object]:
             for m in question.mistakes
         ],
         "lang": question.lang,
+        "hints": list(question.hints),
     }
 
 
@@ -181,6 +186,8 @@ def question_from_dict(data: dict[str, object]) -> Question:
         for m in raw_mistakes
     )
     choices = data.get("choices")
+    raw_hints = data.get("hints") or []  # none in questions stored before hints existed
+    assert isinstance(raw_hints, list)
     params = data.get("params") or {}
     assert isinstance(params, dict)
     seed, difficulty = data["seed"], data["difficulty"]
@@ -198,4 +205,5 @@ def question_from_dict(data: dict[str, object]) -> Question:
         choices=tuple(str(c) for c in choices) if isinstance(choices, list) else None,
         mistakes=mistakes,
         lang=str(data.get("lang", DEFAULT_LANGUAGE)),
+        hints=tuple(str(h) for h in raw_hints),
     )

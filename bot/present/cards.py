@@ -17,6 +17,7 @@ from bot.engine.codes import parse_builtin_code, parse_versioned_code
 from bot.engine.question import Grade, Question
 from bot.engine.scoring import BASE_BY_DIFFICULTY
 from bot.i18n.texts import DEFAULT_LANGUAGE, has_text, t
+from bot.present.hints import hint_mark
 from bot.records import AnswerSummary, Board, ClosedQuestion, GuildConfig, OpenQuestion, UserStats
 
 __all__ = [
@@ -230,7 +231,7 @@ def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
         parts: list[str] = []
         for row in ranked:
             star = " ★" if row.first_correct else ""
-            label = f"{name(row.user_id)}{star}"
+            label = f"{name(row.user_id)}{star}{hint_mark(row.hints)}"
             if closed.open.ranked and points:
                 label = t("card.close.points", lang, name=label, points=row.points)
             parts.append(label)
@@ -244,6 +245,7 @@ def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
     if wrong:
         fields.append((t("card.close.wrong", lang), who(wrong, points=False)))
     stopped = t("card.close.stopped", lang) if closed.status == "stopped" else ""
+    legend = t("hint.card.legend", lang) if any(a.hints for a in closed.answers) else ""
     return Card(
         title=t("card.close.title", lang, code=question.code) + stopped,
         body=t("card.close.answer", lang, answer=question.answer_text),
@@ -255,7 +257,8 @@ def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
             else "card.close.footer",
             lang,
             answered=len(closed.answers),
-        ),
+        )
+        + (f" · {legend}" if legend else ""),
         kind="close",
         lang=lang,
     )

@@ -22,6 +22,8 @@ def preview_card(template: Template, lang: str, saved: str = "") -> Card:
         if question.choices:
             options = " · ".join(f"{chr(65 + i)}) {c}" for i, c in enumerate(question.choices))
             value = f"{question.prompt}\n{options}\n{answer}"
+        if question.hints:  # what a player asking for hints would read, in order
+            value += "\n" + t("hint.preview", lang, hints=" · ".join(question.hints))
         fields.append((f"{question.code}", value))
     title = t(
         "tpl.preview.title",

@@ -20,6 +20,7 @@ from bot.engine import bank
 from bot.engine.question import Grade
 from bot.errors import Localized
 from bot.i18n.texts import LANGUAGES, language_for_locale
+from bot.quiz.hints import Hints
 from bot.quiz.practice import Practice
 from bot.quiz.privacy import Privacy
 from bot.quiz.sources import QuestionSource
@@ -99,6 +100,8 @@ class QuizService:
         self.privacy = Privacy(repository)
         # /practice and /progress: private practice over the learner model.
         self.practice = Practice(self)
+        # Hints: the next one for a player, stored when taken (see bot.quiz.hints).
+        self.hints = Hints(self)
         self.default_time_limit = default_time_limit
         self.clock = clock
         self.rng = rng or random.Random()

@@ -54,7 +54,7 @@ class _LearnerSql:
         pg = dialect == "postgresql"
         dml: Any = postgresql if pg else sqlite
         c, m = CARDS, MISTAKES
-        # Columns named, not the table's: migration 0006 runs this on the tables as it
+        # Columns named, not the table's: migration 0007 runs this on the tables as it
         # made them, which a later column must not break.
         card_fields = ("state", "step", "stability", "difficulty", "due", "last_review")
         cards = (
@@ -186,6 +186,7 @@ def rebuild_learner_sync(connection: Connection) -> int:
             a.c.mistake,
             a.c.elapsed_ms,
             a.c.answered_at,
+            a.c.hints,
             q.c.opened_at,
             q.c.deadline,
             q.c.practice,
@@ -203,6 +204,7 @@ def rebuild_learner_sync(connection: Connection) -> int:
             row.elapsed_ms / 1000,
             0.0 if row.practice else (_aware(row.deadline) - _aware(row.opened_at)).total_seconds(),
             _aware(row.answered_at),
+            row.hints,
         )
         for row in rows
     ]

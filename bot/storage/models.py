@@ -133,12 +133,29 @@ class AnswerEvent(Base):
     first_correct: Mapped[bool] = mapped_column(Boolean, default=False)
     elapsed_ms: Mapped[int] = mapped_column(Integer)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Hints the player had taken when answering: the scoring rule caps the points by it,
+    # so a rescore gives the same points.
+    hints: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     __table_args__ = (
         # One attempt per user per question, enforced by the database (no check-then-insert).
         UniqueConstraint("question_id", "user_id", name="uq_answers_question_user"),
         Index("ix_answers_guild_user", "guild_id", "user_id"),
     )
+
+
+class HintTaking(Base):
+    """How many hints a player took on a question, stored when taken (a restart before
+    they answer keeps it); the answer writer copies it onto the answer event."""
+
+    __tablename__ = "hint_takings"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hints: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class UserTotal(Base):

@@ -1,10 +1,10 @@
 """A member's own data: how many rows name them, every such row, and deleting them.
 
-Rows that name a user: their answer events, their totals (per guild, per week, per
-kind, global), the questions they started or answered first, and the template versions
-they wrote. Points histograms and guild settings name nobody.
+Rows that name a user: their answer events, the hints they took, their totals (per
+guild, per week, per kind, global), the questions they started or answered first, and
+the template versions they wrote. Points histograms and guild settings name nobody.
 
-Deleting (one transaction) removes the events and totals, and unnames the rest:
+Deleting (one transaction) removes the events, hints and totals, and unnames the rest:
 ``started_by`` and template authors become ``ANONYMOUS`` (0), ``first_correct_user``
 is recomputed. Other members' points depend on the deleted events only through the
 first-correct bonus (streaks are per player), so every guild the user played in is
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import PrivacyCounts
 from bot.storage.core import ANSWERS, GLOBAL, KINDS, QUESTIONS, USERS, WEEKLY
+from bot.storage.hints import HINTS
 from bot.storage.learner import CARDS, MISTAKES
 from bot.storage.models import AnswerEvent, QuestionRow
 from bot.storage.rescore import _replay
@@ -61,6 +62,7 @@ async def counts(session: AsyncSession, user_id: int) -> PrivacyCounts:
         + await _count(session, TEMPLATES, TEMPLATES.c.updated_by == user_id),
         skill_cards=await _count(session, CARDS, CARDS.c.user_id == user_id),
         skill_mistakes=await _count(session, MISTAKES, MISTAKES.c.user_id == user_id),
+        hints_taken=await _count(session, HINTS, HINTS.c.user_id == user_id),
     )
 
 
@@ -103,6 +105,7 @@ async def export_rows(session: AsyncSession, user_id: int) -> dict[str, list[dic
             {key: _plain(value) for key, value in row._mapping.items()}
             for row in await session.execute(started)
         ],
+        "hints_taken": await _rows(session, HINTS, HINTS.c.user_id == user_id),
         "template_versions_authored": [
             {k: v for k, v in row.items() if k != "source"}
             for row in await _rows(session, VERSIONS, VERSIONS.c.created_by == user_id)
@@ -278,6 +281,7 @@ async def delete_user(session: AsyncSession, user_id: int) -> PrivacyCounts:
         .values(answer_count=QUESTIONS.c.answer_count - 1)
     )
     await _delete(session, ANSWERS, ANSWERS.c.user_id == user_id)
+    await _delete(session, HINTS, HINTS.c.user_id == user_id)
     for table in (USERS, WEEKLY, KINDS, GLOBAL, CARDS, MISTAKES):
         await _delete(session, table, table.c.user_id == user_id)
     await session.execute(

@@ -166,7 +166,7 @@ async def close_question(
             .order_by(AnswerEvent.id)
         )
         answers = tuple(
-            AnswerSummary(e.user_id, e.outcome, e.mistake, e.points, e.first_correct)
+            AnswerSummary(e.user_id, e.outcome, e.mistake, e.points, e.first_correct, e.hints)
             for e in events
         )
         return ClosedQuestion(open_from_row(row), status, closed_at, answers)

@@ -45,10 +45,11 @@ from bot.records import (
     SkillRecord,
     UserStats,
 )
-from bot.storage import boards, configs, learner, privacy, questions, totals
+from bot.storage import boards, configs, hints, learner, privacy, questions, totals
 from bot.storage import rescore as rescoring
 from bot.storage.core import guard
 from bot.storage.db import sync_engine_for
+from bot.storage.hints import HintTake
 from bot.storage.models import week_number
 from bot.storage.writer import MAX_BATCH, AnswerWriter, PendingAnswer
 
@@ -59,6 +60,7 @@ __all__ = [
     "ChannelBusy",
     "ClosedQuestion",
     "GuildConfig",
+    "HintTake",
     "OpenQuestion",
     "PendingAnswer",
     "QuestionClosed",
@@ -259,6 +261,20 @@ class Repository:
         await self.answers.close()
         if self._reader is not None:
             self._reader.dispose()
+
+    # --- hints -----------------------------------------------------------------------
+
+    @guard
+    async def take_hint(
+        self, question_id: int, user_id: int, *, available: int, taken_at: datetime
+    ) -> HintTake:
+        """Count one more hint (at most ``available``) unless the player has answered."""
+        return await hints.take(self._writing, question_id, user_id, available, taken_at)
+
+    @guard
+    async def give_back_hint(self, question_id: int, user_id: int, count: int) -> bool:
+        """Undo hint number ``count`` if it is still the last one taken and unanswered."""
+        return await hints.give_back(self._writing, question_id, user_id, count)
 
     # --- leaderboards and stats ------------------------------------------------------
 

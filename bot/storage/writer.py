@@ -33,6 +33,7 @@ from bot.errors import StorageError
 from bot.records import AlreadyAnswered, OpenQuestion, QuestionClosed, RecordedAnswer
 from bot.storage.core import ANSWERS, QUESTIONS, USERS, guard
 from bot.storage.db import sync_engine_for
+from bot.storage.hints import HINTS
 from bot.storage.learner import Review, write_reviews
 from bot.storage.models import REPLY_MAX, week_number
 from bot.storage.totals import Conflict, Deltas, write_totals
@@ -83,6 +84,11 @@ class _WriterSql:
         self.taken = select(a.c.question_id, a.c.user_id).where(
             a.c.question_id.in_(bindparam("qids", expanding=True)),
             a.c.user_id.in_(bindparam("users", expanding=True)),
+        )
+        h = HINTS  # hints taken before answering (bot.storage.hints)
+        self.hints = select(h.c.question_id, h.c.user_id, h.c.hints).where(
+            h.c.question_id.in_(bindparam("qids", expanding=True)),
+            h.c.user_id.in_(bindparam("users", expanding=True)),
         )
         users = (
             select(u.c.guild_id, u.c.user_id, u.c.points, u.c.streak)
@@ -303,11 +309,14 @@ class AnswerWriter:
         sql = self._sql
         qids = sorted({p.question.id for p in batch})
         questions = {row.id: row for row in connection.execute(sql.claim, {"qids": qids})}
+        users = sorted({p.user_id for p in batch})
         taken: set[tuple[int, int]] = {
             (row.question_id, row.user_id)
-            for row in connection.execute(
-                sql.taken, {"qids": qids, "users": sorted({p.user_id for p in batch})}
-            )
+            for row in connection.execute(sql.taken, {"qids": qids, "users": users})
+        }
+        hints_of: dict[tuple[int, int], int] = {
+            (row.question_id, row.user_id): row.hints
+            for row in connection.execute(sql.hints, {"qids": qids, "users": users})
         }
         ranked_keys = sorted({(p.question.guild_id, p.user_id) for p in batch if p.question.ranked})
         before: dict[tuple[int, int], tuple[int, int]] = {}
@@ -353,6 +362,7 @@ class AnswerWriter:
                 time_limit=q.time_limit,
                 difficulty=q.question.difficulty,
                 ranked=q.ranked,
+                hints=hints_of.get((q.id, pending.user_id), 0),
             )
             points, streak = decision.points, decision.streak
             skill = skill_for(q.question, q.template_name)
@@ -371,6 +381,7 @@ class AnswerWriter:
                     "first_correct": first,
                     "elapsed_ms": int(elapsed * 1000),
                     "answered_at": pending.answered_at,
+                    "hints": hints_of.get((q.id, pending.user_id), 0),
                 }
             )
             if q.ranked or q.practice:
@@ -383,6 +394,7 @@ class AnswerWriter:
                         elapsed,
                         0.0 if q.practice else q.time_limit,  # practice is untimed
                         pending.answered_at,
+                        hints_of.get((q.id, pending.user_id), 0),
                     )
                 )
             if q.ranked:

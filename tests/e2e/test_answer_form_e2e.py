@@ -43,7 +43,9 @@ async def test_the_form_grades_privately_and_counts_like_a_typed_answer(
     world.seeds.seeds.append(seed_for("param_count", 1, is_article_question_2))
     posted, question = await ask(quizbot, world.alice, "!convquiz param_count 1")
     assert question.answer.value == 4640 and question.choices is None
-    (button,) = posted.custom_ids  # one Answer button, no choice buttons
+    # One Answer button (beside the 💡 Hint button), no choice buttons.
+    button, hint = posted.custom_ids
+    assert button.startswith("cq:typed:") and hint.startswith("cq:hint:")
     reactions_before = fake.rest_calls[REACTION_ROUTE]
 
     form = await open_form(quizbot, posted.id, button, world.bob.id)
@@ -86,7 +88,7 @@ async def test_the_form_grades_privately_and_counts_like_a_typed_answer(
 async def test_a_form_submitted_after_the_close_records_nothing(quizbot: Running) -> None:
     world, fake = quizbot.world, quizbot.world.fake
     posted, question = await ask(quizbot, world.alice, "!convquiz output_size 1")
-    (button,) = posted.custom_ids
+    button, _hint = posted.custom_ids
     form = await open_form(quizbot, posted.id, button, world.bob.id)
     await quizbot.advance(31)
     await fake.wait_for_message(is_reveal)

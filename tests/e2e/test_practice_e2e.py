@@ -235,3 +235,20 @@ async def test_practice_in_japanese_has_no_english_left(quizbot: Running) -> Non
     interaction = await world.fake.submit_modal(form, {FIELD: format_number(mistake.value)})
     verdict = await world.fake.wait_for_interaction_response(interaction=interaction)
     assert verdict.content and english_words(verdict.content) == []
+
+
+async def test_a_hint_in_practice_is_private_and_kept_on_the_answer(quizbot: Running) -> None:
+    world = quizbot.world
+    await quizbot.bot.tree.sync()
+    erin = world.erin.id
+    world.seeds.seeds.append(5)
+    shown = await slash(quizbot, erin, "practice", {"topic": SKILL})
+    question = question_of(SKILL, 5)
+    first = await press(quizbot, shown, "cq:ph:", erin)
+    assert first.ephemeral and question.hints[0] in first.content
+    second = await press(quizbot, shown, "cq:ph:", erin)
+    assert question.hints[1] in second.content
+    await answer_by_form(quizbot, shown, erin, right(question))
+    path = quizbot.world.db_url.removeprefix("sqlite+aiosqlite:///")
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT hints, points FROM answers").fetchall() == [(2, 0)]

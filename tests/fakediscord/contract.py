@@ -41,6 +41,14 @@ def _allow(document: dict[str, Any]) -> None:
     schemas["MessageAttachmentRequest"]["properties"]["id"] = {
         "anyOf": [{"$ref": "#/components/schemas/SnowflakeType"}, {"type": "integer"}]
     }
+    # discord.py opens a DM with the user's id as a JSON integer; Discord takes the int.
+    schemas["CreatePrivateChannelRequest"]["properties"]["recipient_id"] = {
+        "anyOf": [
+            {"type": "null"},
+            {"$ref": "#/components/schemas/SnowflakeType"},
+            {"type": "integer", "minimum": 0},
+        ]
+    }
 
 
 Segments = tuple[str | None, ...]  # path segments; None for a {parameter}

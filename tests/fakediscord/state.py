@@ -78,6 +78,8 @@ class StateMixin:
         # message id -> emoji (in order of first reaction) -> users who reacted with it
         self._reactors: dict[int, dict[str, set[int]]] = {}
         self._dm_by_user: dict[int, Channel] = {}
+        # Members who take no direct messages from the bot (privacy settings, a block).
+        self.closed_dms: set[int] = set()
         self._modal_origin: dict[int, int] = {}  # modal submit id -> interaction that opened it
 
     def add_user(self, username: str, *, is_bot: bool = False) -> User:
@@ -153,6 +155,19 @@ class StateMixin:
             self.channels[channel.id] = channel
             self._history[channel.id] = []
         return channel
+
+    def close_dms(self, user_id: int) -> None:
+        """The member accepts no direct messages from the bot: the DM channel still
+        opens, and every message sent to it is refused 403 with code 50007 (Discord's
+        "Cannot send messages to this user")."""
+        self.closed_dms.add(user_id)
+
+    def dm_messages(self, user_id: int) -> list[str]:
+        """The contents of what the bot sent the member by direct message, oldest first."""
+        channel = self._dm_by_user.get(user_id)
+        if channel is None:
+            return []
+        return [str(self.messages[mid]["content"]) for mid in self._history[channel.id]]
 
     def synced_commands(self, guild_id: int | None = None) -> list[JSON]:
         """Commands the bot registered globally (None) or for one guild."""

@@ -178,7 +178,7 @@ async def test_the_migration_gives_existing_answers_their_skill_and_cards(
         await _ask(service, clock, 1, article, [(5, "4608", 3.0), (6, "4640", 2.0)])
         await repository.close()
         live_cards = {key: _row(card) for key, card in (await _cards(repository)).items()}
-        await downgrade(engine, "0005")
+        await downgrade(engine, "0006")
         async with engine.connect() as connection:
             columns = (await connection.execute(text("SELECT * FROM answers"))).keys()
         assert "skill" not in columns
@@ -209,3 +209,35 @@ async def test_two_hundred_answers_at_once_review_each_card_once(repository: Rep
     cards = await _cards(repository)
     assert len(cards) == 200 and all(card.reviews == 1 for card in cards.values())
     assert sum(card.correct for card in cards.values()) == len(range(0, 200, 3))
+
+
+async def test_a_right_answer_after_a_hint_reviews_as_hard(repository: Repository) -> None:
+    """Fast and right would be Easy; after a hint it is Hard (recalled, with help)."""
+    clock = Clock()
+    service = QuizService(repository, clock=clock)
+    article = param_question()
+    await service.repository.open_question(
+        guild_id=GUILD,
+        channel_id=8,
+        question=article,
+        started_by=1,
+        opened_at=clock(),
+        time_limit=30,
+    )
+    await service.resume()
+    opened_at = clock()
+    taken = await service.hints.take(8, 5, "en")
+    assert taken.status == "hint"
+    clock.advance(2)
+    await service.answer(8, 5, "4640")
+    await service.answer(8, 6, "4640")  # the same, fast, without a hint
+    library = fsrs.Scheduler(desired_retention=DESIRED_RETENTION, enable_fuzzing=False)
+    at = opened_at + timedelta(seconds=2)
+    hard, _ = library.review_card(fsrs.Card(due=at), fsrs.Rating.Hard, at)
+    easy, _ = library.review_card(fsrs.Card(due=at), fsrs.Rating.Easy, at)
+    cards = await _cards(repository)
+    assert (cards[(5, skill_of(article))].due, cards[(6, skill_of(article))].due) == (
+        hard.due,
+        easy.due,
+    )
+    assert hard.due != easy.due

@@ -30,6 +30,7 @@ def show_text(counts: PrivacyCounts, lang: str) -> str:
     lines = [
         f"**{t('privacy.show.title', lang)}**",
         t("privacy.show.answers", lang, count=counts.answers),
+        t("hint.privacy.show", lang, count=counts.hints_taken),
         t(
             "privacy.show.totals",
             lang,
@@ -67,7 +68,7 @@ def done_text(counts: PrivacyCounts, lang: str) -> str:
         + counts.skill_cards
         + counts.skill_mistakes
     )
-    unnamed = counts.total - counts.answers - totals
+    unnamed = counts.total - counts.answers - counts.hints_taken - totals  # hints: deleted
     return t("privacy.delete.done", lang, answers=counts.answers, totals=totals, unnamed=unnamed)
 
 

@@ -110,8 +110,11 @@ def choice_draft(
     prompt: str,
     explanation: str,
     params: dict[str, object],
+    nudge: str,
 ) -> Draft:
-    """A four-option question: the right option and three misconceptions, shuffled."""
+    """A four-option question: the right option and three misconceptions, shuffled.
+
+    Its hints: ``nudge`` (what to think about), then two wrong options ruled out."""
     picked = rng.sample(wrong, 3)
     options = ["correct", *picked]
     rng.shuffle(options)
@@ -123,6 +126,8 @@ def choice_draft(
         if name != "correct"
     )
     choices = tuple(t(f"{prefix}.choice.{name}", lang) for name in options)
+    ruled_out = [chr(ord("A") + index) for index, name in enumerate(options) if name != "correct"]
+    hints = (nudge, t("hint.choice.ruled_out", lang, first=ruled_out[0], second=ruled_out[1]))
     return Draft(
         params={**params, "options": options},
         answer=key,
@@ -130,4 +135,5 @@ def choice_draft(
         explanation=explanation,
         choices=choices,
         mistakes=mistakes,
+        hints=hints,
     )

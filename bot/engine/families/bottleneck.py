@@ -39,6 +39,7 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
             t("bn.prompt.why", lang),
             t("bn.explain.why", lang),
             {"variant": "why"},
+            t("hint.bn.why", lang),
         )
     k = 3 if difficulty == 1 else rng.choice((3, 3, 5))
     cin = rng.choice((32, 64, 128, 256)) if difficulty > 1 else rng.choice((16, 32, 64))
@@ -75,6 +76,19 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
             total=f"{total:,}",
             direct=f"{direct:,}",
         )
+        hints = (
+            t("hint.bn.total.formula", lang),
+            t(
+                "hint.bn.total.numbers",
+                lang,
+                cin=cin,
+                mid=mid,
+                cout=cout,
+                k=k,
+                first=f"{first:,}",
+                second=f"{second:,}",
+            ),
+        )
         candidates: list[Candidate] = [
             *_one_conv_only(first, second, k),
             ("forgot_bias", total - mid - cout, PARTIAL, ("mistake.forgot_bias", NO_PARAMS)),
@@ -107,6 +121,23 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
             total=f"{total:,}",
             answer=f"{saved:,}",
         )
+        hints = (
+            t("hint.bn.saved.formula", lang),
+            t(
+                "hint.bn.saved.numbers",
+                lang,
+                cin=cin,
+                k=k,
+                cout=cout,
+                mid=mid,
+                bias_term=f" + {cout}" if bias else "",
+                bias_mid=f" + {mid}" if bias else "",
+                direct=f"{direct:,}",
+                first=f"{first:,}",
+                second=f"{second:,}",
+                total=f"{total:,}",
+            ),
+        )
         candidates = [
             ("gave_total", total, 0.0, ("mistake.gave_total", NO_PARAMS)),
             ("gave_direct", direct, 0.0, ("mistake.gave_direct", NO_PARAMS)),
@@ -133,6 +164,22 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
             total=f"{total:,}",
             k2=k * k,
         )
+        hints = (
+            t("hint.bn.macs.formula", lang),
+            t(
+                "hint.bn.macs.numbers",
+                lang,
+                size=size,
+                positions=f"{positions:,}",
+                cin=cin,
+                mid=mid,
+                k=k,
+                k2=k * k,
+                cout=cout,
+                first=f"{first:,}",
+                second=f"{second:,}",
+            ),
+        )
         candidates = [
             *_one_conv_only(first, second, k),
             (
@@ -142,4 +189,4 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
                 ("mistake.kernel_as_k", {"k": k}),
             ),
         ]
-    return Draft(params, key, prompt, explanation, None, keep(key, lang, candidates))
+    return Draft(params, key, prompt, explanation, None, keep(key, lang, candidates), hints)

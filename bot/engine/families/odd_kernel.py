@@ -31,6 +31,7 @@ def odd_kernel(rng: random.Random, difficulty: int, lang: str) -> Draft:
             t("ok.prompt.why", lang),
             t("ok.explain.why", lang),
             {"variant": "why"},
+            t("hint.ok.why", lang),
         )
     if choice == "center":
         k = rng.choice((3, 4, 5, 6, 7) if difficulty == 1 else (2, 4, 6, 8, 9, 11))
@@ -50,7 +51,8 @@ def odd_kernel(rng: random.Random, difficulty: int, lang: str) -> Draft:
         ]
         params: dict[str, object] = {"variant": "center", "kernel": [k, k]}
         prompt = t("ok.prompt.center", lang, k=k)
-        return Draft(params, key, prompt, explanation, None, keep(key, lang, candidates))
+        hints = (t("hint.ok.center.formula", lang), t("hint.ok.center.numbers", lang, k=k))
+        return Draft(params, key, prompt, explanation, None, keep(key, lang, candidates), hints)
     if choice == "pad_side":
         k = rng.choice((3, 5, 7, 9, 11))
         side = F.same_padding(k)[0]
@@ -67,6 +69,7 @@ def odd_kernel(rng: random.Random, difficulty: int, lang: str) -> Draft:
             explanation,
             None,
             keep(key, lang, candidates),
+            (t("hint.ok.pad_side.formula", lang), t("hint.ok.pad_side.numbers", lang, k=k)),
         )
     k = rng.choice((2, 3, 4, 5, 6, 8))
     d = rng.choice((1, 1, 2)) if k % 2 else 1
@@ -95,4 +98,9 @@ def odd_kernel(rng: random.Random, difficulty: int, lang: str) -> Draft:
     dilation_clause = t("ok.dilation", lang, d=d) if d > 1 else ""
     params = {"variant": "pad_split", "kernel": [k, k], "dilation": [d, d]}
     prompt = t("ok.prompt.pad_split", lang, k=k, dilation_clause=dilation_clause)
-    return Draft(params, key, prompt, explanation, None, keep(key, lang, candidates, lowest=0))
+    hints = (
+        t("hint.ok.pad_split.formula", lang),
+        t("hint.ok.pad_split.numbers", lang, k=k, d=d, eff=eff, total=eff - 1),
+    )
+    mistakes = keep(key, lang, candidates, lowest=0)
+    return Draft(params, key, prompt, explanation, None, mistakes, hints)

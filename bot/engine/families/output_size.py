@@ -124,7 +124,26 @@ def _output_explicit(
     else:
         explanation = t("os.explain.explicit.rect", lang, steps=steps, answer=answer_text)
     dims = [(size[i], padding, kernel[i], stride, kernel[i]) for i in range(2)]
-    return Draft(params, key, prompt, explanation, None, _output_mistakes(lang, key, dims))
+    hints = (t("hint.os.formula", lang), _axis_hints(lang, axes))
+    mistakes = _output_mistakes(lang, key, dims)
+    return Draft(params, key, prompt, explanation, None, mistakes, hints)
+
+
+def _axis_hints(lang: str, axes: Iterable[tuple[str, int, int, int, int]]) -> str:
+    """The formula with each axis's numbers in it, one step short of the answer."""
+    return "\n".join(
+        t(
+            "hint.os.axis",
+            lang,
+            axis=t(f"axis.{axis}", lang),
+            n=n,
+            p=p,
+            k=k,
+            s=s,
+            span=n + 2 * p - k,
+        )
+        for axis, n, p, k, s in axes
+    )
 
 
 # The lists the generators draw sizes from, built once per setting (rng.choice draws
@@ -222,7 +241,11 @@ def _output_same(rng: random.Random, lang: str) -> Draft:
         ),
     ]
     prompt = t("os.prompt.same", lang, h=h, w=w, k=k, s=s)
-    return Draft(params, key, prompt, explanation, None, keep(key, lang, candidates))
+    hints = (
+        t("hint.os.same.formula", lang),
+        t("hint.os.same.numbers", lang, h=h, w=w, s=s),
+    )
+    return Draft(params, key, prompt, explanation, None, keep(key, lang, candidates), hints)
 
 
 def _output_dilated(rng: random.Random, lang: str) -> Draft:
@@ -255,4 +278,9 @@ def _output_dilated(rng: random.Random, lang: str) -> Draft:
     )
     dims = [(n, p, eff, s, k)] * 2
     prompt = t("os.prompt.dilated", lang, n=n, k=k, d=d, s=s, p=p)
-    return Draft(params, key, prompt, explanation, None, _output_mistakes(lang, key, dims))
+    hints = (
+        t("hint.os.dilated.formula", lang),
+        t("hint.os.dilated.numbers", lang, d=d, k=k, eff=eff, n=n, p=p, s=s, span=n + 2 * p - eff),
+    )
+    mistakes = _output_mistakes(lang, key, dims)
+    return Draft(params, key, prompt, explanation, None, mistakes, hints)

@@ -73,6 +73,7 @@ def param_count(rng: random.Random, difficulty: int, lang: str) -> Draft:
         weights=weights,
         bias_line=bias_line,
     )
+    hints = _hints(lang, cin, cin_g, groups, kh, kw, cout, weights, bias)
     b = cout if bias else 0
     candidates: list[Candidate] = []
     if bias:
@@ -112,4 +113,35 @@ def param_count(rng: random.Random, difficulty: int, lang: str) -> Draft:
         "bias": bias,
         "groups": groups,
     }
-    return Draft(params, key, prompt, explanation, None, keep(key, lang, candidates))
+    return Draft(params, key, prompt, explanation, None, keep(key, lang, candidates), hints)
+
+
+def _hints(
+    lang: str,
+    cin: int,
+    cin_g: int,
+    groups: int,
+    kh: int,
+    kw: int,
+    cout: int,
+    weights: int,
+    bias: bool,
+) -> tuple[str, str]:
+    """The formula with names, then its numbers one step short of the total."""
+    label = t("pc.label.cin_group" if groups > 1 else "pc.label.cin", lang)
+    formula = t(
+        "hint.pc.formula",
+        lang,
+        cin_label=label,
+        bias_part=t("hint.pc.formula.bias" if bias else "hint.pc.formula.nobias", lang),
+    )
+    product = f"{cin_g} × {kh} × {kw} × {cout}"
+    numbers = (
+        t("hint.pc.numbers.bias", lang, product=product, weights=f"{weights:,}", cout=cout)
+        if bias
+        else t("hint.pc.numbers.nobias", lang, product=product)
+    )
+    if groups > 1:
+        per_group = t("hint.pc.numbers.groups", lang, cin=cin, groups=groups, cin_g=cin_g)
+        numbers = f"{per_group}\n{numbers}"
+    return formula, numbers

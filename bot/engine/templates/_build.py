@@ -36,6 +36,7 @@ def build_question(template: Template, seed: int, lang: str, variant: Variant) -
         choices=draft.choices,
         mistakes=draft.mistakes,
         lang=lang,
+        hints=draft.hints,
     )
 
 
@@ -70,4 +71,5 @@ def build_draft(template: Template, variant: Variant, lang: str) -> Draft:
         explanation=(text(pick(plan.explanation, lang), answer_text) if plan.explanation else ""),
         choices=choices,
         mistakes=mistakes,
+        hints=tuple(text(pick(hint, lang)) for hint in plan.hints),
     )

@@ -50,7 +50,7 @@ class Cost:
         variant = LIMITS.variant_units + LIMITS.grade_units
         variant += sum(f.size for f in (plan.answer, *plan.mistakes) if isinstance(f, Formula))
         for lang in plan.languages:
-            groups = [plan.prompt, *plan.feedback, *(plan.choices or ())]
+            groups = [plan.prompt, *plan.feedback, *(plan.choices or ()), *plan.hints]
             groups += [plan.explanation] if plan.explanation else []
             slots = [pick(group, lang) for group in groups]
             variant += LIMITS.build_units
@@ -173,7 +173,7 @@ class _Tally:
 
 def _check_source_texts(template: Template, *, allow_links: bool) -> None:
     plan = template._plan
-    groups = [plan.prompt, *plan.feedback, *(plan.choices or ())]
+    groups = [plan.prompt, *plan.feedback, *(plan.choices or ()), *plan.hints]
     groups += [plan.explanation] if plan.explanation else []
     for group in groups:
         for slot in group.values():

@@ -44,6 +44,7 @@ class Plan:
     languages: tuple[str, ...]
     digest: str
     lines: Mapping[str, int]
+    hints: tuple[Texts, ...] = ()
 
     def line(self, path: str) -> int | None:
         while path:
@@ -108,6 +109,11 @@ def compile_plan(source: Source, document: Document) -> Plan:
         plan_explanation = texts(
             source.explanation, "explanation", LIMITS.explanation_chars, allow_answer=True
         )
+    # Like an explanation's text, but shown before the answer: no {answer} in a hint.
+    plan_hints = tuple(
+        texts(hint, f"hints[{i}]", LIMITS.hint_chars, allow_answer=False)
+        for i, hint in enumerate(source.hints)
+    )
     plan = Plan(
         constraints=tuple(
             formula(text, f"constraints[{i}]") for i, text in enumerate(source.constraints)
@@ -126,6 +132,7 @@ def compile_plan(source: Source, document: Document) -> Plan:
         languages=_languages(source),
         digest=_digest(source),
         lines=dict(document.lines),
+        hints=plan_hints,
     )
     _check_usage(source, plan, fail)
     return plan
@@ -136,6 +143,7 @@ def _languages(source: Source) -> tuple[str, ...]:
     texts: list[LocalText | None] = [source.prompt, source.explanation]
     texts += list(source.choices or ())
     texts += [m.feedback for m in source.mistakes]
+    texts += list(source.hints)
     for text in texts:
         if isinstance(text, tuple):
             found.update(lang for lang, _ in text)
@@ -152,7 +160,7 @@ def _digest(source: Source) -> str:
 def _all_formulas(plan: Plan) -> list[Formula]:
     found: list[Formula] = list(plan.constraints)
     found += [f for f in (plan.answer, *plan.mistakes) if isinstance(f, Formula)]
-    groups: list[Texts] = [plan.prompt, *plan.feedback, *(plan.choices or ())]
+    groups: list[Texts] = [plan.prompt, *plan.feedback, *(plan.choices or ()), *plan.hints]
     if plan.explanation:
         groups.append(plan.explanation)
     for group in groups:

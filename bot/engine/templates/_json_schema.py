@@ -128,6 +128,12 @@ def json_schema() -> dict[str, object]:
                 },
             },
             "explanation": _local_text(LIMITS.explanation_chars),
+            "hints": {
+                "type": "array",
+                "description": "Shown one at a time on request, for fewer points; no {answer}.",
+                "items": _local_text(LIMITS.hint_chars),
+                "maxItems": LIMITS.hints,
+            },
             "mistakes": {"type": "array", "items": mistake, "maxItems": LIMITS.mistakes},
         },
         "allOf": [

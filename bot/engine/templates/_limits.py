@@ -27,6 +27,8 @@ class Limits:
     explanation_chars: int = 2_000
     choice_chars: int = 300
     feedback_chars: int = 500
+    hints: int = 3  # hints one template may give
+    hint_chars: int = 500
     formula_nodes: int = 2_000  # all formulas of a template together
 
     # --- sampling ------------------------------------------------------------------------
@@ -64,6 +66,9 @@ class Limits:
     )
     # A mistake's feedback is sent in an ephemeral reply with the points after it.
     feedback_rendered_chars: int = message_limits.MESSAGE_CHARS - 100
+    # A hint is sent in an ephemeral reply (or a direct message) with a line about the
+    # points after it; on its own it must leave room for that.
+    hint_rendered_chars: int = message_limits.MESSAGE_CHARS - 300
 
     # Tolerances: a wide one lets a guess (or a reply of 0) pass on ranked questions.
     relative_tolerance: float = 0.05  # the widest relative tolerance

@@ -332,6 +332,14 @@ def parse_source(document: Document) -> Source:
     if top.get("explanation") is not None:
         explanation = reader.text(top["explanation"], "explanation", LIMITS.explanation_chars)
 
+    hints: list[LocalText] = []
+    if top.get("hints") is not None:
+        items = reader.sequence(top["hints"], "hints", LIMITS.hints, "hint texts")
+        hints = [
+            reader.text(item, join_path("hints", i), LIMITS.hint_chars)
+            for i, item in enumerate(items)
+        ]
+
     mistakes: list[MistakeSpec] = []
     if top.get("mistakes") is not None:
         items = reader.sequence(top["mistakes"], "mistakes", LIMITS.mistakes, "mistakes")
@@ -382,4 +390,5 @@ def parse_source(document: Document) -> Source:
         tolerance=tolerance,
         explanation=explanation,
         mistakes=tuple(mistakes),
+        hints=tuple(hints),
     )

@@ -71,6 +71,7 @@ TOP_KEYS = (
     "display",
     "tolerance",
     "explanation",
+    "hints",
     "mistakes",
 )
 REQUIRED = ("name", "kind", "difficulty", "prompt", "answer", "answer_type")
@@ -160,6 +161,8 @@ class Source:
     tolerance: Tolerance | None
     explanation: LocalText | None
     mistakes: tuple[MistakeSpec, ...]
+    # Shown one at a time, on request, for fewer points; none unless written.
+    hints: tuple[LocalText, ...] = ()
 
 
 def text_data(text: LocalText) -> str | dict[str, str]:
@@ -190,6 +193,8 @@ def source_data(source: Source) -> dict[str, object]:
         data["tolerance"] = source.tolerance.to_data()
     if source.explanation is not None:
         data["explanation"] = text_data(source.explanation)
+    if source.hints:
+        data["hints"] = [text_data(hint) for hint in source.hints]
     if source.mistakes:
         data["mistakes"] = [
             {

@@ -100,6 +100,19 @@ def check_question(
                 limit=f"{LIMITS.feedback_rendered_chars:,}",
             )
         texts.append((path, mistake.feedback))
+    for index, hint in enumerate(question.hints):
+        path = f"hints[{index}]"
+        if not hint.strip():
+            raise template._fail(path, "renders as empty text", env)
+        if len(hint) > LIMITS.hint_rendered_chars:
+            raise template._refuse(
+                path,
+                "tpl.text.too_long",
+                env,
+                chars=f"{len(hint):,}",
+                limit=f"{LIMITS.hint_rendered_chars:,}",
+            )
+        texts.append((path, hint))
     for path, text in texts:
         if problem := shown_text_problem(text, allow_links=allow_links):
             raise template._refuse(path, problem[0], env, **problem[1])

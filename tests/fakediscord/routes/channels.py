@@ -50,6 +50,8 @@ class ChannelsRoutes:
     async def _post_message(self, request: web.Request) -> web.Response:
         channel = self._channel(request)
         self._require(channel, VIEW_CHANNEL | SEND_MESSAGES)
+        if any(user.id in self.closed_dms for user in channel.recipients):
+            raise ApiError(403, 50007, "Cannot send messages to this user")
         key = self._route_key(request)
         payload, files = await self._read_body(request)
         errors = message_errors(payload, has_files=bool(files))

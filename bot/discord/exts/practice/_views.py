@@ -20,8 +20,9 @@ from bot.discord.pictures import picture_for
 from bot.engine.skills import UnknownSkill, skill_of
 from bot.errors import StorageError
 from bot.i18n.texts import t
+from bot.present.hints import hint_text
 from bot.present.practice_cards import practice_card, practice_verdict
-from bot.quiz.practice import PracticeOutcome
+from bot.quiz.practice import PracticeOutcome, practice_channel
 from bot.records import OpenQuestion
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ def question_view(opened: OpenQuestion, topic: str | None, lang: str) -> discord
             view.add_item(PracticeChoiceButton(opened.id, index, topic))
     else:
         view.add_item(PracticeAnswerButton(opened.id, topic, t("quiz.button.answer", lang)))
+    if opened.question.hints:
+        view.add_item(PracticeHintButton(opened.id, t("hint.button", lang)))
     view.add_item(NextButton(topic, t("practice.button.next", lang)))
     return view
 
@@ -205,6 +208,44 @@ class PracticeChoiceButton(
         await _verdict(interaction, outcome, self.topic, lang)
 
 
+class PracticeHintButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"cq:ph:(?P<question>[0-9]+)",
+):
+    """The next hint of the presser's practice question: no points to lose, but the
+    answer after it reviews the skill as Hard (recalled with help)."""
+
+    def __init__(self, question_id: int, label: str = "Hint") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=f"cq:ph:{question_id}"
+            )
+        )
+        self.question_id = question_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PracticeHintButton:
+        return cls(int(match["question"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: ConvQuizBot = interaction.client
+        lang = user_language(interaction)
+        if await _said_closed(interaction, self.question_id, lang):
+            return
+        user = interaction.user.id
+        try:
+            outcome = await bot.service.hints.take(
+                practice_channel(user), user, lang, self.question_id
+            )
+        except StorageError:
+            bot.metrics.count_error("database")
+            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            return
+        await interaction.response.send_message(hint_text(outcome, lang), ephemeral=True)
+
+
 class NextButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"cq:pn:" + TOPIC,
@@ -282,4 +323,10 @@ def review_view(lang: str) -> discord.ui.View:
     return view
 
 
-DYNAMIC_ITEMS = (PracticeAnswerButton, PracticeChoiceButton, NextButton, ReviewButton)
+DYNAMIC_ITEMS = (
+    PracticeAnswerButton,
+    PracticeChoiceButton,
+    PracticeHintButton,
+    NextButton,
+    ReviewButton,
+)

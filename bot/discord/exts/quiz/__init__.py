@@ -1,4 +1,4 @@
-"""Starting questions, typed and button answers, stopping early."""
+"""Starting questions, typed and button answers, hints, stopping early."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ if TYPE_CHECKING:
 
 async def setup(bot: ConvQuizBot) -> None:
     from bot.discord.exts.quiz._cog import QuizCog
+    from bot.discord.exts.quiz._hints import HintButton, HintCog
     from bot.discord.exts.quiz._modal import TypedAnswerButton
     from bot.discord.exts.quiz._views import AnswerButton
 
-    bot.add_dynamic_items(AnswerButton, TypedAnswerButton)
+    bot.add_dynamic_items(AnswerButton, TypedAnswerButton, HintButton)
     await bot.add_cog(QuizCog(bot))
+    await bot.add_cog(HintCog(bot))

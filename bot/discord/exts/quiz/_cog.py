@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.embeds import embed_for, with_picture
+from bot.discord.exts.quiz._hints import add_hint_button
 from bot.discord.exts.quiz._modal import typed_answer_view
 from bot.discord.exts.quiz._views import answer_view
 from bot.discord.language import choice, guild_language, reply_language, text
@@ -129,6 +130,7 @@ class QuizCog(commands.Cog):
             view = answer_view(opened.id, len(choices))
         else:
             view = typed_answer_view(opened.id, opened.question.lang)
+        add_hint_button(view, opened)
         embed = embed_for(card)
         # Rendered once per question code (cached); the answer is not drawn yet.
         png = await picture_for(opened.question, reveal=False) if pictures else None
