@@ -40,6 +40,8 @@ class OpenQuestion:
     status: str
     template_name: str | None = None
     template_version: int | None = None
+    # The question of the day (bot.quiz.daily): its correct answers earn the daily bonus.
+    daily: bool = False
 
     @property
     def time_limit(self) -> float:

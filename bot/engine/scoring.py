@@ -6,6 +6,8 @@ points = base × score                       (base: 10, 20, 30 for difficulty 1,
        + first-correct bonus                (base / 2, to the first correct answer only)
        + streak bonus                       (2 per correct answer in a row before this
                                              one, at most 10)
+       + daily bonus                        (5, to every correct answer to the question
+                                             of the day)
 A correct answer extends the streak, a partial one keeps it, a wrong one resets it;
 ``not_an_answer`` is never recorded and changes nothing. Practice questions score 0.
 """
@@ -19,6 +21,8 @@ __all__ = ["Decision", "Points", "base_points", "decide", "next_streak", "score_
 BASE_BY_DIFFICULTY = {1: 10, 2: 20, 3: 30}
 STREAK_STEP = 2
 STREAK_CAP = 10
+# The question of the day's own bonus, for each correct answer (bot.quiz.daily).
+DAILY_BONUS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +31,11 @@ class Points:
     speed: int
     first: int
     streak: int
+    daily: int = 0
 
     @property
     def total(self) -> int:
-        return self.base + self.speed + self.first + self.streak
+        return self.base + self.speed + self.first + self.streak + self.daily
 
 
 def _half_up(value: float) -> int:
@@ -59,8 +64,10 @@ def score_answer(
     time_limit: float,
     first_correct: bool,
     streak_before: int,
+    daily: bool = False,
 ) -> Points:
-    """Points for one graded answer; ``elapsed`` and ``time_limit`` in seconds."""
+    """Points for one graded answer; ``elapsed`` and ``time_limit`` in seconds;
+    ``daily``: the question of the day."""
     if outcome not in ("correct", "partial") or score <= 0:
         return Points(0, 0, 0, 0)
     base = base_points(difficulty)
@@ -70,6 +77,7 @@ def score_answer(
         speed=_half_up(base / 2 * score * remaining),
         first=base // 2 if first_correct and outcome == "correct" else 0,
         streak=min(STREAK_CAP, STREAK_STEP * streak_before) if outcome == "correct" else 0,
+        daily=DAILY_BONUS if daily and outcome == "correct" else 0,
     )
 
 
@@ -91,6 +99,7 @@ def decide(
     time_limit: float,
     difficulty: int,
     ranked: bool = True,
+    daily: bool = False,
 ) -> Decision:
     """The scoring decision for one answer, live or replayed: its points (0 on a
     practice question) and the player's streak after it."""
@@ -103,6 +112,7 @@ def decide(
             time_limit=time_limit,
             first_correct=first_correct,
             streak_before=streak_before,
+            daily=daily,
         )
         if ranked
         else Points(0, 0, 0, 0)

@@ -38,6 +38,7 @@ from bot.storage.repository import (
 from bot.storage.template_store import TemplateStore
 
 if TYPE_CHECKING:
+    from bot.quiz.daily import DailyQuestions
     from bot.quiz.template_admin import TemplateAdmin
 
 __all__ = [
@@ -110,6 +111,8 @@ class QuizService:
         self.start_cooldown = start_cooldown
         self._last_start: dict[int, datetime] = {}
         self.taking_answers = True
+        # The question of the day (bot.quiz.daily); set by the composition root.
+        self.daily: DailyQuestions | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -137,6 +140,11 @@ class QuizService:
         """Wait until every answer already taken is committed (or has failed); front
         ends call this once they take no more answers, before disposing the engine."""
         await self.repository.close()
+
+    def track(self, opened: OpenQuestion) -> None:
+        """Take answers for a question opened elsewhere in this layer (the question of
+        the day) as for one ``start`` opened."""
+        self._open[opened.channel_id] = opened
 
     def open_in(self, channel_id: int) -> OpenQuestion | None:
         return self._open.get(channel_id)

@@ -37,6 +37,7 @@ def open_from_row(row: Any, body: dict[str, Any] | None = None) -> OpenQuestion:
         status=row.status,
         template_name=row.template_name,
         template_version=row.template_version,
+        daily=bool(row.daily),
     )
 
 
@@ -53,6 +54,7 @@ async def open_question(
     ranked: bool,
     template_name: str | None,
     template_version: int | None,
+    daily: bool = False,
 ) -> OpenQuestion:
     """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
     row = QuestionRow(
@@ -70,6 +72,7 @@ async def open_question(
         status="open",
         ranked=ranked,
         answer_count=0,
+        daily=daily,
     )
     try:
         async with writing() as session:
@@ -122,6 +125,7 @@ async def open_questions(
         q.c.status,
         q.c.template_name,
         q.c.template_version,
+        q.c.daily,
     ]
     found: list[OpenQuestion] = []
     async with engine.connect() as connection:

@@ -191,6 +191,7 @@ class Repository:
         ranked: bool = True,
         template_name: str | None = None,
         template_version: int | None = None,
+        daily: bool = False,
     ) -> OpenQuestion:
         """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
         return await questions.open_question(
@@ -205,6 +206,7 @@ class Repository:
             ranked=ranked,
             template_name=template_name,
             template_version=template_version,
+            daily=daily,
         )
 
     @guard

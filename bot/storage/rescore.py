@@ -51,6 +51,7 @@ def _replay(events: Iterable[AnswerEvent], questions: dict[int, QuestionRow]) ->
             elapsed=event.elapsed_ms / 1000,
             time_limit=(question.deadline - question.opened_at).total_seconds(),
             difficulty=question.difficulty,
+            daily=question.daily,
         )
         points = decision.points.total
         out.event_points[event.id] = (points, first)

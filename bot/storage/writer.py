@@ -350,6 +350,7 @@ class AnswerWriter:
                 time_limit=q.time_limit,
                 difficulty=q.question.difficulty,
                 ranked=q.ranked,
+                daily=q.daily,
             )
             points, streak = decision.points, decision.streak
             events.append(
