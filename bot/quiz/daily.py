@@ -224,10 +224,9 @@ class DailyQuestions:
         await self.store.mark(opened.claim_id, "posted")
 
     async def failed(self, opened: Opened) -> None:
-        """Discord refused the message: the day stays claimed (never posted twice) and
-        its question is closed, since nobody can see it."""
+        """The message could not be posted (the front end has closed the question, as
+        nobody can see it): the day stays claimed, so it is never posted twice."""
         await self.store.mark(opened.claim_id, "failed")
-        await self.quiz.stop(opened.question.channel_id, SCHEDULED, is_moderator=True)
 
     # --- streaks -----------------------------------------------------------------------
 
