@@ -264,3 +264,38 @@ async def test_japanese_server(world: World) -> None:
         assert "今日の一問" in posted.embeds[0]["title"]
         for text in (shown, refusal.content, zone.content, posted.embeds[0]["title"]):
             assert english_words(text, 3) == [], text  # HH:MM's two letters aside
+
+
+async def test_the_slash_command_sets_it_and_a_japanese_member_reads_refusals(
+    quizbot: Running,
+) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    await quizbot.bot.tree.sync()
+    options = {"channel": world.other_channel.id, "time": "21:05", "zone": "Europe/London"}
+    interaction = await fake.invoke_slash(
+        world.guild.id, world.channel.id, world.alice.id, "quizconfig daily", options
+    )
+    response = await fake.wait_for_interaction_response(interaction=interaction)
+    assert "21:05 (Europe/London)" in text_of_embed(response.data["embeds"][0])
+    setting = await daily_of(quizbot).setting(world.guild.id)
+    assert (setting.channel_id, setting.zone) == (world.other_channel.id, "Europe/London")
+
+    bad = {"channel": world.channel.id, "time": "25:00"}
+    interaction = await fake.invoke_slash(
+        world.guild.id, world.channel.id, world.alice.id, "quizconfig daily", bad, locale="ja"
+    )
+    refusal = await fake.wait_for_interaction_response(interaction=interaction)
+    assert "「25:00」は時刻として読めません" in refusal.data["content"]
+    assert await daily_of(quizbot).setting(world.guild.id) == setting  # unchanged
+
+    interaction = await fake.invoke_slash(
+        world.guild.id, world.channel.id, world.alice.id, "quizconfig daily", {"time": "off"}
+    )
+    off = await fake.wait_for_interaction_response(interaction=interaction)
+    assert "Channel: off" in text_of_embed(off.data["embeds"][0])
+    assert not (await daily_of(quizbot).setting(world.guild.id)).on
+
+
+def text_of_embed(embed: dict) -> str:  # type: ignore[type-arg]
+    fields = [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+    return "\n".join([embed.get("title", ""), embed.get("description", ""), *fields])
