@@ -292,3 +292,24 @@ async def test_bad_settings_change_nothing(database_url: str) -> None:
             "Asia/Tokyo",
             "08:15:00",
         )
+
+
+async def test_a_channel_busy_past_the_window_skips_the_day(database_url: str) -> None:
+    start = utc(2026, 12, 2, 22, 30)  # 07:30 on 3 December in Tokyo
+    clock = Clock(start - timedelta(seconds=10))
+    async with process(database_url, clock) as services:
+        daily = daily_of(services)
+        await daily.turn_on(TOKYO, QUIZ, "07:30", "Asia/Tokyo")
+        await daily.set_window(TOKYO, 5)
+        # A moderator's question with a ten-minute limit holds the channel past 07:35.
+        await services.quiz.update_config(TOKYO, time_limit=600)
+        await services.quiz.start(guild_id=TOKYO, channel_id=QUIZ, user_id=ALICE)
+        clock.now = start + timedelta(minutes=4)
+        (due,) = await daily.due()
+        with pytest.raises(ChannelBusy):
+            await daily.open(due)
+        clock.now = start + timedelta(minutes=10)
+        assert await post_due(services) == []  # closed now, but the window is over
+        assert await claimed_days(services) == []
+        assert await daily.open(due) is None  # a late retry of the old due does nothing
+        assert await claimed_days(services) == []
