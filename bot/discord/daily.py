@@ -91,6 +91,10 @@ class DailyScheduler:
                 await self._task
             self._task = None
 
+    @property
+    def is_running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
     def wake(self) -> None:
         """Settings changed or the clock moved: look again now."""
         self._wake.set()

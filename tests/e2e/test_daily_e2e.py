@@ -126,7 +126,9 @@ async def test_down_at_the_time_posts_when_back_within_the_window(world: World) 
         await configure(run, f"!quizconfig daily <#{world.channel.id}> 07:30 Asia/Tokyo")
     world.clock.now = TOKYO_0730 + timedelta(minutes=20)  # down over 07:30
     async with running(world) as run:
+        assert run.bot.daily is not None and run.bot.daily.is_running
         await world.fake.wait_for_message(is_daily)
+    assert not run.bot.daily.is_running  # the orderly stop stopped it
     world.clock.now = TOKYO_0730 + timedelta(minutes=40)  # restarted again
     async with running(world) as run:
         await run.look_for_daily()
