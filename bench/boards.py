@@ -340,7 +340,7 @@ _COPIES = (
         "questions",
         "SELECT id, guild_id, channel_id, NULL, kind, code, NULL, NULL, difficulty,"
         " body, started_by, opened_at, deadline, closed_at, status, ranked,"
-        " answer_count, first_correct_user FROM questions ORDER BY id",
+        " answer_count, first_correct_user, daily FROM questions ORDER BY id",
     ),
     (
         "answers",
@@ -354,7 +354,7 @@ _COPIES = (
     ("points_histogram", "SELECT * FROM points_histogram"),
 )
 _TIMES = {"opened_at", "deadline", "closed_at", "answered_at"}
-_BOOLS = {"ranked", "first_correct"}
+_BOOLS = {"ranked", "first_correct", "daily"}
 
 
 def _pg_kwargs(url: str) -> dict[str, Any]:

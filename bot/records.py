@@ -42,6 +42,8 @@ class OpenQuestion:
     template_name: str | None = None
     template_version: int | None = None
     practice: bool = False
+    # The question of the day (bot.quiz.daily): its correct answers earn the daily bonus.
+    daily: bool = False
 
     @property
     def time_limit(self) -> float:

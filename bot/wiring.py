@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ops.health import Health
 from bot.ops.metrics import Metrics
+from bot.quiz.daily import DailyQuestions
 from bot.quiz.service import QuizService, utcnow
 from bot.quiz.template_admin import TemplateAdmin
+from bot.storage.daily import DailyStore
 from bot.storage.repository import Repository
 from bot.storage.template_store import TemplateStore
 
@@ -54,6 +56,7 @@ def build(
         start_cooldown=start_cooldown,
         template_admin=TemplateAdmin(templates, clock),
     )
+    service.daily = DailyQuestions(service, DailyStore(repository))
     metrics = Metrics()
     repository.answers.on_commit = metrics.observe_commit
     metrics.watch_open_questions(service.open_count)

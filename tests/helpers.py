@@ -18,10 +18,13 @@ from bot.storage.repository import Repository
 # - names with no Japanese form: TensorFlow, Keras, ReLU (the article writes ReLU too),
 #   CNN and GPU (acronyms, as in the article), convquiz and Discord (product names),
 #   YAML (the format admins write templates in; .yaml files);
-# - what the reader supplied: mentions, channel links, Discord timestamps, question codes.
+# - what the reader supplied: mentions, channel links, Discord timestamps, question codes;
+# - IANA time zone names (Asia/Tokyo), typed verbatim in `!quizconfig daily`.
 CODE_TOKENS = re.compile(
     r"`[^`]*`|padding='same'|'same'|'valid'|bias=False|groups=|kernel_size="
     r"|<[@#][&!]?\d+>|<t:\d+:[A-Za-z]>|\b[A-Z]{2}[1-3]-[0-9A-Z]{1,5}v\d+\b"
+    r"|\b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
+    r"/[A-Za-z_]+(?:/[A-Za-z_]+)?"
 )
 ALLOWED_WORDS = {"TensorFlow", "Keras", "ReLU", "CNN", "GPU", "convquiz", "Discord", "YAML", "yaml"}
 
@@ -66,6 +69,14 @@ def param_question() -> Question:
         if is_article_question_2(q):
             return q
     raise AssertionError("no such question in the first 5,000 seeds")
+
+
+def right_reply(q: Question) -> str:
+    """What a player who knows the answer types: the option's letter, or the answer."""
+    if q.choices is not None:
+        assert isinstance(q.answer.value, int)
+        return "ABCD"[q.answer.value]
+    return q.answer_text
 
 
 PARAM_REPLIES = ("4640", "4608", "12")  # right, partly right (forgot the biases), wrong

@@ -19,6 +19,7 @@ import yarl
 from discord.ext import commands
 
 from bot.discord import http_guard
+from bot.discord.daily import DailyScheduler
 from bot.discord.embeds import embed_for, mention, with_picture
 from bot.discord.instruments import instrument
 from bot.discord.language import CatalogTranslator
@@ -94,6 +95,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         self._wake = asyncio.Event()
         self._deadline_task: asyncio.Task[None] | None = None
         self._pending_reveals: list[ClosedQuestion] = []
+        # The question of the day's task (bot.discord.daily), where the service has one.
+        self.daily: DailyScheduler | None = None
         self._stopping: asyncio.Future[None] | None = None
         # discord.py reads each gateway event's parser from this table; replays stop here.
         self.replays = SeenIds()
@@ -140,6 +143,9 @@ class ConvQuizBot(commands.AutoShardedBot):
             return
         self._pending_reveals = await self.service.resume()
         self._deadline_task = asyncio.create_task(self._deadlines(), name="convquiz-deadlines")
+        if self.service.daily is not None:
+            self.daily = DailyScheduler(self, self.service.daily)
+            self.daily.start()
 
     async def on_ready(self) -> None:
         log.info("gateway ready: %d guilds, shards %s", len(self.guilds), sorted(self.shards))
@@ -159,6 +165,8 @@ class ConvQuizBot(commands.AutoShardedBot):
     async def _shut_down(self) -> None:
         log.info("stopping: no more answers taken")
         self.service.stop_taking_answers()
+        if self.daily is not None:
+            await self.daily.stop()
         if self._deadline_task is not None:
             self._deadline_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

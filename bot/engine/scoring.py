@@ -6,6 +6,8 @@ points = base × score                       (base: 10, 20, 30 for difficulty 1,
        + first-correct bonus                (base / 2, to the first correct answer only)
        + streak bonus                       (2 per correct answer in a row before this
                                              one, at most 10)
+       + daily bonus                        (5, to every correct answer to the question
+                                             of the day)
 A correct answer extends the streak, a partial one keeps it, a wrong one resets it;
 ``not_an_answer`` is never recorded and changes nothing. Practice questions score 0.
 
@@ -34,6 +36,8 @@ STREAK_STEP = 2
 STREAK_CAP = 10
 # The share of the base an answer may still earn after 1, 2 hints (numerator, denominator).
 HINT_SHARES = {1: (3, 4), 2: (1, 2)}
+# The question of the day's own bonus, for each correct answer (bot.quiz.daily).
+DAILY_BONUS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +47,11 @@ class Points:
     first: int
     streak: int
     hints: int = 0  # what the hint cap took away: 0 or less
+    daily: int = 0
 
     @property
     def total(self) -> int:
-        return self.base + self.speed + self.first + self.streak + self.hints
+        return self.base + self.speed + self.first + self.streak + self.hints + self.daily
 
 
 def _half_up(value: float) -> int:
@@ -84,9 +89,11 @@ def score_answer(
     first_correct: bool,
     streak_before: int,
     hints: int = 0,
+    daily: bool = False,
 ) -> Points:
     """Points for one graded answer; ``elapsed`` and ``time_limit`` in seconds;
-    ``hints``: how many hints the player took before answering."""
+    ``hints``: how many hints the player took before answering; ``daily``: the question
+    of the day."""
     if outcome not in ("correct", "partial") or score <= 0:
         return Points(0, 0, 0, 0)
     base = base_points(difficulty)
@@ -96,11 +103,20 @@ def score_answer(
         speed=_half_up(base / 2 * score * remaining),
         first=base // 2 if first_correct and outcome == "correct" else 0,
         streak=min(STREAK_CAP, STREAK_STEP * streak_before) if outcome == "correct" else 0,
+        daily=DAILY_BONUS if daily and outcome == "correct" else 0,
     )
     cap = hint_cap(difficulty, hints)
     if cap is None or points.total <= cap:
         return points
-    return Points(points.base, points.speed, points.first, points.streak, cap - points.total)
+    # The cap takes in every bonus, the daily one too: the total is the cap.
+    return Points(
+        points.base,
+        points.speed,
+        points.first,
+        points.streak,
+        hints=cap - points.total,
+        daily=points.daily,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +138,7 @@ def decide(
     difficulty: int,
     ranked: bool = True,
     hints: int = 0,
+    daily: bool = False,
 ) -> Decision:
     """The scoring decision for one answer, live or replayed: its points (0 on a
     practice question) and the player's streak after it."""
@@ -135,6 +152,7 @@ def decide(
             first_correct=first_correct,
             streak_before=streak_before,
             hints=hints,
+            daily=daily,
         )
         if ranked
         else Points(0, 0, 0, 0)

@@ -181,6 +181,7 @@ def question_card(open_question: OpenQuestion, lang: str = "en") -> Card:
     question = open_question.question
     label = _kind_label(question.kind, lang)
     ranked = "" if open_question.ranked else t("card.practice", lang)
+    ranked += t("daily.card.marker", lang) if open_question.daily else ""
     title = t("card.question.title", lang, kind=label, difficulty=question.difficulty) + ranked
     footer = t(
         "card.question.footer.choice" if question.choices else "card.question.footer",
@@ -305,7 +306,9 @@ def board_card(
     )
 
 
-def stats_card(stats: UserStats, name: Namer, lang: str = "en") -> Card:
+def stats_card(
+    stats: UserStats, name: Namer, lang: str = "en", daily_streak: tuple[int, int] | None = None
+) -> Card:
     accuracy = f"{stats.correct / stats.answered:.0%}" if stats.answered else "–"
     fields = [
         (
@@ -318,6 +321,10 @@ def stats_card(stats: UserStats, name: Namer, lang: str = "en") -> Card:
             t("card.stats.streak.value", lang, current=stats.streak, best=stats.best_streak),
         ),
     ]
+    if daily_streak is not None:  # (now, best) days in a row on the question of the day
+        current, best = daily_streak
+        value = t("daily.stats.streak.value", lang, current=current, best=best)
+        fields.append((t("daily.stats.streak", lang), value))
     for kind in stats.by_kind:
         share = f"{kind.correct / kind.answered:.0%}" if kind.answered else "–"
         fields.append((_kind_label(kind.kind, lang), f"{kind.correct}/{kind.answered} ({share})"))

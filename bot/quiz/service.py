@@ -40,6 +40,7 @@ from bot.storage.repository import (
 from bot.storage.template_store import TemplateStore
 
 if TYPE_CHECKING:
+    from bot.quiz.daily import DailyQuestions
     from bot.quiz.template_admin import TemplateAdmin
 
 __all__ = [
@@ -116,6 +117,8 @@ class QuizService:
         self.start_cooldown = start_cooldown
         self._last_start: dict[int, datetime] = {}
         self.taking_answers = True
+        # The question of the day (bot.quiz.daily); set by the composition root.
+        self.daily: DailyQuestions | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -145,12 +148,13 @@ class QuizService:
         ends call this once they take no more answers, before disposing the engine."""
         await self.repository.close()
 
+    def track(self, opened: OpenQuestion) -> None:
+        """Take answers for a question opened elsewhere in this layer (the question of
+        the day, practice) as for one ``start`` opened."""
+        self._open[opened.channel_id] = opened
+
     def open_in(self, channel_id: int) -> OpenQuestion | None:
         return self._open.get(channel_id)
-
-    def track(self, open_question: OpenQuestion) -> None:
-        """Answer an open question opened outside ``start`` (practice) from now on."""
-        self._open[open_question.channel_id] = open_question
 
     async def close_quietly(self, open_question: OpenQuestion) -> None:
         """Close a question that needs no reveal (an answered or abandoned practice one)."""

@@ -97,6 +97,8 @@ class QuestionRow(Base):
     practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     answer_count: Mapped[int] = mapped_column(Integer, default=0)
     first_correct_user: Mapped[int | None] = mapped_column(BigInteger)
+    # The question of the day (bot.quiz.daily); rescoring needs it for the daily bonus.
+    daily: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     __table_args__ = (
         # At most one open question per channel, enforced by the database so two

@@ -38,6 +38,7 @@ def open_from_row(row: Any, body: dict[str, Any] | None = None) -> OpenQuestion:
         template_name=row.template_name,
         template_version=row.template_version,
         practice=row.practice,
+        daily=bool(row.daily),
     )
 
 
@@ -55,6 +56,7 @@ async def open_question(
     template_name: str | None,
     template_version: int | None,
     practice: bool = False,
+    daily: bool = False,
 ) -> OpenQuestion:
     """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
     row = QuestionRow(
@@ -73,6 +75,7 @@ async def open_question(
         ranked=ranked,
         practice=practice,
         answer_count=0,
+        daily=daily,
     )
     try:
         async with writing() as session:
@@ -126,6 +129,7 @@ async def open_questions(
         q.c.template_name,
         q.c.template_version,
         q.c.practice,
+        q.c.daily,
     ]
     found: list[OpenQuestion] = []
     async with engine.connect() as connection:

@@ -198,6 +198,7 @@ class Repository:
         template_name: str | None = None,
         template_version: int | None = None,
         practice: bool = False,
+        daily: bool = False,
     ) -> OpenQuestion:
         """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
         return await questions.open_question(
@@ -213,6 +214,7 @@ class Repository:
             template_name=template_name,
             template_version=template_version,
             practice=practice,
+            daily=daily,
         )
 
     @guard

@@ -54,6 +54,7 @@ def _replay(events: Iterable[AnswerEvent], questions: dict[int, QuestionRow]) ->
             time_limit=(question.deadline - question.opened_at).total_seconds(),
             difficulty=question.difficulty,
             hints=event.hints,
+            daily=question.daily,
         )
         points = decision.points.total
         out.event_points[event.id] = (points, first)

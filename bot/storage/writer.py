@@ -363,6 +363,7 @@ class AnswerWriter:
                 difficulty=q.question.difficulty,
                 ranked=q.ranked,
                 hints=hints_of.get((q.id, pending.user_id), 0),
+                daily=q.daily,
             )
             points, streak = decision.points, decision.streak
             skill = skill_for(q.question, q.template_name)

@@ -86,6 +86,18 @@ class Running:
     async def advance(self, seconds: float) -> None:
         self.world.clock.now += timedelta(seconds=seconds)
         self.bot.wake_deadlines()
+        if self.bot.daily is not None:
+            self.bot.daily.wake()
+
+    async def move_to(self, moment: datetime) -> None:
+        """Set the clock (forward or back) and wake the loops that read it."""
+        await self.advance((moment - self.world.clock.now).total_seconds())
+
+    async def look_for_daily(self) -> None:
+        """One look of the question-of-the-day scheduler, awaited: whatever is due is
+        posted once this returns (the bot's own task looks too; claims keep it once)."""
+        assert self.bot.daily is not None
+        await self.bot.daily.post_due()
 
 
 @contextlib.asynccontextmanager

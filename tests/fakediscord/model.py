@@ -119,6 +119,24 @@ class Role:
 
 
 @dataclass
+class Overwrite:
+    """A channel permission overwrite for a role (type 0) or a member (type 1)."""
+
+    id: int
+    type: int
+    allow: int = 0
+    deny: int = 0
+
+    def payload(self) -> JSON:
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "allow": str(self.allow),
+            "deny": str(self.deny),
+        }
+
+
+@dataclass
 class Channel:
     id: int
     guild_id: int | None
@@ -128,6 +146,7 @@ class Channel:
     topic: str | None = None
     recipients: list[User] = field(default_factory=list)  # DM channels only
     last_message_id: int | None = None
+    overwrites: list[Overwrite] = field(default_factory=list)
 
     def payload(self) -> JSON:
         last = str(self.last_message_id) if self.last_message_id else None
@@ -145,7 +164,7 @@ class Channel:
             "guild_id": str(self.guild_id),
             "name": self.name,
             "position": self.position,
-            "permission_overwrites": [],
+            "permission_overwrites": [o.payload() for o in self.overwrites],
             "topic": self.topic,
             "nsfw": False,
             "last_message_id": last,
@@ -212,6 +231,30 @@ class Guild:
                 if role is not None:
                     perms |= role.permissions
         return ALL_PERMISSIONS if perms & ADMINISTRATOR else perms
+
+    def permissions_in(self, user_id: int, channel: Channel) -> int:
+        """Permissions in a channel, overwrites applied in Discord's order: @everyone's,
+        then the member's roles' (all denies, then all allows), then the member's own
+        (https://discord.com/developers/docs/topics/permissions)."""
+        perms = self.permissions_for(user_id)
+        if perms == ALL_PERMISSIONS:
+            return perms
+        member = self.members.get(user_id)
+        roles = set(member.roles) if member is not None else set()
+        by_target = {(o.type, o.id): o for o in channel.overwrites}
+        everyone = by_target.get((0, self.id))
+        if everyone is not None:
+            perms = (perms & ~everyone.deny) | everyone.allow
+        allow = deny = 0
+        for overwrite in channel.overwrites:
+            if overwrite.type == 0 and overwrite.id in roles:
+                allow |= overwrite.allow
+                deny |= overwrite.deny
+        perms = (perms & ~deny) | allow
+        own = by_target.get((1, user_id))
+        if own is not None:
+            perms = (perms & ~own.deny) | own.allow
+        return perms
 
     def payload(self) -> JSON:
         """The REST `GET /guilds/{id}` shape (no channels or members)."""

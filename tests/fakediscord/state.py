@@ -22,6 +22,7 @@ from .model import (
     Channel,
     Guild,
     Member,
+    Overwrite,
     Role,
     SentMessage,
     User,
@@ -118,6 +119,23 @@ class StateMixin:
         self._history[channel.id] = []
         return channel
 
+    def set_overwrite(
+        self,
+        channel_id: int,
+        target_id: int,
+        *,
+        allow: int = 0,
+        deny: int = 0,
+        member: bool = False,
+    ) -> None:
+        """Set a channel's overwrite for a role (or, ``member``, a member); no gateway
+        event is sent, so a connected client learns of it only by being refused."""
+        channel = self.channels[channel_id]
+        kind = 1 if member else 0
+        channel.overwrites = [
+            o for o in channel.overwrites if (o.type, o.id) != (kind, target_id)
+        ] + [Overwrite(target_id, kind, allow, deny)]
+
     def add_role(self, guild_id: int, name: str, permissions: int = 0) -> Role:
         guild = self.guilds[guild_id]
         role = Role(self.snowflakes.next(), guild_id, name, permissions, position=len(guild.roles))
@@ -203,7 +221,7 @@ class StateMixin:
     def _require(self, channel: Channel, permissions: int) -> None:
         if channel.guild_id is None:
             return
-        have = self.guilds[channel.guild_id].permissions_for(self.bot_user.id)
+        have = self.guilds[channel.guild_id].permissions_in(self.bot_user.id, channel)
         if have & permissions != permissions:
             raise ApiError(403, 50013, "Missing Permissions")
 

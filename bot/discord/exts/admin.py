@@ -8,10 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.daily import configure as configure_daily
 from bot.discord.embeds import embed_for
 from bot.discord.language import Refusal, choice, guild_language, text
+from bot.engine.daily import MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES, RAMPS, DailySetting
 from bot.i18n.texts import LANGUAGES, language_named
 from bot.present.cards import config_card
+from bot.present.daily_cards import daily_card
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
@@ -136,6 +139,47 @@ class AdminCog(commands.Cog):
             raise Refusal("error.language", languages=choices)
         await self.bot.save_config(ctx.guild.id, language=code)
         await self._show(ctx)
+
+    # --- the question of the day (bot.discord.daily, bot.quiz.daily) --------------------
+
+    async def _show_daily(self, ctx: commands.Context[ConvQuizBot], setting: DailySetting) -> None:
+        assert ctx.guild is not None
+        level = (await self.bot.guild_config(ctx.guild.id)).default_difficulty or 1
+        lang = await guild_language(self.bot, ctx.guild)
+        card = daily_card(setting, level, self.bot.service.clock(), lang)
+        await ctx.send(embed=embed_for(card))
+
+    @quizconfig.command(name="daily", description=text("daily.cmd"))  # type: ignore[arg-type]
+    @app_commands.describe(
+        channel=text("daily.cmd.channel"), time=text("daily.cmd.time"), zone=text("daily.cmd.zone")
+    )
+    async def daily(
+        self,
+        ctx: commands.Context[ConvQuizBot],
+        channel: discord.TextChannel | None = None,
+        time: str | None = None,
+        zone: str | None = None,
+    ) -> None:
+        """``daily #channel HH:MM [zone]``, ``daily off``, or ``daily`` to show it."""
+        assert ctx.guild is not None
+        where = channel or (ctx.channel if time is not None else None)
+        setting = await configure_daily(self.bot, ctx.guild, where, time, zone)
+        await self._show_daily(ctx, setting)
+
+    @quizconfig.command(name="dailywindow", description=text("daily.cmd.window"))  # type: ignore[arg-type]
+    @app_commands.describe(
+        minutes=text("daily.cmd.window.minutes", low=MIN_WINDOW_MINUTES, high=MAX_WINDOW_MINUTES)
+    )
+    async def dailywindow(self, ctx: commands.Context[ConvQuizBot], minutes: int) -> None:
+        assert ctx.guild is not None and self.bot.service.daily is not None
+        await self._show_daily(ctx, await self.bot.service.daily.set_window(ctx.guild.id, minutes))
+
+    @quizconfig.command(name="dailyramp", description=text("daily.cmd.ramp"))  # type: ignore[arg-type]
+    @app_commands.describe(ramp=text("daily.cmd.ramp.ramp"))
+    @app_commands.choices(ramp=[choice(f"daily.choice.{r}", r) for r in RAMPS])
+    async def dailyramp(self, ctx: commands.Context[ConvQuizBot], ramp: str) -> None:
+        assert ctx.guild is not None and self.bot.service.daily is not None
+        await self._show_daily(ctx, await self.bot.service.daily.set_ramp(ctx.guild.id, ramp))
 
 
 async def setup(bot: ConvQuizBot) -> None:

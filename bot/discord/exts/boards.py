@@ -80,7 +80,10 @@ class BoardsCog(commands.Cog):
         target = user or ctx.author
         stats = await self.bot.service.stats(ctx.guild.id, target.id)
         lang = await guild_language(self.bot, ctx.guild)
-        embed = embed_for(stats_card(stats, mention, lang))
+        daily = self.bot.service.daily
+        streak = await daily.streak(ctx.guild.id, target.id) if daily is not None else None
+        in_a_row = (streak.current, streak.best) if streak is not None and streak.best else None
+        embed = embed_for(stats_card(stats, mention, lang, daily_streak=in_a_row))
         extra: discord.File | None = None
         if stats.answered and (await self.bot.guild_config(ctx.guild.id)).pictures:
             days = await self.bot.service.daily_points(ctx.guild.id, target.id)

@@ -120,7 +120,7 @@ class QuizCog(commands.Cog):
         await self._post(ctx, opened, pictures=config.pictures)
 
     async def _post(
-        self, ctx: commands.Context[ConvQuizBot], opened: OpenQuestion, *, pictures: bool
+        self, ctx: discord.abc.Messageable, opened: OpenQuestion, *, pictures: bool
     ) -> None:
         card = question_card(opened, opened.question.lang)
         choices = opened.question.choices
@@ -140,10 +140,13 @@ class QuizCog(commands.Cog):
         except discord.HTTPException:
             # Nobody can see it, so nobody can answer it: free the channel again.
             with contextlib.suppress(StorageError):
-                await self.bot.service.stop(ctx.channel.id, ctx.author.id, is_moderator=True)
+                await self.bot.service.stop(opened.channel_id, opened.started_by, is_moderator=True)
             raise
         await self.bot.service.attach_message(opened, message.id)
         self.bot.wake_deadlines()
+
+    # The question of the day (bot.discord.daily) is posted the way `!convquiz` posts one.
+    post_question = _post
 
     async def _stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
         closed = await self.bot.service.stop(
