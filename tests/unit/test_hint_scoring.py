@@ -67,3 +67,12 @@ def test_the_cap_is_a_part_of_the_points_that_add_up() -> None:
 
 def test_a_practice_question_scores_nothing_with_or_without_hints() -> None:
     assert points(1, **FAST_FIRST, ranked=False) == (0, 3)
+
+
+def test_the_daily_bonus_is_inside_the_cap() -> None:
+    # The question of the day adds 5 to a right answer: 42 + 5 = 47 without hints; the
+    # cap still bounds the whole answer, so one hint leaves ⌊20 × 3/4⌋ = 15.
+    assert points(0, **FAST_FIRST, daily=True) == (47, 3)
+    capped = decide(**FAST_FIRST, hints=1, daily=True).points  # type: ignore[arg-type]
+    assert (capped.daily, capped.total) == (5, 15)
+    assert points(1, **SLOW_PARTIAL, daily=True) == (19, 0)  # partly right: no daily bonus
