@@ -140,6 +140,7 @@ class PrivacyCounts:
     templates_authored: int = 0
     skill_cards: int = 0
     skill_mistakes: int = 0
+    reminders: int = 0  # the reminder setting and the days a reminder was sent
     hints_taken: int = 0  # (question, player) rows of hints taken
 
     @property

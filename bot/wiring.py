@@ -17,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.ops.health import Health
 from bot.ops.metrics import Metrics
 from bot.quiz.daily import DailyQuestions
+from bot.quiz.reminders import Reminders
 from bot.quiz.service import QuizService, utcnow
 from bot.quiz.template_admin import TemplateAdmin
 from bot.storage.daily import DailyStore
+from bot.storage.reminders import ReminderStore
 from bot.storage.repository import Repository
 from bot.storage.template_store import TemplateStore
 
@@ -57,6 +59,7 @@ def build(
         template_admin=TemplateAdmin(templates, clock),
     )
     service.daily = DailyQuestions(service, DailyStore(repository))
+    service.reminders = Reminders(service, ReminderStore(repository))
     metrics = Metrics()
     repository.answers.on_commit = metrics.observe_commit
     metrics.watch_open_questions(service.open_count)

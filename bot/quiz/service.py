@@ -41,6 +41,7 @@ from bot.storage.template_store import TemplateStore
 
 if TYPE_CHECKING:
     from bot.quiz.daily import DailyQuestions
+    from bot.quiz.reminders import Reminders
     from bot.quiz.template_admin import TemplateAdmin
 
 __all__ = [
@@ -119,6 +120,8 @@ class QuizService:
         self.taking_answers = True
         # The question of the day (bot.quiz.daily); set by the composition root.
         self.daily: DailyQuestions | None = None
+        # Practice reminders by direct message (bot.quiz.reminders); set likewise.
+        self.reminders: Reminders | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
 

@@ -8,9 +8,9 @@ has no guild).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Float, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, UTCDateTime
@@ -49,3 +49,31 @@ class SkillMistake(Base):
     count: Mapped[int] = mapped_column(Integer)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     last_right: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReminderSetting(Base):
+    """A member's practice reminder: at most one direct message a day, at their local
+    time, when at least three of their skills are due. Off unless they turn it on."""
+
+    __tablename__ = "reminder_settings"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[str] = mapped_column(String(5))  # "HH:MM" in ``zone``
+    zone: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(8))  # of the direct message
+    # Set when a reminder could not be delivered (DMs closed): the reminder was switched
+    # off, and the member is told so the next time they use the bot.
+    dms_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReminderSend(Base):
+    """One member's reminder of one local date, claimed by the first process to insert
+    it (the primary key makes it once a day, across processes and restarts)."""
+
+    __tablename__ = "reminder_sends"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(8))  # "claimed", "sent" or "failed"

@@ -25,10 +25,14 @@ from bot.records import PrivacyCounts
 from bot.storage.core import ANSWERS, GLOBAL, KINDS, QUESTIONS, USERS, WEEKLY
 from bot.storage.hints import HINTS
 from bot.storage.learner import CARDS, MISTAKES
+from bot.storage.learner_models import ReminderSend, ReminderSetting
 from bot.storage.models import AnswerEvent, QuestionRow
 from bot.storage.rescore import _replay
 from bot.storage.template_models import GuildTemplate, TemplateVersion
 from bot.storage.totals import rebuild_histograms
+
+REMINDERS: Table = ReminderSetting.__table__  # type: ignore[assignment]
+REMINDER_SENDS: Table = ReminderSend.__table__  # type: ignore[assignment]
 
 # What a deleted user's id becomes where a row must keep some author (NOT NULL columns).
 ANONYMOUS = 0
@@ -62,6 +66,8 @@ async def counts(session: AsyncSession, user_id: int) -> PrivacyCounts:
         + await _count(session, TEMPLATES, TEMPLATES.c.updated_by == user_id),
         skill_cards=await _count(session, CARDS, CARDS.c.user_id == user_id),
         skill_mistakes=await _count(session, MISTAKES, MISTAKES.c.user_id == user_id),
+        reminders=await _count(session, REMINDERS, REMINDERS.c.user_id == user_id)
+        + await _count(session, REMINDER_SENDS, REMINDER_SENDS.c.user_id == user_id),
         hints_taken=await _count(session, HINTS, HINTS.c.user_id == user_id),
     )
 
@@ -101,6 +107,8 @@ async def export_rows(session: AsyncSession, user_id: int) -> dict[str, list[dic
         "global_totals": await _rows(session, GLOBAL, GLOBAL.c.user_id == user_id),
         "skill_cards": await _rows(session, CARDS, CARDS.c.user_id == user_id),
         "skill_mistakes": await _rows(session, MISTAKES, MISTAKES.c.user_id == user_id),
+        "reminder": await _rows(session, REMINDERS, REMINDERS.c.user_id == user_id),
+        "reminders_sent": await _rows(session, REMINDER_SENDS, REMINDER_SENDS.c.user_id == user_id),
         "questions_started": [
             {key: _plain(value) for key, value in row._mapping.items()}
             for row in await session.execute(started)
@@ -282,7 +290,7 @@ async def delete_user(session: AsyncSession, user_id: int) -> PrivacyCounts:
     )
     await _delete(session, ANSWERS, ANSWERS.c.user_id == user_id)
     await _delete(session, HINTS, HINTS.c.user_id == user_id)
-    for table in (USERS, WEEKLY, KINDS, GLOBAL, CARDS, MISTAKES):
+    for table in (USERS, WEEKLY, KINDS, GLOBAL, CARDS, MISTAKES, REMINDERS, REMINDER_SENDS):
         await _delete(session, table, table.c.user_id == user_id)
     await session.execute(
         update(QUESTIONS).where(QUESTIONS.c.started_by == user_id).values(started_by=ANONYMOUS)

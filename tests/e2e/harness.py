@@ -17,6 +17,7 @@ from fakediscord.limits import CREATE_MESSAGE, DISCORD, Bucket
 from PIL import Image
 
 from bot.discord.bot import ConvQuizBot
+from bot.discord.reminders import ReminderScheduler
 from bot.engine import bank
 from bot.engine.question import Question
 from bot.present.pictures import render_question
@@ -88,6 +89,19 @@ class Running:
         self.bot.wake_deadlines()
         if self.bot.daily is not None:
             self.bot.daily.wake()
+        if (scheduler := self.reminder_scheduler()) is not None:
+            scheduler.wake()
+
+    def reminder_scheduler(self) -> ReminderScheduler | None:
+        cog = self.bot.get_cog("PracticeCog")
+        return getattr(cog, "reminders", None)
+
+    async def send_reminders(self) -> None:
+        """One look of the practice-reminder task, awaited (the bot's own task looks
+        too; the day's claim keeps each reminder once)."""
+        scheduler = self.reminder_scheduler()
+        assert scheduler is not None
+        await scheduler.send_due()
 
     async def move_to(self, moment: datetime) -> None:
         """Set the clock (forward or back) and wake the loops that read it."""

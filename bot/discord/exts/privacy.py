@@ -51,6 +51,7 @@ def show_text(counts: PrivacyCounts, lang: str) -> str:
             lang,
             skills=counts.skill_cards,
             mistakes=counts.skill_mistakes,
+            reminders=counts.reminders,
         ),
         t("privacy.show.anonymous", lang),
         t("privacy.show.commands", lang),
@@ -67,6 +68,7 @@ def done_text(counts: PrivacyCounts, lang: str) -> str:
         + counts.global_totals
         + counts.skill_cards
         + counts.skill_mistakes
+        + counts.reminders
     )
     unnamed = counts.total - counts.answers - counts.hints_taken - totals  # hints: deleted
     return t("privacy.delete.done", lang, answers=counts.answers, totals=totals, unnamed=unnamed)

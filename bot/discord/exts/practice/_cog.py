@@ -9,6 +9,7 @@ there and typed answers work.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -21,12 +22,12 @@ from bot.discord.exts.practice._views import (
     next_view,
     practice_message,
     question_view,
-    review_view,
     send_practice,
 )
 from bot.discord.exts.quiz._cog import is_moderator
 from bot.discord.language import guild_language, reply_language, text
 from bot.discord.pictures import progress_chart_for
+from bot.discord.reminders import ReminderScheduler
 from bot.errors import StorageError
 from bot.i18n.texts import DEFAULT_LANGUAGE, t
 from bot.present.practice_cards import practice_verdict, progress_card, server_progress_card
@@ -44,6 +45,7 @@ def _topic(topic: str | None) -> str | None:
 class PracticeCog(commands.Cog):
     def __init__(self, bot: ConvQuizBot) -> None:
         self.bot = bot
+        self.reminders: ReminderScheduler | None = None
 
     @app_commands.command(name="practice", description=text("cmd.practice"))
     @app_commands.describe(topic=text("cmd.practice.topic"))
@@ -52,7 +54,29 @@ class PracticeCog(commands.Cog):
     ) -> None:
         await send_practice(self.bot, interaction, _topic(topic))
 
-    @commands.command(name="practice")
+    async def cog_load(self) -> None:
+        reminders = self.bot.service.reminders
+        if reminders is not None and not self.bot.sync_only:
+            self.reminders = ReminderScheduler(self.bot, reminders)
+            self.reminders.start()
+
+    async def cog_unload(self) -> None:
+        if self.reminders is not None:
+            await self.reminders.stop()
+
+    @commands.Cog.listener()
+    async def on_command(self, ctx: commands.Context[ConvQuizBot]) -> None:
+        """A member whose reminder was switched off (DMs closed) hears it once, the next
+        time they use the bot."""
+        reminders = self.bot.service.reminders
+        if reminders is None or ctx.interaction is not None:
+            return
+        with contextlib.suppress(StorageError):
+            if await reminders.notice(ctx.author.id):
+                lang = await guild_language(self.bot, ctx.guild)
+                await ctx.send(t("remind.dms_closed", lang))
+
+    @commands.group(name="practice", invoke_without_command=True)
     async def practice_prefix(
         self, ctx: commands.Context[ConvQuizBot], topic: str | None = None
     ) -> None:
@@ -73,6 +97,31 @@ class PracticeCog(commands.Cog):
             view=question_view(opened, topic, lang),
             file=file or discord.utils.MISSING,
         )
+
+    @practice_prefix.command(name="remind")  # type: ignore[arg-type]
+    async def remind(
+        self,
+        ctx: commands.Context[ConvQuizBot],
+        state: str = "",
+        at: str | None = None,
+        zone: str | None = None,
+    ) -> None:
+        """``!practice remind on [HH:MM] [time zone]`` or ``off``."""
+        reminders = self.bot.service.reminders
+        lang = await guild_language(self.bot, ctx.guild)
+        word = state.strip().lower()
+        if reminders is None or word not in ("on", "off"):
+            await ctx.send(t("remind.usage", lang))
+            return
+        if word == "off":
+            await reminders.turn_off(ctx.author.id)
+            await ctx.send(t("remind.off", lang))
+        else:
+            reminder = await reminders.turn_on(ctx.author.id, at, zone, lang)
+            when = reminder.at.strftime("%H:%M")
+            await ctx.send(t("remind.on", lang, at=when, zone=reminder.zone))
+        if self.reminders is not None:
+            self.reminders.wake()
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -124,29 +173,3 @@ class PracticeCog(commands.Cog):
             ctx.guild.id, is_moderator=is_moderator(ctx.author)
         )
         await ctx.send(embed=embed_for(server_progress_card(counts, lang)), ephemeral=True)
-
-
-async def send_review(bot: ConvQuizBot, ctx: commands.Context[ConvQuizBot]) -> None:
-    """``!convquiz review``: the last questions the member got wrong, privately."""
-    lang = await reply_language(ctx, ephemeral=True)
-    codes = await bot.service.practice.review_codes(ctx.author.id)
-    if not codes:
-        await ctx.send(t("review.none", lang), ephemeral=True)
-        return
-    if ctx.interaction is None and ctx.guild is not None:
-        # A prefix command cannot answer privately: a button that can.
-        await ctx.send(t("practice.public", lang), view=review_view(lang))
-        return
-    opened = await bot.service.practice.replay(
-        user_id=ctx.author.id,
-        guild_id=ctx.guild.id if ctx.guild else None,
-        code=codes[0],
-        lang=lang,
-    )
-    embed, file = await practice_message(opened, lang)
-    await ctx.send(
-        embed=embed,
-        view=question_view(opened, None, lang),
-        file=file or discord.utils.MISSING,
-        ephemeral=True,
-    )

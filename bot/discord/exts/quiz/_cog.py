@@ -83,7 +83,7 @@ class QuizCog(commands.Cog):
 
     @convquiz.command(name="review", description=text("cmd.review"))  # type: ignore[arg-type]
     async def review(self, ctx: commands.Context[ConvQuizBot]) -> None:
-        from bot.discord.exts.practice._cog import send_review
+        from bot.discord.exts.practice._review import send_review
 
         await send_review(self.bot, ctx)
 
