@@ -33,6 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bench.common import CACHE, PG_ADMIN_URL, say
+from bot.engine.skills import SKILLS
 from bot.storage.db import create_engine, migrate
 from bot.storage.models import RANK_LEVELS, week_number
 from bot.storage.repository import Repository
@@ -287,11 +288,15 @@ async def build_sqlite(users: int, events: int, now: datetime) -> Path:
     data = _Data(users, events, now)
     insert = (
         "INSERT INTO answers (question_id, guild_id, user_id, kind, reply, outcome, score,"
-        " mistake, points, first_correct, elapsed_ms, answered_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " mistake, points, first_correct, elapsed_ms, answered_at, skill)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     )
+    # Every answer of a kind drills its first skill: the boards read no skill at all.
+    skill_of = {skill.family: skill.name for skill in reversed(SKILLS)}
     for chunk in _chunks(data.answers()):
-        db.executemany(insert, [(*row[:11], _sqlite_time(row[11])) for row in chunk])
+        db.executemany(
+            insert, [(*row[:11], _sqlite_time(row[11]), skill_of[row[3]]) for row in chunk]
+        )
     db.executemany(
         "INSERT INTO questions (id, guild_id, channel_id, kind, code, difficulty,"
         " body, started_by, opened_at, deadline, closed_at, status, ranked,"
@@ -338,14 +343,15 @@ async def build_sqlite(users: int, events: int, now: datetime) -> Path:
 _COPIES = (
     (
         "questions",
-        "SELECT id, guild_id, channel_id, NULL, kind, code, NULL, NULL, difficulty,"
-        " body, started_by, opened_at, deadline, closed_at, status, ranked,"
-        " answer_count, first_correct_user, daily FROM questions ORDER BY id",
+        "SELECT id, guild_id, channel_id, kind, code, difficulty, body, started_by,"
+        " opened_at, deadline, closed_at, status, ranked, answer_count,"
+        " first_correct_user, practice, daily FROM questions ORDER BY id",
     ),
     (
         "answers",
         "SELECT id, question_id, guild_id, user_id, kind, reply, outcome, score,"
-        " mistake, points, first_correct, elapsed_ms, answered_at FROM answers ORDER BY id",
+        " mistake, points, first_correct, elapsed_ms, answered_at, hints, skill"
+        " FROM answers ORDER BY id",
     ),
     ("user_totals", "SELECT * FROM user_totals"),
     ("weekly_totals", "SELECT * FROM weekly_totals"),
@@ -354,7 +360,7 @@ _COPIES = (
     ("points_histogram", "SELECT * FROM points_histogram"),
 )
 _TIMES = {"opened_at", "deadline", "closed_at", "answered_at"}
-_BOOLS = {"ranked", "first_correct", "daily"}
+_BOOLS = {"ranked", "first_correct", "practice", "daily"}
 
 
 def _pg_kwargs(url: str) -> dict[str, Any]:
@@ -414,7 +420,8 @@ async def build_pg(users: int, events: int, sqlite_path: Path) -> str:
                     )
                     for row in rows
                 ]
-                await target.copy_records_to_table(table, records=records)
+                # By name: a migration's new column lands anywhere in the table.
+                await target.copy_records_to_table(table, records=records, columns=columns)
         await target.execute(
             "ALTER TABLE answers ADD CONSTRAINT uq_answers_question_user"
             " UNIQUE (question_id, user_id)"
