@@ -30,6 +30,7 @@ from bot.present.cards import (
 )
 from bot.present.hints import hint_text
 from bot.present.practice_cards import practice_card, practice_verdict, progress_card
+from bot.quiz.practice import practice_channel
 from bot.quiz.service import NotAllowed, QuizService
 from bot.records import ChannelBusy, ClosedQuestion
 from bot.storage.repository import Scope
@@ -102,7 +103,10 @@ class ConsoleSession:
         elif name == "convquiz":
             await self._quiz(args)
         elif name == "hint":
-            hint = await self.service.hints.take(CONSOLE_CHANNEL, CONSOLE_USER, self.lang)
+            # The practice question, while one is open; else the channel's.
+            practising = self.service.practice.open_for(CONSOLE_USER) is not None
+            channel = practice_channel(CONSOLE_USER) if practising else CONSOLE_CHANNEL
+            hint = await self.service.hints.take(channel, CONSOLE_USER, self.lang)
             self.out(hint_text(hint, self.lang))
         elif name == "leaderboard":
             scope: Scope = "week" if "week" in args else "all"

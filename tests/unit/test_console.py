@@ -152,3 +152,10 @@ async def test_practice_and_progress_in_the_terminal(tmp_path: Path) -> None:
     assert "✅" not in text and "Correct" in text  # a private verdict, no points line
     assert "1 of 19 skills practised" in text
     assert "No answers yet." in text  # practice is never ranked
+
+
+async def test_a_hint_during_practice_is_the_practice_questions(tmp_path: Path) -> None:
+    output = await play(tmp_path / "hint.db", ["!practice param_count.basic", "!hint", "!quit"])
+    text = "\n".join(output)
+    assert "💡 Hint 1 of 2: Parameters" in text
+    assert "closed" not in text
