@@ -156,6 +156,9 @@ async def test_practice_in_direct_messages_by_typing(quizbot: Running) -> None:
     posted = await fake.wait_for_message(lambda m: m.channel_id == dm.id and bool(m.embeds))
     question = question_of("odd_kernel.centre", 77)
     assert question.prompt in text_of(posted)
+    await fake.send_message(dm.id, world.dave.id, "!hint")
+    hinted = await fake.wait_for_message(lambda m: m.channel_id == dm.id and "Hint 1" in m.content)
+    assert question.hints[0] in hinted.content
     await fake.send_message(dm.id, world.dave.id, "what is this?")  # chat: not an attempt
     await fake.send_message(dm.id, world.dave.id, right(question))
     verdict = await fake.wait_for_message(

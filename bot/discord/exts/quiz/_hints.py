@@ -18,8 +18,9 @@ from discord.ext import commands
 from bot.discord.exts.quiz._views import said_closed
 from bot.discord.language import guild_language, user_language
 from bot.errors import StorageError
-from bot.i18n.texts import t
+from bot.i18n.texts import DEFAULT_LANGUAGE, t
 from bot.present.hints import hint_text
+from bot.quiz.practice import practice_channel
 from bot.records import OpenQuestion
 
 if TYPE_CHECKING:
@@ -82,8 +83,13 @@ class HintCog(commands.Cog):
         self.bot = bot
 
     @commands.command(name="hint")
-    @commands.guild_only()
     async def hint(self, ctx: commands.Context[ConvQuizBot]) -> None:
+        if ctx.guild is None:  # practice by direct message: its hint, right here
+            channel = practice_channel(ctx.author.id)
+            lang = DEFAULT_LANGUAGE
+            outcome = await self.bot.service.hints.take(channel, ctx.author.id, lang)
+            await ctx.send(hint_text(outcome, lang))
+            return
         open_question = self.bot.service.open_in(ctx.channel.id)
         if open_question is None:
             lang = await guild_language(self.bot, ctx.guild)
