@@ -2,16 +2,19 @@
 
 20 channels each have an open question; 200 players send 4,000 messages as fast as the
 loopback Discord can deliver them (each player once per channel; a third right, a third
-wrong, a third chat that is not an answer), under Discord's rate limits. The bot and the
-fake share one event loop, as in ``bench.e2e``.
+wrong, a third chat that is not an answer), under Discord's rate limits. The bot runs
+in this process; the fake runs in a child process, as Discord runs elsewhere: sharing
+the bot's event loop (``bench.e2e``) or its interpreter lock, its own work would be
+billed to the bot and would hold up the bot's threads.
 
-Figures: per channel, the time from the first right answer's delivery to its reaction
-(p50 and p99 over the channels); when the last message was delivered and the last answer
-committed; CPU (``time.process_time``, bot and fake together) per 1,000 messages from the
-first delivery until every answer is committed and acknowledged or left to the reveal;
-and the hand-over lag: how long a callback from another thread waits for the event loop
-(what the writer thread's commit result waits) during the burst. ``--profile`` adds a
-cProfile summary of the same window.
+Figures: per channel, the time from its first answer's (and first right answer's)
+delivery to its reaction, p50 and p99 over the channels (the reaction plan gives a
+channel one reaction per 0.25 s, so a right answer that came second waits its turn);
+when the last message was delivered and the last answer committed; the bot's CPU
+(``time.process_time``) per 1,000 messages from the burst's start until every answer is
+committed and acknowledged or left to the reveal; and the hand-over lag: how long a
+callback from another thread waits for the event loop, as the writer thread's commit
+results do. ``--profile`` adds a cProfile summary of the bot's loop in that window.
 
 ``python -m bench.burst [--messages N] [--channels C] [--players P] [--profile] [--runs R]``
 """
@@ -22,25 +25,28 @@ import argparse
 import asyncio
 import cProfile
 import io
+import json
 import pstats
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from types import SimpleNamespace
+from typing import Any
 
 from fakediscord import FakeDiscord
-from fakediscord.limits import DISCORD, RateLimits
+from fakediscord.limits import DISCORD
 
 from bench.busy import _percentile
-from bench.common import say
+from bench.common import ROOT, say
 from bench.e2e import Clock, _code, _convquiz
 from bot.engine import bank
 
 __all__ = ["measure"]
 
-T = TypeVar("T")
 CHAT = ("good luck everyone", "anyone know this one?", "lol", "brb coffee", "hello there")
 
 
@@ -76,53 +82,92 @@ def _role(channel: int, turn: int) -> int:
     return (channel + turn) % 3
 
 
-class FakeThread:
-    """The loopback Discord on a thread and event loop of its own: like Discord it
-    delivers at its own pace, and its CPU (``cpu``) can be told apart from the bot's."""
-
-    def __init__(self, limits: RateLimits) -> None:
-        self.limits = limits
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.fake: FakeDiscord
-
-    async def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        """Run ``coroutine`` on the fake's loop and wait for it from the bot's."""
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self.loop))
-
-    async def cpu(self) -> float:
-        async def thread_time() -> float:
-            return time.thread_time()
-
-        return await self.run(thread_time())
-
-    async def __aenter__(self) -> FakeDiscord:
-        self._thread.start()
-
-        async def start() -> FakeDiscord:
-            return await FakeDiscord(rate_limits=self.limits).start()
-
-        self.fake = await self.run(start())
-        return self.fake
-
-    async def __aexit__(self, *_exc: object) -> None:
-        try:
-            await self.run(self.fake.stop())
-        finally:
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self._thread.join()
-            self.loop.close()
-
-
 async def _until(done: Callable[[], bool]) -> None:
     """Poll every millisecond: the counters watched here have no event to wait on."""
     while not done():  # noqa: ASYNC110
         await asyncio.sleep(0.001)
 
 
+# --- the fake's side, in a child process ---------------------------------------------
+
+
+def _say_to_parent(**fields: Any) -> None:
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+async def _serve_fake(messages: int, channel_count: int, player_count: int) -> None:
+    """The child: a FakeDiscord under Discord's limits, the guild, the 20 questions, the
+    burst; then, once the parent says the bot is done, when things were sent and seen."""
+    reader = asyncio.StreamReader()
+    loop = asyncio.get_running_loop()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    async with FakeDiscord(rate_limits=DISCORD) as fake:
+        guild = fake.add_guild("burst")
+        channels = [fake.add_channel(guild.id, f"quiz{i}").id for i in range(channel_count)]
+        starter = fake.add_member(guild.id, "starter").id
+        players = [fake.add_member(guild.id, f"p{i}").id for i in range(player_count)]
+        _say_to_parent(token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url)
+        await fake.wait_for_sessions(1, timeout=60)
+        start = len(fake.sent_messages)
+        for channel in channels:
+            await fake.send_message(channel, starter, "!convquiz param_count 1")
+        right: dict[int, str] = {}
+        while len(right) < len(channels):
+            posted = await fake.wait_for_message(
+                lambda m: bool(m.embeds) and m.channel_id not in right, start=start, timeout=60
+            )
+            right[posted.channel_id] = bank.from_code(_code(posted)).answer_text
+        await asyncio.sleep(6.0)  # the question messages' 5-per-5-s budget refills
+        reacted_at: dict[int, float] = {}
+        record = fake.reactions.record
+
+        def stamped(item: tuple[int, int, str]) -> None:
+            reacted_at.setdefault(item[1], time.perf_counter())
+            record(item)
+
+        fake.reactions.record = stamped  # type: ignore[method-assign]
+        answers = sum(_role(i % channel_count, i // channel_count) != 2 for i in range(messages))
+        _say_to_parent(burst=time.perf_counter(), answers=answers)
+        first_answer: dict[int, tuple[int, float]] = {}
+        first_right: dict[int, tuple[int, float]] = {}
+        for index in range(messages):
+            turn, slot = divmod(index, channel_count)
+            channel = channels[slot]
+            role = _role(slot, turn)
+            text = (right[channel], "1", CHAT[index % len(CHAT)])[role]
+            sent = time.perf_counter()
+            message = await fake.send_message(channel, players[turn % player_count], text)
+            # Discord serves REST while its gateway delivers: let the fake's server
+            # answer the bot's reactions between two messages of the burst.
+            await asyncio.sleep(0)
+            if role != 2 and channel not in first_answer:
+                first_answer[channel] = (int(message["id"]), sent)
+            if role == 0 and channel not in first_right:
+                first_right[channel] = (int(message["id"]), sent)
+        _say_to_parent(delivered=time.perf_counter())
+        await reader.readline()  # the bot is done
+        limited = [r.limited for r in fake.rate_log]
+
+        def acks(firsts: dict[int, tuple[int, float]]) -> list[float]:
+            return [reacted_at[m] - sent for m, sent in firsts.values() if m in reacted_at]
+
+        _say_to_parent(
+            first_answer=acks(first_answer),
+            first_right=acks(first_right),
+            reactions=len(reacted_at),
+            rate_limited_global=limited.count("global"),
+            rate_limited_route=limited.count("route"),
+        )
+
+
+# --- the bot's side ------------------------------------------------------------------
+
+
 async def measure(
     messages: int = 4000, channels: int = 20, players: int = 200, profile: bool = False
 ) -> dict[str, float]:
+    """One burst; the figures described in the module's docstring."""
     from bench.storage import fresh_database
 
     with tempfile.TemporaryDirectory(prefix="convquiz-burst-") as folder:
@@ -130,118 +175,80 @@ async def measure(
             return await _run(url, messages, channels, players, profile)
 
 
-async def _burst(
-    fake: FakeDiscord,
-    channels: list[int],
-    players: list[int],
-    right: dict[int, str],
-    messages: int,
-) -> tuple[int, dict[int, tuple[int, float]], dict[int, tuple[int, float]], float]:
-    """Send the burst as fast as the fake can (on its own loop). Returns the number of
-    answers, each channel's first answer and first right one (message id, when sent),
-    and when the last message went out."""
-    first_answer: dict[int, tuple[int, float]] = {}
-    first_right: dict[int, tuple[int, float]] = {}
-    answers = 0
-    for index in range(messages):
-        turn, slot = divmod(index, len(channels))
-        channel = channels[slot]
-        role = _role(slot, turn)
-        text = (right[channel], "1", CHAT[index % len(CHAT)])[role]
-        answers += role != 2
-        sent = time.perf_counter()
-        message = await fake.send_message(channel, players[turn % len(players)], text)
-        if role != 2 and channel not in first_answer:
-            first_answer[channel] = (int(message["id"]), sent)
-        if role == 0 and channel not in first_right:
-            first_right[channel] = (int(message["id"]), sent)
-    return answers, first_answer, first_right, time.perf_counter()
-
-
 async def _run(
     url: str, messages: int, channel_count: int, player_count: int, profile: bool
 ) -> dict[str, float]:
     loop = asyncio.get_running_loop()
-    side = FakeThread(DISCORD)
-    async with side as fake:
-        guild = fake.add_guild("burst")
-        channels = [fake.add_channel(guild.id, f"quiz{i}").id for i in range(channel_count)]
-        starter = fake.add_member(guild.id, "starter").id
-        players = [fake.add_member(guild.id, f"p{i}").id for i in range(player_count)]
-        clock = Clock()
-        async with _convquiz(fake, url, clock) as bot:
-            start = len(fake.sent_messages)
-            for channel in channels:
-                await side.run(fake.send_message(channel, starter, "!convquiz param_count 1"))
-            right: dict[int, str] = {}
-            while len(right) < len(channels):
-                posted = await side.run(
-                    fake.wait_for_message(
-                        lambda m: bool(m.embeds) and m.channel_id not in right,
-                        start=start,
-                        timeout=60,
-                    )
-                )
-                right[posted.channel_id] = bank.from_code(_code(posted)).answer_text
-            await asyncio.sleep(6.0)  # the question messages' 5-per-5-s budget refills
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.burst",
+        "--fake-side",
+        *("--messages", str(messages), "--channels", str(channel_count)),
+        *("--players", str(player_count)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    stdout = child.stdout
 
-            reacted_at: dict[int, float] = {}
-            record = fake.reactions.record
+    async def hear() -> dict[str, Any]:
+        line = await asyncio.wait_for(stdout.readline(), 120)
+        if not line:
+            raise RuntimeError("the fake's process ended early")
+        heard: dict[str, Any] = json.loads(line)
+        return heard
 
-            def stamped(item: tuple[int, int, str]) -> None:  # runs on the fake's loop
-                reacted_at.setdefault(item[1], time.perf_counter())
-                record(item)
-
-            fake.reactions.record = stamped  # type: ignore[method-assign]
+    try:
+        where = await hear()
+        fake = SimpleNamespace(**where)
+        repository: Any = None
+        async with _convquiz(fake, url, Clock()) as bot:  # type: ignore[arg-type]
             repository = bot.service.repository
-            committed_before = repository.committed_answers
-            commits_before = repository.commits
             cog: Any = bot.get_cog("QuizCog")
+            began = await hear()
+            committed_before, commits_before = repository.committed_answers, repository.commits
             profiler = cProfile.Profile() if profile else None
-            cpu_began, fake_cpu_began = time.process_time(), await side.cpu()
+            cpu_began = time.process_time()
             with HandOverProbe(loop) as probe:
                 if profiler is not None:
-                    profiler.enable()  # this thread only: the bot's loop, not the fake's
-                began = time.perf_counter()
-                burst = asyncio.ensure_future(
-                    side.run(_burst(fake, channels, players, right, messages))
-                )
+                    profiler.enable()
+                delivered = asyncio.ensure_future(hear())
                 await _until(
-                    lambda: (
-                        burst.done()
-                        and repository.committed_answers - committed_before >= burst.result()[0]
-                    )
+                    lambda: repository.committed_answers - committed_before >= began["answers"]
                 )
-                answers, first_answer, first_right, delivered_at = burst.result()
-                committed = time.perf_counter() - began
+                committed = time.perf_counter() - began["burst"]
                 await _until(lambda: not cog._in_flight)
                 if profiler is not None:
                     profiler.disable()
-            fake_cpu = await side.cpu() - fake_cpu_began
-            cpu = time.process_time() - cpu_began - fake_cpu
-            fake.reactions.record = record  # type: ignore[method-assign]
-            # Counted, not asserted: 20 busy channels can outrun the global 50/s, which
-            # the per-channel reaction plan does not model (bot.quiz.feedback).
-            limited = [r.limited for r in fake.rate_log]
-    acks = [reacted_at[mid] - sent for mid, sent in first_right.values() if mid in reacted_at]
-    firsts = [reacted_at[m] - sent for m, sent in first_answer.values() if m in reacted_at]
+            cpu = time.process_time() - cpu_began
+            delivered_at = (await delivered)["delivered"]
+            batches = repository.commits - commits_before
+        child.stdin.write(b"done\n")
+        seen = await hear()
+    finally:
+        if child.returncode is None:
+            child.kill()
+        await child.wait()
     out: dict[str, float] = {
         "messages": messages,
-        "first_answer_ack_p50_ms": 1000 * _percentile(firsts, 0.5),
-        "first_answer_ack_p99_ms": 1000 * _percentile(firsts, 0.99),
-        "first_right_ack_p50_ms": 1000 * _percentile(acks, 0.5),
-        "first_right_ack_p99_ms": 1000 * _percentile(acks, 0.99),
-        "first_right_acked": len(acks),
-        "delivered_s": delivered_at - began,
+        "first_answer_ack_p50_ms": 1000 * _percentile(seen["first_answer"], 0.5),
+        "first_answer_ack_p99_ms": 1000 * _percentile(seen["first_answer"], 0.99),
+        "first_right_ack_p50_ms": 1000 * _percentile(seen["first_right"], 0.5),
+        "first_right_ack_p99_ms": 1000 * _percentile(seen["first_right"], 0.99),
+        "first_right_acked": len(seen["first_right"]),
+        "delivered_s": delivered_at - began["burst"],
         "committed_s": committed,
-        "bot_cpu_s_per_1000": 1000 * cpu / messages,
-        "fake_cpu_s_per_1000": 1000 * fake_cpu / messages,
+        "cpu_s_per_1000": 1000 * cpu / messages,
         "handover_lag_p50_ms": 1000 * _percentile(probe.lags, 0.5),
         "handover_lag_max_ms": 1000 * max(probe.lags, default=0.0),
-        "answers_per_commit": answers / max(1, repository.commits - commits_before),
-        "reactions": len(reacted_at),
-        "rate_limited_global": limited.count("global"),
-        "rate_limited_route": limited.count("route"),
+        "answers_per_commit": began["answers"] / max(1, batches),
+        "reactions": seen["reactions"],
+        # Counted, not asserted: 20 busy channels can outrun the global 50/s, which the
+        # per-channel reaction plan does not model (bot.quiz.feedback).
+        "rate_limited_global": seen["rate_limited_global"],
+        "rate_limited_route": seen["rate_limited_route"],
     }
     if profiler is not None:
         text = io.StringIO()
@@ -259,7 +266,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--players", type=int, default=200)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--fake-side", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.fake_side:
+        asyncio.run(_serve_fake(args.messages, args.channels, args.players))
+        return
     runs = [
         asyncio.run(measure(args.messages, args.channels, args.players, args.profile))
         for _ in range(args.runs)

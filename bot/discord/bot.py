@@ -21,6 +21,7 @@ from discord.ext import commands
 from bot.discord import http_guard
 from bot.discord.daily import DailyScheduler
 from bot.discord.embeds import embed_for, mention, with_picture
+from bot.discord.gateway_turns import take_turns
 from bot.discord.instruments import instrument
 from bot.discord.language import CatalogTranslator
 from bot.discord.pictures import picture_for
@@ -101,6 +102,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         # discord.py reads each gateway event's parser from this table; replays stop here.
         self.replays = SeenIds()
         drop_replays(self._connection.parsers, self.replays)
+        # A burst of gateway frames must not hold up commits and acknowledgements.
+        take_turns(self)
         self.started_at = time.monotonic()
         # Ops: REST calls by route, gateway latency, and /healthz's view of the gateway.
         self.metrics = metrics or Metrics()
