@@ -19,7 +19,7 @@ from bot.errors import StartupError, StorageError
 from bot.ops.health import serving
 from bot.ops.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
-from bot.storage.db import create_engine, migrate
+from bot.storage.db import create_engine, migrate, migrate_in_child, migration_failure
 from bot.wiring import build
 
 log = logging.getLogger("convquiz")
@@ -51,20 +51,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _migrated_engine(settings: Settings):  # type: ignore[no-untyped-def]
+async def _migrated_engine(settings: Settings, *, in_child: bool = False):  # type: ignore[no-untyped-def]
+    """An engine on the migrated database. ``in_child``: migrate in a child process, so
+    a bot that runs for weeks never holds alembic (an in-memory database cannot be)."""
+    if in_child and ":memory:" not in settings.database_url:
+        await migrate_in_child(settings.database_url)
+        return create_engine(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
     except StorageError:
         await engine.dispose()
         raise
-    except (OSError, TimeoutError) as error:
+    except Exception as error:  # unreachable, or driver errors during migration
         await engine.dispose()
-        raise StartupError(f"cannot reach the database: {error}") from None
-    except Exception as error:  # driver errors during migration
-        await engine.dispose()
-        first = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
-        raise StartupError(f"cannot prepare the database: {first}") from None
+        raise StartupError(migration_failure(error)) from None
     return engine
 
 
@@ -150,7 +151,7 @@ async def _run_bot(settings: Settings, args: argparse.Namespace, *, sync_only: b
     if settings.token is None:
         raise StartupError("DISCORD_TOKEN is not set (environment or .env); see README")
     shard_ids, shard_count = _shards(args)
-    engine = await _migrated_engine(settings)
+    engine = await _migrated_engine(settings, in_child=True)
     try:
         owner = shard_owner(shard_ids, shard_count) if shard_ids and shard_count else None
         services = build(

@@ -8,6 +8,9 @@ and turns into "no picture": a question, a reveal or a stats reply always goes o
 A drawing that runs over ``PICTURE_TIMEOUT`` is abandoned: the message goes without a
 picture. Its thread cannot be stopped and finishes on its own (the drawing's cost is
 bounded in ``bot.present.pictures``); what it draws still lands in the picture cache.
+
+Pillow is imported with the first drawing, in its worker thread: a bot whose guilds
+switched pictures off never loads it.
 """
 
 from __future__ import annotations
@@ -19,8 +22,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from bot.engine.question import Question
-from bot.present.pictures import render_question_cached, render_stats_chart
-from bot.present.pictures.progress import render_progress_chart
 
 __all__ = ["PICTURE_TIMEOUT", "picture_for", "progress_chart_for", "stats_chart_for"]
 
@@ -61,3 +62,30 @@ async def stats_chart_for(
 async def progress_chart_for(skills: Sequence[tuple[str, float | None]]) -> bytes | None:
     """``render_progress_chart`` off the loop, or None when drawing fails or runs over."""
     return await _drawn("the progress chart", functools.partial(render_progress_chart, skills))
+
+
+# Stand-ins for bot.present.pictures' functions that import it (and Pillow) when first
+# called, in the drawing's worker thread.
+
+
+def render_question_cached(question: Question, reveal: bool = False) -> bytes | None:
+    from bot.present.pictures import render_question_cached as render
+
+    return render(question, reveal)
+
+
+def render_stats_chart(
+    accuracy_by_kind: Mapping[str, tuple[int, int]],
+    points_by_day: Sequence[tuple[datetime.date, int]],
+    *,
+    end: datetime.date | None = None,
+) -> bytes:
+    from bot.present.pictures import render_stats_chart as render
+
+    return render(accuracy_by_kind, points_by_day, end=end)
+
+
+def render_progress_chart(skills: Sequence[tuple[str, float | None]]) -> bytes:
+    from bot.present.pictures.progress import render_progress_chart as render
+
+    return render(skills)

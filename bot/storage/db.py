@@ -1,16 +1,27 @@
-"""Engines, sessions and migrations, the same for SQLite and PostgreSQL."""
+"""Engines, sessions and migrations, the same for SQLite and PostgreSQL.
+
+Alembic (with mako and pygments, about 11 MiB resident) is imported only to migrate;
+``migrate_in_child`` migrates in a child process, so a long-running bot never loads it.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from bot.errors import StartupError, StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5_000
@@ -76,6 +87,8 @@ def _begin_deferred(connection: Connection) -> None:
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if url is not None:
@@ -84,6 +97,8 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def _run(connection: Connection, revision: str, down: bool) -> None:
+    from alembic import command
+
     config = alembic_config()
     # env.py uses this connection instead of making its own engine (and event loop).
     config.attributes["connection"] = connection
@@ -124,3 +139,42 @@ async def _migrating(engine: AsyncEngine, revision: str, *, down: bool) -> None:
             if sqlite:
                 await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 await connection.commit()
+
+
+# The child's environment variable naming the database (a URL may hold a password, so
+# it is not put on the command line, where other users could read it).
+MIGRATE_URL_VARIABLE = "CONVQUIZ_MIGRATE_DATABASE_URL"
+
+
+def migration_failure(error: BaseException) -> str:
+    """One line for a failed migration, the same in this process and in a child."""
+    if isinstance(error, StorageError):
+        return str(error)
+    if isinstance(error, (OSError, TimeoutError)):
+        return f"cannot reach the database: {error}"
+    first = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+    return f"cannot prepare the database: {first}"
+
+
+async def migrate_in_child(url: str, revision: str = "head") -> None:
+    """``migrate`` the database at ``url`` in a child process (``bot.storage.migrate_main``),
+    whose alembic, mako and pygments go away with it. An in-memory database exists only
+    in this process: migrate its engine with ``migrate``.
+
+    Raises ``StartupError`` with the child's one-line reason.
+    """
+    environment = {**os.environ, MIGRATE_URL_VARIABLE: url}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.storage.migrate_main",
+        revision,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, stderr = await child.communicate()
+    if child.returncode != 0:
+        lines = stderr.decode(errors="replace").strip().splitlines()
+        raise StartupError(lines[-1] if lines else f"migrating exited with {child.returncode}")
