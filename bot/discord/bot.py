@@ -25,6 +25,7 @@ from bot.discord.gateway_turns import take_turns
 from bot.discord.instruments import instrument
 from bot.discord.language import CatalogTranslator
 from bot.discord.pictures import picture_for
+from bot.discord.quiet_chat import skip_quiet_chat
 from bot.discord.reactions import ReactionSender
 from bot.discord.replays import SeenIds, drop_replays
 from bot.errors import StartupError, StorageError
@@ -84,6 +85,10 @@ class ConvQuizBot(commands.AutoShardedBot):
             intents=intents,
             allowed_mentions=NO_PINGS,
             help_command=None,
+            # Nothing reads discord.py's cache of recent messages (edits, deletions and
+            # reactions of cached messages): 1,000 Message objects and a linear search
+            # of them for every reaction event, saved.
+            max_messages=None,
             # None: ask Discord how many shards it recommends (GET /gateway/bot).
             shard_count=shard_count,
             **options,
@@ -102,6 +107,7 @@ class ConvQuizBot(commands.AutoShardedBot):
         # discord.py reads each gateway event's parser from this table; replays stop here.
         self.replays = SeenIds()
         drop_replays(self._connection.parsers, self.replays)
+        skip_quiet_chat(self._connection.parsers, self._worth_parsing)
         # A burst of gateway frames must not hold up commits and acknowledgements.
         take_turns(self)
         self.started_at = time.monotonic()
@@ -127,6 +133,39 @@ class ConvQuizBot(commands.AutoShardedBot):
         config = await self.service.update_config(guild_id, **changes)
         self._configs[guild_id] = config
         return config
+
+    def _worth_parsing(self, data: Any) -> bool:
+        """Whether discord.py must parse this MESSAGE_CREATE: a person's message that may
+        answer an open question, or be a command. Chat in a channel with no open question
+        stops here, with a dict lookup and a prefix test (bot.discord.quiet_chat)."""
+        try:
+            channel_id, guild_id = int(data["channel_id"]), int(data["guild_id"])
+        except (KeyError, TypeError, ValueError):
+            return True  # a DM, or a shape we do not know: discord.py decides
+        author = data.get("author")
+        if isinstance(author, dict) and author.get("bot"):
+            return False  # bots (this one included) neither answer nor command it
+        if self.service.open_in(channel_id) is not None:
+            return True
+        config = self._configs.get(guild_id)
+        content = data.get("content")
+        if config is None or not isinstance(content, str):
+            return True  # the guild's prefix is not known yet: parsing loads it
+        # The guild's prefix, or a mention of the bot (<@id> or <@!id>): _prefix_for.
+        return content.startswith((config.prefix or self.settings.convquiz_prefix, "<@"))
+
+    async def may_be_command(self, message: discord.Message) -> bool:
+        """Whether ``message`` starts with one of its guild's command prefixes."""
+        prefixes = await self.get_prefix(message)
+        return message.content.startswith(
+            tuple(prefixes) if isinstance(prefixes, list) else prefixes
+        )
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        # discord.py's default builds a command Context for every message it is given;
+        # most are answers, which are not commands.
+        if not message.author.bot and await self.may_be_command(message):
+            await self.process_commands(message)
 
     async def _prefix_for(self, bot: commands.Bot, message: discord.Message) -> list[str]:
         prefix = self.settings.convquiz_prefix

@@ -168,8 +168,7 @@ class QuizCog(commands.Cog):
         # Most messages are chat in channels with no question: no database, no REST.
         if self.bot.service.open_in(message.channel.id) is None:
             return
-        prefixes = await self.bot.get_prefix(message)
-        if message.content.startswith(tuple(prefixes) if isinstance(prefixes, list) else prefixes):
+        if await self.bot.may_be_command(message):
             return
         task = asyncio.current_task()
         if task is not None:
