@@ -12,9 +12,10 @@ delivery to its reaction, p50 and p99 over the channels (the reaction plan gives
 channel one reaction per 0.25 s, so a right answer that came second waits its turn);
 when the last message was delivered and the last answer committed; the bot's CPU
 (``time.process_time``) per 1,000 messages from the burst's start until every answer is
-committed and acknowledged or left to the reveal; and the hand-over lag: how long a
-callback from another thread waits for the event loop, as the writer thread's commit
-results do. ``--profile`` adds a cProfile summary of the bot's loop in that window.
+committed and acknowledged or left to the reveal, and per 1,000 messages of chat in 20
+other channels, with no question (the common case), sent afterwards; and the hand-over
+lag: how long a callback from another thread waits for the event loop, as the writer
+thread's commit results do. ``--profile`` adds a cProfile summary of the bot's loop in that window.
 
 ``python -m bench.burst [--messages N] [--channels C] [--players P] [--profile] [--runs R]``
 """
@@ -105,6 +106,7 @@ async def _serve_fake(messages: int, channel_count: int, player_count: int) -> N
     async with FakeDiscord(rate_limits=DISCORD) as fake:
         guild = fake.add_guild("burst")
         channels = [fake.add_channel(guild.id, f"quiz{i}").id for i in range(channel_count)]
+        quiet = [fake.add_channel(guild.id, f"chat{i}").id for i in range(channel_count)]
         starter = fake.add_member(guild.id, "starter").id
         players = [fake.add_member(guild.id, f"p{i}").id for i in range(player_count)]
         _say_to_parent(token=fake.token, api_base=fake.api_base, gateway_url=fake.gateway_url)
@@ -159,6 +161,18 @@ async def _serve_fake(messages: int, channel_count: int, player_count: int) -> N
             rate_limited_global=limited.count("global"),
             rate_limited_route=limited.count("route"),
         )
+        # Then as many messages of chat in channels with no question, the common case;
+        # a command after them, answered once everything before it was read, ends it.
+        _say_to_parent(quiet=time.perf_counter())
+        for index in range(messages):
+            turn, slot = divmod(index, channel_count)
+            text = CHAT[index % len(CHAT)]
+            await fake.send_message(quiet[slot], players[turn % player_count], text)
+            await asyncio.sleep(0)
+        mark = len(fake.sent_messages)
+        await fake.send_message(quiet[0], starter, "!convquiz stop")
+        await fake.wait_for_message(lambda m: m.channel_id == quiet[0], start=mark, timeout=60)
+        _say_to_parent(quiet_done=time.perf_counter())
 
 
 # --- the bot's side ------------------------------------------------------------------
@@ -225,8 +239,12 @@ async def _run(
             cpu = time.process_time() - cpu_began
             delivered_at = (await delivered)["delivered"]
             batches = repository.commits - commits_before
-        child.stdin.write(b"done\n")
-        seen = await hear()
+            child.stdin.write(b"done\n")
+            seen = await hear()
+            await hear()  # the quiet chat begins
+            quiet_began = time.process_time()
+            await hear()  # ... and ended
+            quiet_cpu = time.process_time() - quiet_began
     finally:
         if child.returncode is None:
             child.kill()
@@ -241,6 +259,7 @@ async def _run(
         "delivered_s": delivered_at - began["burst"],
         "committed_s": committed,
         "cpu_s_per_1000": 1000 * cpu / messages,
+        "quiet_chat_cpu_s_per_1000": 1000 * quiet_cpu / messages,
         "handover_lag_p50_ms": 1000 * _percentile(probe.lags, 0.5),
         "handover_lag_max_ms": 1000 * max(probe.lags, default=0.0),
         "answers_per_commit": began["answers"] / max(1, batches),
