@@ -15,7 +15,8 @@ when the last message was delivered and the last answer committed; the bot's CPU
 committed and acknowledged or left to the reveal, and per 1,000 messages of chat in 20
 other channels, with no question (the common case), sent afterwards; and the hand-over
 lag: how long a callback from another thread waits for the event loop, as the writer
-thread's commit results do. ``--profile`` adds a cProfile summary of the bot's loop in that window.
+thread's commit results do; and the resident set of this process after all of it.
+``--profile`` adds a cProfile summary of the bot's loop during the burst.
 
 ``python -m bench.burst [--messages N] [--channels C] [--players P] [--profile] [--runs R]``
 """
@@ -27,6 +28,7 @@ import asyncio
 import cProfile
 import io
 import json
+import os
 import pstats
 import statistics
 import subprocess
@@ -42,7 +44,7 @@ from fakediscord import FakeDiscord
 from fakediscord.limits import DISCORD
 
 from bench.busy import _percentile
-from bench.common import ROOT, say
+from bench.common import ROOT, rss_mib, say
 from bench.e2e import Clock, _code, _convquiz
 from bot.engine import bank
 
@@ -245,6 +247,7 @@ async def _run(
             quiet_began = time.process_time()
             await hear()  # ... and ended
             quiet_cpu = time.process_time() - quiet_began
+            resident = rss_mib(os.getpid())  # this process: the bot, and the bench's bits
     finally:
         if child.returncode is None:
             child.kill()
@@ -260,6 +263,7 @@ async def _run(
         "committed_s": committed,
         "cpu_s_per_1000": 1000 * cpu / messages,
         "quiet_chat_cpu_s_per_1000": 1000 * quiet_cpu / messages,
+        "rss_after_mib": resident,
         "handover_lag_p50_ms": 1000 * _percentile(probe.lags, 0.5),
         "handover_lag_max_ms": 1000 * max(probe.lags, default=0.0),
         "answers_per_commit": began["answers"] / max(1, batches),
