@@ -11,7 +11,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
@@ -38,6 +38,9 @@ from bot.records import ClosedQuestion, GuildConfig
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# (channel id, guild id, author id, message id, content) of a typed answer.
+TypedAnswers = Callable[[int, int, int, int, str], None]
 
 EXTENSIONS = (
     "bot.discord.exts.quiz",
@@ -104,6 +107,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         # The question of the day's task (bot.discord.daily), where the service has one.
         self.daily: DailyScheduler | None = None
         self._stopping: asyncio.Future[None] | None = None
+        # Set by the quiz cog: takes a typed answer straight from its gateway event.
+        self.typed_answers: TypedAnswers | None = None
         # discord.py reads each gateway event's parser from this table; replays stop here.
         self.replays = SeenIds()
         drop_replays(self._connection.parsers, self.replays)
@@ -135,24 +140,34 @@ class ConvQuizBot(commands.AutoShardedBot):
         return config
 
     def _worth_parsing(self, data: Any) -> bool:
-        """Whether discord.py must parse this MESSAGE_CREATE: a person's message that may
-        answer an open question, or be a command. Chat in a channel with no open question
-        stops here, with a dict lookup and a prefix test (bot.discord.quiet_chat)."""
+        """Whether discord.py must parse this MESSAGE_CREATE (bot.discord.quiet_chat).
+
+        Chat in a channel with no open question stops here, with a dict lookup and a
+        prefix test. A typed answer (a message in a channel with an open question that
+        is no command) goes straight to the quiz cog, with no ``discord.Message`` built.
+        Everything else (commands, DMs, a guild whose prefix is not known yet) is parsed.
+        """
         try:
             channel_id, guild_id = int(data["channel_id"]), int(data["guild_id"])
-        except (KeyError, TypeError, ValueError):
+            author, content = data["author"], data["content"]
+            if author.get("bot"):
+                return False  # bots (this one included) neither answer nor command it
+            open_question = self.service.open_in(channel_id)
+            config = self._configs.get(guild_id)
+            if config is None or not isinstance(content, str):
+                return True  # the guild's prefix is not known yet: parsing loads it
+            # The guild's prefix, or a mention of the bot (<@id> or <@!id>): _prefix_for.
+            command = content.startswith((config.prefix or self.settings.convquiz_prefix, "<@"))
+            take = self.typed_answers
+            if open_question is None or command or take is None:
+                return command or (open_question is not None and take is None)
+            message_id = int(data["id"])
+            author_id = int(author["id"])
+        except (KeyError, TypeError, ValueError, AttributeError):
             return True  # a DM, or a shape we do not know: discord.py decides
-        author = data.get("author")
-        if isinstance(author, dict) and author.get("bot"):
-            return False  # bots (this one included) neither answer nor command it
-        if self.service.open_in(channel_id) is not None:
-            return True
-        config = self._configs.get(guild_id)
-        content = data.get("content")
-        if config is None or not isinstance(content, str):
-            return True  # the guild's prefix is not known yet: parsing loads it
-        # The guild's prefix, or a mention of the bot (<@id> or <@!id>): _prefix_for.
-        return content.startswith((config.prefix or self.settings.convquiz_prefix, "<@"))
+        if content and self.replays.first_time(str(message_id)):
+            take(channel_id, guild_id, author_id, message_id, content)
+        return False
 
     async def may_be_command(self, message: discord.Message) -> bool:
         """Whether ``message`` starts with one of its guild's command prefixes."""

@@ -28,7 +28,11 @@ class ReactionSender:
         self._one_at_a_time = OneAtATime()
 
     async def react(
-        self, message: discord.Message, emoji: str, question_id: int, deadline: datetime
+        self,
+        message: discord.Message | discord.PartialMessage,
+        emoji: str,
+        question_id: int,
+        deadline: datetime,
     ) -> bool:
         """Add ``emoji`` to ``message`` if the channel's budget allows it promptly;
         ``False`` when the verdict is left to the reveal."""

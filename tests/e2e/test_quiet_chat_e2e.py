@@ -3,7 +3,11 @@ answers and chat in a channel with a question are still parsed and handled."""
 
 from __future__ import annotations
 
-from harness import Running, is_question
+from typing import Any
+
+import discord
+import pytest
+from harness import Running, ask, is_question
 
 
 async def _parsed(run: Running, texts: list[str]) -> int:
@@ -29,3 +33,23 @@ async def test_quiet_chat_is_not_parsed_but_commands_and_answers_are(quizbot: Ru
     await quizbot.say(world.alice, "!convquiz param_count 1", world.other_channel)
     await world.fake.wait_for_message(is_question)
     assert await _parsed(quizbot, ["anyone here?", "lol"]) == 2
+
+
+async def test_a_typed_answer_is_acknowledged_without_a_parsed_message(
+    quizbot: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = quizbot.world
+    built: list[int] = []
+    init = discord.Message.__init__
+
+    def counting(self: discord.Message, **fields: Any) -> None:
+        built.append(int(fields["data"]["id"]))
+        init(self, **fields)
+
+    monkeypatch.setattr(discord.Message, "__init__", counting)
+    _, question = await ask(quizbot, world.alice, "!convquiz param_count 1")
+    command_parsed = len(built)
+    answered = await quizbot.say(world.bob, question.answer_text)
+    await world.fake.wait_for_reaction(emoji="✅", message_id=int(answered["id"]))
+    assert command_parsed > 0  # the command was parsed: the count sees discord.py's work
+    assert int(answered["id"]) not in built

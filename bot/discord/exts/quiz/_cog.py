@@ -49,6 +49,12 @@ class QuizCog(commands.Cog):
         # for them so nothing committed goes unacknowledged.
         self._in_flight: set[asyncio.Task[object]] = set()
 
+    async def cog_load(self) -> None:
+        self.bot.typed_answers = self.take_typed_answer
+
+    async def cog_unload(self) -> None:
+        self.bot.typed_answers = None
+
     # --- starting ------------------------------------------------------------------------
 
     @commands.hybrid_group(  # type: ignore[arg-type]
@@ -174,7 +180,29 @@ class QuizCog(commands.Cog):
         if task is not None:
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
-        await self._grade_and_acknowledge(message, received)
+        await self._grade_and_acknowledge(message, message.author.id, message.content, received)
+
+    def take_typed_answer(
+        self, channel_id: int, guild_id: int, author_id: int, message_id: int, content: str
+    ) -> None:
+        """A typed answer straight from its gateway event (``ConvQuizBot._worth_parsing``):
+        graded and acknowledged in a task of its own, as ``on_message`` would, without
+        discord.py building a Message, a Member and a command Context for it first."""
+        received = time.perf_counter()
+        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+        message = channel.get_partial_message(message_id)
+        task = asyncio.ensure_future(self._answer_task(message, author_id, content, received))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def _answer_task(
+        self, message: discord.PartialMessage, author_id: int, content: str, received: float
+    ) -> None:
+        try:
+            await self._grade_and_acknowledge(message, author_id, content, received)
+        except Exception:  # what discord.py's event runner would have done
+            self.bot.metrics.count_error("event")
+            log.exception("unhandled error in a typed answer")
 
     async def drain(self, within: float) -> None:
         """Wait (at most ``within`` s) for answers being graded, stored and acknowledged."""
@@ -182,14 +210,18 @@ class QuizCog(commands.Cog):
         if pending:
             await asyncio.wait(pending, timeout=within)
 
-    async def _grade_and_acknowledge(self, message: discord.Message, received: float) -> None:
+    async def _grade_and_acknowledge(
+        self,
+        message: discord.Message | discord.PartialMessage,
+        author_id: int,
+        content: str,
+        received: float,
+    ) -> None:
         try:
-            outcome = await self.bot.service.answer(
-                message.channel.id, message.author.id, message.content
-            )
+            outcome = await self.bot.service.answer(message.channel.id, author_id, content)
         except StorageError as error:
             self.bot.metrics.count_error("database")
-            log.warning("answer from %s not stored: %s", message.author.id, error)
+            log.warning("answer from %s not stored: %s", author_id, error)
             still_open = self.bot.service.open_in(message.channel.id)
             if still_open is not None:
                 await self.bot.reactions.react(message, "⚠️", still_open.id, still_open.deadline)
