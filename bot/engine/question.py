@@ -5,6 +5,8 @@ Families, templates, the grader and every front end share these; they hold data 
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -121,14 +123,21 @@ def _value_to_json(value: AnswerValue) -> object:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def _fraction(text: str) -> Fraction:
+    # Answers and mistakes are mostly small numbers: thousands of open questions (kept
+    # in memory while they are open) share one immutable Fraction for each.
+    return Fraction(text)
+
+
 def _value_from_json(kind: AnswerType, data: object) -> AnswerValue:
     if kind == "choice":
         assert isinstance(data, int)
         return data
     if isinstance(data, list):
-        return Fraction(data[0]), Fraction(data[1])
+        return _fraction(str(data[0])), _fraction(str(data[1]))
     assert isinstance(data, str)
-    return Fraction(data)
+    return _fraction(data)
 
 
 def answer_key_to_dict(key: AnswerKey) -> dict[str, object]:
@@ -181,8 +190,15 @@ def question_from_dict(data: dict[str, object]) -> Question:
     key = answer_key_from_dict(key_data)
     raw_mistakes = data.get("mistakes") or []
     assert isinstance(raw_mistakes, list)
+    # Names that every question repeats (kinds, languages, parameter and mistake names)
+    # are interned: one string each, however many open questions the service holds.
     mistakes = tuple(
-        Mistake(m["name"], _value_from_json(key.type, m["value"]), float(m["score"]), m["feedback"])
+        Mistake(
+            sys.intern(m["name"]),
+            _value_from_json(key.type, m["value"]),
+            float(m["score"]),
+            m["feedback"],
+        )
         for m in raw_mistakes
     )
     choices = data.get("choices")
@@ -190,10 +206,14 @@ def question_from_dict(data: dict[str, object]) -> Question:
     assert isinstance(raw_hints, list)
     params = data.get("params") or {}
     assert isinstance(params, dict)
+    params = {
+        sys.intern(name): sys.intern(value) if isinstance(value, str) else value
+        for name, value in params.items()
+    }
     seed, difficulty = data["seed"], data["difficulty"]
     assert isinstance(seed, int) and isinstance(difficulty, int)
     return Question(
-        kind=str(data["kind"]),
+        kind=sys.intern(str(data["kind"])),
         code=str(data["code"]),
         seed=seed,
         difficulty=difficulty,
@@ -204,6 +224,6 @@ def question_from_dict(data: dict[str, object]) -> Question:
         explanation=str(data["explanation"]),
         choices=tuple(str(c) for c in choices) if isinstance(choices, list) else None,
         mistakes=mistakes,
-        lang=str(data.get("lang", DEFAULT_LANGUAGE)),
+        lang=sys.intern(str(data.get("lang", DEFAULT_LANGUAGE))),
         hints=tuple(str(h) for h in raw_hints),
     )
