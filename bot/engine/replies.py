@@ -73,6 +73,7 @@ _CHOICE_RE = re.compile(r"^[(\[]?\s*([a-z])\s*[)\].:]?$")
 _URL_RE = re.compile(r"(?:https?://|www\.|<@|<#|<:)", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _SEPARATORS = re.compile(r"[ ,_']")
+_DIGIT = re.compile(r"\d")
 # A body that starts and ends like these has no prefix or suffix word to strip: every
 # prefix starts with a letter, "=", ":" or a kana/kanji, every suffix ends with one or
 # with "!", "。", ".". Checking this first saves four regex passes on a plain "4,640".
@@ -144,6 +145,8 @@ def read_reply(
     body = _normalise(text)
     if not body:
         return None
+    if not options and not choices and _DIGIT.search(body) is None:
+        return None  # a number has digits: chat, mostly, and no prefix or suffix pass
     bare = (body[0] in _BARE_START and body[-1] in _BARE_END) or (
         len(body) == 1 and body.isascii() and body.isalnum()  # "b", "2": a choice
     )
