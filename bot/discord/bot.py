@@ -39,6 +39,9 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# The on_message listeners that _worth_parsing knows want nothing else than it passes:
+# typed answers (the quiz cog) and direct messages (practice, always parsed).
+MESSAGE_LISTENERS = frozenset({"QuizCog.on_message", "PracticeCog.on_message"})
 # (channel id, guild id, author id, message id, content) of a typed answer.
 TypedAnswers = Callable[[int, int, int, int, str], None]
 
@@ -150,6 +153,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         try:
             channel_id, guild_id = int(data["channel_id"]), int(data["guild_id"])
             author, content = data["author"], data["content"]
+            if self._listens_elsewhere():
+                return True  # someone else wants messages: discord.py parses them all
             if author.get("bot"):
                 return False  # bots (this one included) neither answer nor command it
             open_question = self.service.open_in(channel_id)
@@ -168,6 +173,14 @@ class ConvQuizBot(commands.AutoShardedBot):
         if content and self.replays.first_time(str(message_id)):
             take(channel_id, guild_id, author_id, message_id, content)
         return False
+
+    def _listens_elsewhere(self) -> bool:
+        """Whether anything but the quiz and practice cogs listens for messages (a cog
+        added later, a ``wait_for("message")``): then nothing is dropped unparsed."""
+        listeners = self.extra_events.get("on_message", ())
+        return bool(self._listeners.get("message")) or any(
+            getattr(listener, "__qualname__", "") not in MESSAGE_LISTENERS for listener in listeners
+        )
 
     async def may_be_command(self, message: discord.Message) -> bool:
         """Whether ``message`` starts with one of its guild's command prefixes."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import discord
 import pytest
+from discord.ext import commands
 from harness import Running, ask, is_question
 
 
@@ -53,3 +54,20 @@ async def test_a_typed_answer_is_acknowledged_without_a_parsed_message(
     await world.fake.wait_for_reaction(emoji="✅", message_id=int(answered["id"]))
     assert command_parsed > 0  # the command was parsed: the count sees discord.py's work
     assert int(answered["id"]) not in built
+
+
+async def test_a_cog_that_listens_for_messages_sees_the_quiet_chat_too(quizbot: Running) -> None:
+    assert await _parsed(quizbot, ["morning all"]) == 1  # the guild's prefix now cached
+    heard: list[str] = []
+
+    class Listener(commands.Cog):
+        @commands.Cog.listener()
+        async def on_message(self, message: discord.Message) -> None:
+            heard.append(message.content)
+
+    await quizbot.bot.add_cog(Listener())
+    await _parsed(quizbot, ["anyone here?"])  # counts the bot's own reply now, too
+    assert "anyone here?" in heard
+    await quizbot.bot.remove_cog("Listener")
+    assert await _parsed(quizbot, ["lol"]) == 0
+    assert "lol" not in heard
