@@ -33,6 +33,8 @@ class ReactionSender:
         emoji: str,
         question_id: int,
         deadline: datetime,
+        *,
+        first: bool = False,
     ) -> bool:
         """Add ``emoji`` to ``message`` if the channel's budget allows it promptly;
         ``False`` when the verdict is left to the reveal."""
@@ -40,7 +42,7 @@ class ReactionSender:
         loop = asyncio.get_running_loop()
         now = loop.time()
         left = (deadline - self.service.clock()).total_seconds()
-        turn = self.plan.reserve(channel_id, now, now + left)
+        turn = self.plan.reserve(channel_id, now, now + left, first=first)
         if turn is None:
             return False
         if turn > now:

@@ -144,18 +144,18 @@ async def play(arena: Arena, questions: dict[int, bank.Question]) -> None:
 
     await asyncio.gather(*(send(*s) for s in sends))
     assert len(first_tries) == GUILDS * PLAYERS
-    # Reactions go out only while each channel's budget can deliver them within half a
-    # second (bot.quiz.feedback): some in every channel, then none; the rest of the
-    # verdicts are the reveal's, and check_database proves every answer was stored once.
-    for channel in arena.channels.values():
-        await fake.wait_for_reaction(lambda r, c=channel: r[0] == c, start=0, timeout=30)
+    # Reactions go out only while the channel's budget, and the bot's own 40 a second of
+    # Discord's 50 (bot.quiz.feedback), can deliver them within half a second: with 100
+    # busy channels, most verdicts are the reveal's. check_database proves every answer
+    # was stored once; the arena's end proves no request earned a 429.
+    await fake.wait_for_reaction(lambda r: True, start=0, timeout=30)
     count = -1
     while count != len(fake.reactions):
         count = len(fake.reactions)
         await asyncio.sleep(1.0)  # past the reaction horizon: anything due has gone out
     reacted = Counter(message_id for _channel, message_id, _emoji in fake.reactions)
     assert all(reacted[m] <= 1 for m in first_tries)  # each acknowledged at most once
-    assert {c for c, _m, _e in fake.reactions} == set(arena.channels.values())
+    assert {c for c, _m, _e in fake.reactions} <= set(arena.channels.values())
     assert not any(reacted[m] for m in second_tries)  # second tries: not counted
 
 

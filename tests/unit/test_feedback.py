@@ -54,7 +54,7 @@ def test_a_burst_gets_about_what_one_second_of_the_bucket_holds() -> None:
 
 
 def test_channels_have_budgets_of_their_own() -> None:
-    plan = ReactionPlan(interval=INTERVAL, within=WITHIN, margin=MARGIN)
+    plan = ReactionPlan(interval=INTERVAL, within=WITHIN, margin=MARGIN, per_second=None)
     for _ in range(10):
         plan.reserve(1, 0.0, deadline=30.0)
     assert plan.reserve(2, 0.0, deadline=30.0) == 0.0
@@ -64,3 +64,54 @@ def test_nothing_is_granted_in_the_deadline_margin() -> None:
     plan = ReactionPlan(interval=INTERVAL, within=WITHIN, margin=MARGIN)
     assert plan.reserve(1, 9.8, deadline=10.0) is None
     assert plan.reserve(1, 9.7, deadline=10.0) == 9.7
+
+
+GLOBAL = 40  # the plan's bot-wide budget, reactions per second
+
+
+def most_in_any_second(sent: list[float]) -> int:
+    """Discord's global limit counts requests in a second: the most any second holds."""
+    sent = sorted(sent)
+    return max((sum(1 for t in sent if start <= t < start + 1.0) for start in sent), default=0)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=1, max_value=30), st.floats(min_value=0, max_value=5)),
+        max_size=400,
+    )
+)
+def test_many_busy_channels_stay_within_the_bots_global_budget(
+    answers: list[tuple[int, float]],
+) -> None:
+    plan = ReactionPlan(interval=INTERVAL, within=WITHIN, margin=MARGIN, per_second=GLOBAL)
+    by_channel: dict[int, list[float]] = {}
+    for channel, arrival in sorted(answers, key=lambda a: a[1]):
+        turn = plan.reserve(channel, arrival, deadline=30.0)
+        if turn is not None:
+            assert arrival <= turn <= arrival + WITHIN
+            by_channel.setdefault(channel, []).append(turn)
+    everything = [t for turns in by_channel.values() for t in turns]
+    assert most_in_any_second(everything) <= GLOBAL
+    assert all(discord_bucket_accepts(turns) for turns in by_channel.values())
+
+
+def test_twenty_channels_in_a_burst_share_the_budget() -> None:
+    plan = ReactionPlan(interval=INTERVAL, within=0.99, margin=MARGIN, per_second=GLOBAL)
+    granted = [
+        turn
+        for _ in range(10)
+        for channel in range(20)
+        if (turn := plan.reserve(channel, 0.0, deadline=30.0)) is not None
+    ]
+    # One every 1/40 s for the whole bot, while each is within 0.99 s of its answer: 40.
+    assert len(granted) == GLOBAL and most_in_any_second(granted) == GLOBAL
+    assert len(set(granted)) == GLOBAL  # none at the same moment
+
+
+def test_the_first_right_answer_may_wait_a_little_longer() -> None:
+    plan = ReactionPlan(interval=INTERVAL, within=0.5, margin=MARGIN, per_second=None)
+    assert [plan.reserve(3, 0.0, deadline=30.0) for _ in range(3)] == [0.0, 0.25, 0.5]
+    assert plan.reserve(3, 0.0, deadline=30.0) is None  # 0.75 s away: left to the reveal
+    assert plan.reserve(3, 0.0, deadline=30.0, first=True) == 0.75  # the first right one
+    assert plan.reserve(3, 0.0, deadline=30.0, first=True) is None  # 1.0 s: too late even so

@@ -233,5 +233,8 @@ class QuizCog(commands.Cog):
         # read their verdict in the reveal (bot.quiz.feedback).
         question = outcome.question
         emoji = REACTIONS[outcome.grade.outcome]
-        if await self.bot.reactions.react(message, emoji, question.id, question.deadline):
+        first = outcome.recorded is not None and outcome.recorded.first_correct
+        if await self.bot.reactions.react(
+            message, emoji, question.id, question.deadline, first=first
+        ):
             self.bot.metrics.observe_acknowledgement(time.perf_counter() - received)
