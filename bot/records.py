@@ -124,6 +124,9 @@ class GuildConfig:
     starter_role_id: int | None = None
     language: str | None = None
     pictures: bool = True
+    game_max_count: int | None = None  # None: bot.quiz.games.MAX_COUNT
+    game_pause: int | None = None  # seconds between a game's questions; None: the default
+    game_moderators_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,3 +180,80 @@ class SkillCount:
     answered: int
     correct: int
     players: int
+
+
+@dataclass(frozen=True, slots=True)
+class GameRound:
+    """Which game, and which of its rounds, a question is opened for."""
+
+    game_id: int
+    round: int
+
+
+@dataclass(frozen=True, slots=True)
+class Game:
+    """A game of several questions in one channel, as stored."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    started_by: int
+    count: int
+    kind: str | None
+    difficulty: int | None
+    template_name: str | None
+    lang: str
+    status: str  # running, finished, idle, stopped
+    rounds_done: int
+    idle_rounds: int
+    current_question_id: int | None
+    next_at: datetime | None
+    started_at: datetime
+    ended_at: datetime | None = None
+    winner_id: int | None = None
+
+    @property
+    def current_round(self) -> int:
+        """The round under way (or, while pausing, the one about to start)."""
+        return self.rounds_done + (0 if self.next_at is not None else 1)
+
+
+@dataclass(frozen=True, slots=True)
+class GameAnswer:
+    """One stored attempt at one of a game's questions."""
+
+    round: int
+    kind: str
+    user_id: int
+    outcome: str
+    points: int
+    event_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class GamePlay:
+    """What a game's stored rounds say: the kind of each round asked, every attempt."""
+
+    kinds: tuple[tuple[int, str], ...]  # (round, kind), one per question asked
+    answers: tuple[GameAnswer, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A player's place in a game so far; their best and worst family in it."""
+
+    place: int
+    user_id: int
+    points: int
+    correct: int
+    answered: int
+    best_kind: str | None = None
+    worst_kind: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WinsRow:
+    rank: int
+    user_id: int
+    wins: int
+    played: int

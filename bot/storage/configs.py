@@ -25,6 +25,9 @@ async def guild_config(sessions: async_sessionmaker[AsyncSession], guild_id: int
             starter_role_id=row.starter_role_id,
             language=row.language,
             pictures=row.pictures,
+            game_max_count=row.game_max_count,
+            game_pause=row.game_pause,
+            game_moderators_only=row.game_moderators_only,
         )
 
 
@@ -43,7 +46,9 @@ async def update_config(
     async with writing() as session:
         row = await session.get(GuildSettings, guild_id, with_for_update=True)
         if row is None:
-            row = GuildSettings(guild_id=guild_id, allowed_channels=[], pictures=True)
+            row = GuildSettings(
+                guild_id=guild_id, allowed_channels=[], pictures=True, game_moderators_only=False
+            )
             session.add(row)
         for name, value in changes.items():
             setattr(row, name, value)

@@ -70,6 +70,13 @@ class GuildSettings(Base):
     starter_role_id: Mapped[int | None] = mapped_column(BigInteger)
     language: Mapped[str | None] = mapped_column(String(8))
     pictures: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # Games (bot.quiz.games): the longest a game may be, the pause between its
+    # questions (None: the defaults), and whether only moderators may start one.
+    game_max_count: Mapped[int | None] = mapped_column(Integer)
+    game_pause: Mapped[int | None] = mapped_column(Integer)
+    game_moderators_only: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
 
 
 class QuestionRow(Base):

@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.engine.question import Question, question_from_dict, question_to_dict
-from bot.records import AnswerSummary, ChannelBusy, ClosedQuestion, OpenQuestion
+from bot.records import AnswerSummary, ChannelBusy, ClosedQuestion, GameRound, OpenQuestion
 from bot.storage.core import QUESTIONS, Writing
+from bot.storage.games import link_question
 from bot.storage.models import AnswerEvent, QuestionRow
 
 
@@ -57,8 +58,10 @@ async def open_question(
     template_version: int | None,
     practice: bool = False,
     daily: bool = False,
+    game_round: GameRound | None = None,
 ) -> OpenQuestion:
-    """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
+    """Store a new open question, or raise ``ChannelBusy`` with the one already open;
+    a game's question is linked to its round in the same transaction."""
     row = QuestionRow(
         guild_id=guild_id,
         channel_id=channel_id,
@@ -81,6 +84,8 @@ async def open_question(
         async with writing() as session:
             session.add(row)
             await session.flush()
+            if game_round is not None:
+                await link_question(session, game_round, row.id)
     except IntegrityError:
         raise ChannelBusy(await open_in_channel(sessions, channel_id)) from None
     return open_from_row(row)

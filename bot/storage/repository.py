@@ -35,6 +35,7 @@ from bot.records import (
     BoardRow,
     ChannelBusy,
     ClosedQuestion,
+    GameRound,
     GuildConfig,
     Misconception,
     OpenQuestion,
@@ -199,6 +200,7 @@ class Repository:
         template_version: int | None = None,
         practice: bool = False,
         daily: bool = False,
+        game_round: GameRound | None = None,
     ) -> OpenQuestion:
         """Store a new open question, or raise ``ChannelBusy`` with the one already open."""
         return await questions.open_question(
@@ -215,6 +217,7 @@ class Repository:
             template_version=template_version,
             practice=practice,
             daily=daily,
+            game_round=game_round,
         )
 
     @guard
