@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.ops.health import Health
 from bot.ops.metrics import Metrics
 from bot.quiz.daily import DailyQuestions
+from bot.quiz.games import Games
 from bot.quiz.reminders import Reminders
 from bot.quiz.service import QuizService, utcnow
 from bot.quiz.template_admin import TemplateAdmin
 from bot.storage.daily import DailyStore
+from bot.storage.games import GameStore
 from bot.storage.reminders import ReminderStore
 from bot.storage.repository import Repository
 from bot.storage.template_store import TemplateStore
@@ -60,6 +62,8 @@ def build(
     )
     service.daily = DailyQuestions(service, DailyStore(repository))
     service.reminders = Reminders(service, ReminderStore(repository))
+    # Games of several questions: policy beside the service, over their own store.
+    service.games = Games(service, GameStore(repository))
     metrics = Metrics()
     repository.answers.on_commit = metrics.observe_commit
     metrics.watch_open_questions(service.open_count)

@@ -147,6 +147,9 @@ def _kind_label(kind: str, lang: str) -> str:
     return t(key, lang) if has_text(key) else kind
 
 
+kind_label = _kind_label  # for the game cards (bot.present.game_cards)
+
+
 def mistake_label(name: str, lang: str) -> str:
     """A named misconception as people read it; a template's mistake keeps its own name."""
     key = f"mistake_name.{name}"
@@ -218,7 +221,13 @@ def fit_names(names: Sequence[str], limit: int, lang: str) -> str:
     return separator.join(shown)
 
 
-def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
+def close_card(
+    closed: ClosedQuestion,
+    name: Namer,
+    lang: str = "en",
+    extra_fields: Sequence[tuple[str, str]] = (),
+) -> Card:
+    """The reveal; ``extra_fields`` go last (a game's standings, bot.present.game_cards)."""
     question = closed.open.question
     correct = [a for a in closed.answers if a.outcome == "correct"]
     partial = [a for a in closed.answers if a.outcome == "partial"]
@@ -245,6 +254,7 @@ def close_card(closed: ClosedQuestion, name: Namer, lang: str = "en") -> Card:
     # and the reveal is where they learn their verdict.
     if wrong:
         fields.append((t("card.close.wrong", lang), who(wrong, points=False)))
+    fields.extend(extra_fields)
     stopped = t("card.close.stopped", lang) if closed.status == "stopped" else ""
     legend = t("hint.card.legend", lang) if any(a.hints for a in closed.answers) else ""
     return Card(

@@ -24,6 +24,7 @@ from bot.quiz.hints import Hints
 from bot.quiz.practice import Practice
 from bot.quiz.privacy import Privacy
 from bot.quiz.sources import QuestionSource
+from bot.records import GameRound
 from bot.storage.repository import (
     AlreadyAnswered,
     Board,
@@ -41,6 +42,7 @@ from bot.storage.template_store import TemplateStore
 
 if TYPE_CHECKING:
     from bot.quiz.daily import DailyQuestions
+    from bot.quiz.games import Games
     from bot.quiz.reminders import Reminders
     from bot.quiz.template_admin import TemplateAdmin
 
@@ -122,6 +124,8 @@ class QuizService:
         self.daily: DailyQuestions | None = None
         # Practice reminders by direct message (bot.quiz.reminders); set likewise.
         self.reminders: Reminders | None = None
+        # Games of several questions (bot.quiz.games), set by bot.wiring.
+        self.games: Games | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -210,16 +214,20 @@ class QuizService:
         lang: str | None = None,
         is_moderator: bool = False,
         member_roles: Collection[int] = (),
+        game_round: GameRound | None = None,
     ) -> OpenQuestion:
         """Open a question in a channel: of ``kind``, from the guild's ``template``, or
         (neither) drawn from the guild's mix. With ``code`` it is an unranked replay.
 
         Raises ``bank.QuizError`` for a bad kind, difficulty or code, ``ChannelBusy``
         when the channel already has an open question. The question is asked in ``lang``
-        (by default the guild's language, ``language_of``).
+        (by default the guild's language, ``language_of``). A game's later rounds
+        (``game_round``) were allowed when the game started (``bot.quiz.games``).
         """
         config = config or await self.config(guild_id)
-        self._check_may_start(config, channel_id, user_id, is_moderator, member_roles)
+        later_round = game_round is not None and game_round.round > 1
+        if not later_round:
+            self._check_may_start(config, channel_id, user_id, is_moderator, member_roles)
         lang = lang or self.language_of(config)
         picked = await self.questions.pick(
             guild_id,
@@ -242,9 +250,11 @@ class QuizService:
             ranked=picked.ranked,
             template_name=picked.template_name,
             template_version=picked.template_version,
+            game_round=game_round,
         )
         self._open[channel_id] = opened
-        self._last_start[user_id] = self.clock()
+        if not later_round:
+            self._last_start[user_id] = self.clock()
         log.info(
             "question %s opened (%s)",
             opened.id,
