@@ -21,6 +21,7 @@ from discord.ext import commands
 from bot.discord import http_guard
 from bot.discord.daily import DailyScheduler
 from bot.discord.embeds import embed_for, mention, with_picture
+from bot.discord.games import GameRunner
 from bot.discord.gateway_turns import take_turns
 from bot.discord.instruments import instrument
 from bot.discord.language import CatalogTranslator
@@ -124,6 +125,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         # Discord's reaction budget per channel (bot.quiz.feedback); a benchmark against
         # a Discord without limits passes a plan without them.
         self.reactions = ReactionSender(service, reaction_plan)
+        # Games of several questions: the reveal path's and the deadline loop's hooks.
+        self.games = GameRunner(self)
         instrument(self, self.metrics, health)
         # Every REST attempt waits out a global 429 window (discord.py 2.7.1 bug).
         http_guard.install(self)
@@ -212,6 +215,7 @@ class ConvQuizBot(commands.AutoShardedBot):
         if self.sync_only:
             return
         self._pending_reveals = await self.service.resume()
+        await self.games.resume(self._pending_reveals)
         self._deadline_task = asyncio.create_task(self._deadlines(), name="convquiz-deadlines")
         if self.service.daily is not None:
             self.daily = DailyScheduler(self, self.service.daily)
@@ -265,7 +269,8 @@ class ConvQuizBot(commands.AutoShardedBot):
             await self.post_reveal(closed)
         self._pending_reveals = []
         while not self.is_closed():
-            deadline = self.service.next_deadline()
+            due = [self.service.next_deadline(), self.games.next_due()]
+            deadline = min((moment for moment in due if moment is not None), default=None)
             timeout = None
             if deadline is not None:
                 timeout = max(0.0, (deadline - self.service.clock()).total_seconds())
@@ -275,6 +280,7 @@ class ConvQuizBot(commands.AutoShardedBot):
             try:
                 for closed in await self.service.close_due():
                     await self.post_reveal(closed)
+                await self.games.run_due()  # a game's next question, after its pause
             except StorageError as error:
                 log.warning("closing due questions failed: %s", error)
                 await asyncio.sleep(1.0)
@@ -288,6 +294,7 @@ class ConvQuizBot(commands.AutoShardedBot):
         """The one reveal path: the deadline loop posts to the question's channel, a
         ``stop`` command passes its context (a slash command's reply must answer it)."""
         channel_id = closed.open.channel_id
+        game_round = await self.games.on_close(closed)  # counted even if unreachable
         channel = via or self.get_channel(channel_id)
         if channel is None:
             try:
@@ -300,7 +307,8 @@ class ConvQuizBot(commands.AutoShardedBot):
         # A reaction already on the wire lands before the reveal, never after it.
         await self.reactions.settle(channel_id)
         # The reveal is in the language the question was asked in.
-        card = close_card(closed, mention, closed.open.question.lang)
+        lang = closed.open.question.lang
+        card = close_card(closed, mention, lang, self.games.reveal_fields(game_round, lang))
         embed = embed_for(card)
         pictures = True
         with contextlib.suppress(StorageError):
@@ -314,6 +322,7 @@ class ConvQuizBot(commands.AutoShardedBot):
             )
         except discord.HTTPException as error:
             log.warning("cannot post the reveal of question %s: %s", closed.open.id, error)
+        await self.games.after_reveal(game_round, channel)  # type: ignore[arg-type]
 
 
 def _stop_on_signals(bot: ConvQuizBot) -> None:

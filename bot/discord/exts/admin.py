@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 import discord
@@ -15,6 +16,8 @@ from bot.engine.daily import MAX_WINDOW_MINUTES, MIN_WINDOW_MINUTES, RAMPS, Dail
 from bot.i18n.texts import LANGUAGES, language_named
 from bot.present.cards import config_card
 from bot.present.daily_cards import daily_card
+from bot.present.game_cards import game_config_fields
+from bot.quiz.games import MAX_COUNT, MAX_PAUSE
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
@@ -24,6 +27,7 @@ if TYPE_CHECKING:
     from bot.discord.bot import ConvQuizBot
 
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 10, 600
+GAME_STARTERS = ("anyone", "moderators")
 AUTO_LANGUAGE = ("auto", "default", "server")  # follow the guild's language in Discord
 
 
@@ -44,6 +48,7 @@ class AdminCog(commands.Cog):
         config = await self.bot.guild_config(ctx.guild.id)
         lang = await guild_language(self.bot, ctx.guild)
         card = config_card(config, self.bot.service.time_limit_of(config), lang)
+        card = dataclasses.replace(card, fields=card.fields + game_config_fields(config, lang))
         await ctx.send(embed=embed_for(card))
 
     @commands.hybrid_group(  # type: ignore[arg-type]
@@ -180,6 +185,36 @@ class AdminCog(commands.Cog):
     async def dailyramp(self, ctx: commands.Context[ConvQuizBot], ramp: str) -> None:
         assert ctx.guild is not None and self.bot.service.daily is not None
         await self._show_daily(ctx, await self.bot.service.daily.set_ramp(ctx.guild.id, ramp))
+
+    # --- games (bot.quiz.games) --------------------------------------------------------
+
+    @quizconfig.command(name="gamemax", description=text("games.cmd.gamemax"))  # type: ignore[arg-type]
+    @app_commands.describe(count=text("games.cmd.gamemax.count", high=MAX_COUNT))
+    async def gamemax(self, ctx: commands.Context[ConvQuizBot], count: int) -> None:
+        assert ctx.guild is not None
+        if not 1 <= count <= MAX_COUNT:
+            raise Refusal("games.error.max_range", low=1, high=MAX_COUNT)
+        await self.bot.save_config(ctx.guild.id, game_max_count=count)
+        await self._show(ctx)
+
+    @quizconfig.command(name="gamepause", description=text("games.cmd.gamepause"))  # type: ignore[arg-type]
+    @app_commands.describe(seconds=text("games.cmd.gamepause.seconds", high=MAX_PAUSE))
+    async def gamepause(self, ctx: commands.Context[ConvQuizBot], seconds: int) -> None:
+        assert ctx.guild is not None
+        if not 0 <= seconds <= MAX_PAUSE:
+            raise Refusal("games.error.pause_range", low=0, high=MAX_PAUSE)
+        await self.bot.save_config(ctx.guild.id, game_pause=seconds)
+        await self._show(ctx)
+
+    @quizconfig.command(name="gamestarters", description=text("games.cmd.gamestarters"))  # type: ignore[arg-type]
+    @app_commands.describe(who=text("games.cmd.gamestarters.who"))
+    @app_commands.choices(who=[choice(f"games.choice.{w}", w) for w in GAME_STARTERS])
+    async def gamestarters(self, ctx: commands.Context[ConvQuizBot], who: str) -> None:
+        assert ctx.guild is not None
+        if who.lower() not in GAME_STARTERS:
+            raise Refusal("games.error.starters")
+        await self.bot.save_config(ctx.guild.id, game_moderators_only=who.lower() == "moderators")
+        await self._show(ctx)
 
 
 async def setup(bot: ConvQuizBot) -> None:

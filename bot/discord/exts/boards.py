@@ -13,6 +13,7 @@ from bot.discord.exts.quiz._cog import KIND_CHOICES
 from bot.discord.language import Refusal, choice, guild_language, reply_language, text
 from bot.discord.pictures import stats_chart_for
 from bot.present.cards import board_card, help_card, stats_card
+from bot.present.game_cards import wins_card
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
 # 2.7.1's typing of hybrid decorators on cog methods (fixed upstream after 2.7.1, in
@@ -26,6 +27,7 @@ SCOPE_CHOICES = [
     choice("card.board.all", "all"),
     choice("card.board.week", "week"),
     choice("choice.scope.global", "global"),
+    choice("games.scope", "games"),  # game wins (bot.quiz.games)
 ]
 
 
@@ -46,6 +48,13 @@ class BoardsCog(commands.Cog):
     ) -> None:
         assert ctx.guild is not None
         scope = scope.lower()
+        if scope == "games" and kind is None and self.bot.service.games is not None:
+            rows, me, players = await self.bot.service.games.wins(
+                ctx.guild.id, user_id=ctx.author.id
+            )
+            lang = await guild_language(self.bot, ctx.guild)
+            await ctx.send(embed=embed_for(wins_card(rows, me, players, mention, lang)))
+            return
         kinds = await self.bot.service.kinds_of(ctx.guild.id)
         if scope not in SCOPES and kind is None and scope in kinds:
             scope, kind = "all", scope  # "!leaderboard output_size"

@@ -10,10 +10,11 @@ if TYPE_CHECKING:
 
 async def setup(bot: ConvQuizBot) -> None:
     from bot.discord.exts.quiz._cog import QuizCog
+    from bot.discord.exts.quiz._games import StopGameButton
     from bot.discord.exts.quiz._hints import HintButton, HintCog
     from bot.discord.exts.quiz._modal import TypedAnswerButton
     from bot.discord.exts.quiz._views import AnswerButton
 
-    bot.add_dynamic_items(AnswerButton, TypedAnswerButton, HintButton)
+    bot.add_dynamic_items(AnswerButton, TypedAnswerButton, HintButton, StopGameButton)
     await bot.add_cog(QuizCog(bot))
     await bot.add_cog(HintCog(bot))

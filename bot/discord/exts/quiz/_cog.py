@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.embeds import embed_for, with_picture
+from bot.discord.exts.quiz._games import start_game, stop_game
 from bot.discord.exts.quiz._hints import add_hint_button
 from bot.discord.exts.quiz._modal import typed_answer_view
 from bot.discord.exts.quiz._views import answer_view
@@ -93,6 +94,23 @@ class QuizCog(commands.Cog):
 
         await send_review(self.bot, ctx)
 
+    @convquiz.command(name="game", description=text("games.cmd"))  # type: ignore[arg-type]
+    @commands.guild_only()
+    @app_commands.describe(
+        count=text("games.cmd.count"),
+        kind=text("cmd.convquiz.kind"),
+        difficulty=text("cmd.convquiz.difficulty"),
+    )
+    @app_commands.choices(kind=KIND_CHOICES, difficulty=DIFFICULTY_CHOICES)
+    async def game(
+        self,
+        ctx: commands.Context[ConvQuizBot],
+        count: int | None = None,
+        kind: str | None = None,
+        difficulty: str | None = None,
+    ) -> None:
+        await start_game(self, ctx, count, kind, difficulty)
+
     @convquiz.command(name="stop", description=text("cmd.stop"))  # type: ignore[arg-type]
     @commands.guild_only()
     async def stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
@@ -107,6 +125,8 @@ class QuizCog(commands.Cog):
         template: str | None = None,
     ) -> None:
         assert ctx.guild is not None
+        if self.bot.service.games is not None:  # one game or question per channel
+            self.bot.service.games.refuse_if_running(ctx.channel.id)
         config = await self.bot.guild_config(ctx.guild.id)
         # Asked in the guild's language, whoever starts it: the whole channel reads it.
         lang = self.bot.service.language_of(config, str(ctx.guild.preferred_locale))
@@ -155,6 +175,10 @@ class QuizCog(commands.Cog):
     post_question = _post
 
     async def _stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
+        games = self.bot.service.games
+        if games is not None and games.running_in(ctx.channel.id) is not None:
+            await stop_game(self, ctx)
+            return
         closed = await self.bot.service.stop(
             ctx.channel.id, ctx.author.id, is_moderator=is_moderator(ctx.author)
         )
