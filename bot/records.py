@@ -145,6 +145,7 @@ class PrivacyCounts:
     skill_mistakes: int = 0
     reminders: int = 0  # the reminder setting and the days a reminder was sent
     hints_taken: int = 0  # (question, player) rows of hints taken
+    games: int = 0  # games started or won, and game results
 
     @property
     def total(self) -> int:

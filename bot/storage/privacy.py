@@ -1,15 +1,17 @@
 """A member's own data: how many rows name them, every such row, and deleting them.
 
 Rows that name a user: their answer events, the hints they took, their totals (per
-guild, per week, per kind, global), the questions they started or answered first, and
-the template versions they wrote. Points histograms and guild settings name nobody.
+guild, per week, per kind, global), the questions they started or answered first, the
+template versions they wrote, and the games they started, won or played. Points
+histograms and guild settings name nobody.
 
 Deleting (one transaction) removes the events, hints and totals, and unnames the rest:
 ``started_by`` and template authors become ``ANONYMOUS`` (0), ``first_correct_user``
-is recomputed. Other members' points depend on the deleted events only through the
-first-correct bonus (streaks are per player), so every guild the user played in is
-replayed with ``rescore``'s own replay, and only the rows that come out different are
-written: afterwards the totals equal a full ``rescore`` of what remains.
+is recomputed, a game's result row is deleted and its ``winner_id`` cleared. Other
+members' points depend on the deleted events only through the first-correct bonus
+(streaks are per player), so every guild the user played in is replayed with
+``rescore``'s own replay, and only the rows that come out different are written:
+afterwards the totals equal a full ``rescore`` of what remains.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import PrivacyCounts
 from bot.storage.core import ANSWERS, GLOBAL, KINDS, QUESTIONS, USERS, WEEKLY
+from bot.storage.game_models import GamePlayer, GameRow
 from bot.storage.hints import HINTS
 from bot.storage.learner import CARDS, MISTAKES
 from bot.storage.learner_models import ReminderSend, ReminderSetting
@@ -39,6 +42,8 @@ ANONYMOUS = 0
 
 TEMPLATES: Table = GuildTemplate.__table__  # type: ignore[assignment]
 VERSIONS: Table = TemplateVersion.__table__  # type: ignore[assignment]
+GAMES: Table = GameRow.__table__  # type: ignore[assignment]
+PLAYERS: Table = GamePlayer.__table__  # type: ignore[assignment]
 
 # Every totals table with the columns a replay produces for it.
 _TOTALS: tuple[tuple[str, Table, tuple[str, ...]], ...] = (
@@ -69,7 +74,13 @@ async def counts(session: AsyncSession, user_id: int) -> PrivacyCounts:
         reminders=await _count(session, REMINDERS, REMINDERS.c.user_id == user_id)
         + await _count(session, REMINDER_SENDS, REMINDER_SENDS.c.user_id == user_id),
         hints_taken=await _count(session, HINTS, HINTS.c.user_id == user_id),
+        games=await _count(session, PLAYERS, PLAYERS.c.user_id == user_id)
+        + await _count(session, GAMES, _names_in_game(user_id)),
     )
+
+
+def _names_in_game(user_id: int) -> Any:
+    return (GAMES.c.started_by == user_id) | (GAMES.c.winner_id == user_id)
 
 
 def _plain(value: Any) -> Any:
@@ -114,6 +125,8 @@ async def export_rows(session: AsyncSession, user_id: int) -> dict[str, list[dic
             for row in await session.execute(started)
         ],
         "hints_taken": await _rows(session, HINTS, HINTS.c.user_id == user_id),
+        "game_results": await _rows(session, PLAYERS, PLAYERS.c.user_id == user_id),
+        "games_started_or_won": await _rows(session, GAMES, _names_in_game(user_id)),
         "template_versions_authored": [
             {k: v for k, v in row.items() if k != "source"}
             for row in await _rows(session, VERSIONS, VERSIONS.c.created_by == user_id)
@@ -301,6 +314,11 @@ async def delete_user(session: AsyncSession, user_id: int) -> PrivacyCounts:
     await session.execute(
         update(TEMPLATES).where(TEMPLATES.c.updated_by == user_id).values(updated_by=ANONYMOUS)
     )
+    await _delete(session, PLAYERS, PLAYERS.c.user_id == user_id)
+    await session.execute(
+        update(GAMES).where(GAMES.c.started_by == user_id).values(started_by=ANONYMOUS)
+    )
+    await session.execute(update(GAMES).where(GAMES.c.winner_id == user_id).values(winner_id=None))
     changed: set[int] = set()
     for guild_id in guilds:
         changed |= await _replay_guild(session, guild_id)

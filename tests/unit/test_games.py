@@ -166,6 +166,15 @@ async def test_a_three_question_game_counts_each_round_once_and_survives_a_resta
     # Game questions count on the ordinary boards.
     ordinary = await restarted.quiz.leaderboard(GUILD)
     assert {r.user_id: r.points for r in ordinary.rows} == dict(points)
+
+    # /privacy: the winner's game rows are counted, exported and deleted with the rest.
+    repository = restarted.repository
+    assert (await repository.privacy_counts(winner)).games == 2  # the win, the result
+    exported = await repository.privacy_export(winner)
+    assert [row["points"] for row in exported["game_results"]] == [points[winner]]
+    await repository.privacy_delete(winner)
+    assert (await repository.privacy_counts(winner)).total == 0
+    assert await again.wins(GUILD) == ((), None, 0)
     await restarted.quiz.close()
 
 
@@ -238,4 +247,42 @@ async def test_bad_starts_leave_nothing_stored(engine: AsyncEngine) -> None:
     with pytest.raises(ChannelBusy):
         await start(games)
     assert await rows(engine, GameRow) == 0
+    await services.quiz.close()
+
+
+async def test_a_restart_in_the_pause_or_before_counting_goes_on_from_the_database(
+    engine: AsyncEngine,
+) -> None:
+    clock = Clock()
+    services, games = wiring(engine, clock)
+    first = await start(games, count=4)
+    await services.quiz.answer(CHANNEL, BOB, first.question.answer_text)
+    await games.on_close(await close(services, clock))  # round 1 counted; pausing
+    await services.quiz.close()
+
+    # Restarted in the pause: the next question is due when the pause ends.
+    services, games = wiring(engine, clock)
+    await services.quiz.resume()
+    assert await games.resume() == [] and games.due() == []
+    clock.advance(5)
+    (game,) = games.due()
+    second = await games.next_question(game)
+    assert isinstance(second, OpenQuestion)
+    # The process dies between closing question 2 and counting it.
+    closed = await close(services, clock)
+    assert closed.open.id == second.id
+    await services.quiz.close()
+
+    services, games = wiring(engine, clock)
+    assert await services.quiz.resume() == []  # nothing open: the close was stored
+    (settled,) = await games.resume()
+    assert settled.round == 2 and settled.ended is None
+    assert settled.game.idle_rounds == 1  # nobody answered question 2
+    (bob,) = settled.standings
+    assert bob.user_id == BOB and bob.points > 0
+    # Stopped in the pause: the game ends at once, after the two questions asked.
+    ended = await games.stop(CHANNEL, ALICE, is_moderator=False)
+    assert not isinstance(ended, ClosedQuestion) and ended is not None
+    assert (ended.reason, ended.game.rounds_done, ended.winner_id) == ("stopped", 2, BOB)
+    assert await games.stop(CHANNEL, ALICE, is_moderator=False) is None
     await services.quiz.close()

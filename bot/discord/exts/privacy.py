@@ -53,6 +53,7 @@ def show_text(counts: PrivacyCounts, lang: str) -> str:
             mistakes=counts.skill_mistakes,
             reminders=counts.reminders,
         ),
+        t("games.privacy", lang, games=counts.games),
         t("privacy.show.anonymous", lang),
         t("privacy.show.commands", lang),
     ]
