@@ -213,11 +213,6 @@ class Game:
     ended_at: datetime | None = None
     winner_id: int | None = None
 
-    @property
-    def current_round(self) -> int:
-        """The round under way (or, while pausing, the one about to start)."""
-        return self.rounds_done + (0 if self.next_at is not None else 1)
-
 
 @dataclass(frozen=True, slots=True)
 class GameAnswer:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.engine import bank
+from bot.errors import StorageError
 from bot.quiz.service import NotAllowed, QuizService
 from bot.records import (
     ChannelBusy,
@@ -265,8 +266,8 @@ class Games:
                 member_roles=member_roles,
                 game_round=GameRound(game.id, 1),
             )
-        except BaseException:
-            await self.store.discard(game.id)
+        except Exception:
+            await self.store.discard(game.id)  # nothing half-started stays stored
             raise
         game = replace(game, current_question_id=opened.id)
         self._running[channel_id] = game
@@ -277,8 +278,6 @@ class Games:
         """Open the next round of a game whose pause is over. A question that cannot be
         asked (its template is gone, the channel is taken) ends the game; a database
         failure tries again shortly (``None``)."""
-        from bot.errors import StorageError
-
         round_number = game.rounds_done + 1
         config = await self.service.config(game.guild_id)
         try:

@@ -71,6 +71,7 @@ async def link_question(session: AsyncSession, game_round: GameRound, question_i
 class GameStore:
     def __init__(self, repository: Repository) -> None:
         self._sessions = repository.sessions
+        # The repository's write transactions: on SQLite, queued behind its other writers.
         self._writing = repository._writing
 
     @guard
