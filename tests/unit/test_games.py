@@ -286,3 +286,23 @@ async def test_a_restart_in_the_pause_or_before_counting_goes_on_from_the_databa
     assert (ended.reason, ended.game.rounds_done, ended.winner_id) == ("stopped", 2, BOB)
     assert await games.stop(CHANNEL, ALICE, is_moderator=False) is None
     await services.quiz.close()
+
+
+async def test_only_the_guilds_shard_owner_resumes_its_game(engine: AsyncEngine) -> None:
+    clock = Clock()
+    services, games = wiring(engine, clock)
+    await start(games)
+    await services.quiz.close()
+    owner = (GUILD >> 22) % 2  # Discord's shard of the guild, of two
+
+    def process(shard: int) -> Games:
+        built = build(engine, clock=clock, owns_guild=lambda g: (g >> 22) % 2 == shard)
+        assert built.quiz.games is not None
+        return built.quiz.games
+
+    other, owning = process(1 - owner), process(owner)
+    await other.resume()
+    await owning.resume()
+    assert other.running_in(CHANNEL) is None
+    resumed = owning.running_in(CHANNEL)
+    assert resumed is not None and resumed.guild_id == GUILD
