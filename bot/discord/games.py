@@ -17,7 +17,7 @@ import discord
 
 from bot.discord.embeds import embed_for, mention
 from bot.errors import StorageError
-from bot.present.game_cards import final_card, standings_field
+from bot.present.game_cards import final_card, question_title_suffix, standings_field
 from bot.quiz.games import GameEnd, Games, RoundOver
 from bot.records import ClosedQuestion, OpenQuestion
 
@@ -54,6 +54,13 @@ class GameRunner:
 
     def next_due(self) -> datetime | None:
         return None if self.games is None else self.games.next_due()
+
+    def title_suffix(self, opened: OpenQuestion) -> str:
+        """For a game's question, which of its questions it is (in its title)."""
+        game = None if self.games is None else self.games.running_in(opened.channel_id)
+        if game is None or game.current_question_id != opened.id:
+            return ""
+        return question_title_suffix(game.rounds_done + 1, game.count, opened.question.lang)
 
     # --- the reveal path's hook ---------------------------------------------------------
 

@@ -180,12 +180,14 @@ def feedback_in(question: Question, grade: Grade, lang: str) -> str:
     return grade.feedback
 
 
-def question_card(open_question: OpenQuestion, lang: str = "en") -> Card:
+def question_card(open_question: OpenQuestion, lang: str = "en", title_suffix: str = "") -> Card:
+    """A question; ``title_suffix`` says where it stands in a game (bot.present.game_cards)."""
     question = open_question.question
     label = _kind_label(question.kind, lang)
     ranked = "" if open_question.ranked else t("card.practice", lang)
     ranked += t("daily.card.marker", lang) if open_question.daily else ""
     title = t("card.question.title", lang, kind=label, difficulty=question.difficulty) + ranked
+    title += title_suffix
     footer = t(
         "card.question.footer.choice" if question.choices else "card.question.footer",
         lang,

@@ -14,6 +14,7 @@ from bot.records import GuildConfig, Standing, WinsRow
 __all__ = [
     "final_card",
     "game_config_fields",
+    "question_title_suffix",
     "standings_field",
     "wins_card",
 ]
@@ -43,6 +44,11 @@ def _row(standing: Standing, name: Namer, lang: str) -> str:
         points=standing.points,
         correct=standing.correct,
     )
+
+
+def question_title_suffix(round_: int, count: int, lang: str) -> str:
+    """What a game question's title adds: which of the game's questions it is."""
+    return t("games.question_of", lang, round=round_, count=count)
 
 
 def standings_field(over: RoundOver, name: Namer, lang: str) -> tuple[str, str]:

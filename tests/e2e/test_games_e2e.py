@@ -41,6 +41,10 @@ async def next_question(run: Running, start: int) -> tuple[SentMessage, Question
     return posted, bank.from_code(code_of(posted))
 
 
+def title_of(message: SentMessage) -> str:
+    return str(message.embeds[0]["title"])
+
+
 async def answer(run: Running, member: Member, reply: str) -> None:
     """Say ``reply`` and wait until it is stored (its reaction comes after the commit)."""
     said = await run.say(member, reply)
@@ -90,7 +94,7 @@ async def test_a_three_question_game_with_two_players(world: World, database_url
     async with running(world) as run:
         start = len(fake.sent_messages)
         await run.say(world.alice, "!convquiz game 3 param_count 1")
-        _, question = await next_question(run, start)
+        posted, question = await next_question(run, start)
         totals: dict[int, int] = defaultdict(int)
         plays = [
             [(world.bob, True), (world.carol, False)],
@@ -98,6 +102,7 @@ async def test_a_three_question_game_with_two_players(world: World, database_url
             [(world.bob, True), (world.carol, True)],
         ]
         for round_, answers in enumerate(plays, start=1):
+            assert title_of(posted).endswith(f" · game question {round_} of 3")
             for member, right in answers:
                 await answer(run, member, question.answer_text if right else wrong(question))
             start = len(fake.sent_messages)
@@ -109,7 +114,7 @@ async def test_a_three_question_game_with_two_players(world: World, database_url
             assert standings_in(reveal, round_, 3) == ranked(totals)
             if round_ < 3:
                 await run.advance(5)  # the pause between questions
-                _, question = await next_question(run, start)
+                posted, question = await next_question(run, start)
         final = await fake.wait_for_message(is_final, start=start)
         text = text_of(final)
         winner, points = ranked(totals)[0]

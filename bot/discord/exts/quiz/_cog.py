@@ -148,7 +148,7 @@ class QuizCog(commands.Cog):
     async def _post(
         self, ctx: discord.abc.Messageable, opened: OpenQuestion, *, pictures: bool
     ) -> None:
-        card = question_card(opened, opened.question.lang)
+        card = question_card(opened, opened.question.lang, self.bot.games.title_suffix(opened))
         choices = opened.question.choices
         # Choice questions answer by their buttons; the others by typing, or privately
         # through the Answer button's form (the path that always gets a verdict at once).
