@@ -228,6 +228,8 @@ class QuizService:
         later_round = game_round is not None and game_round.round > 1
         if not later_round:
             self._check_may_start(config, channel_id, user_id, is_moderator, member_roles)
+        if game_round is None and self.games is not None:  # one game or question a channel
+            self.games.refuse_if_running(channel_id)
         lang = lang or self.language_of(config)
         picked = await self.questions.pick(
             guild_id,

@@ -118,8 +118,9 @@ async def test_a_three_question_game_counts_each_round_once_and_survives_a_resta
     assert points[BOB] > 0
     assert await games.on_close(closed) is None  # a second reveal counts nothing
     # A single question waits for the game; the next comes after the pause (5 s).
-    with pytest.raises(NotAllowed):
-        games.refuse_if_running(CHANNEL)
+    with pytest.raises(NotAllowed) as busy:
+        await service.start(guild_id=GUILD, channel_id=CHANNEL, user_id=CAROL)
+    assert busy.value.key == "games.busy" and service.open_in(CHANNEL) is None
     clock.advance(4)
     assert games.due() == []
     clock.advance(1)

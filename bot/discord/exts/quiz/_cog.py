@@ -125,8 +125,6 @@ class QuizCog(commands.Cog):
         template: str | None = None,
     ) -> None:
         assert ctx.guild is not None
-        if self.bot.service.games is not None:  # one game or question per channel
-            self.bot.service.games.refuse_if_running(ctx.channel.id)
         config = await self.bot.guild_config(ctx.guild.id)
         # Asked in the guild's language, whoever starts it: the whole channel reads it.
         lang = self.bot.service.language_of(config, str(ctx.guild.preferred_locale))
@@ -175,9 +173,7 @@ class QuizCog(commands.Cog):
     post_question = _post
 
     async def _stop(self, ctx: commands.Context[ConvQuizBot]) -> None:
-        games = self.bot.service.games
-        if games is not None and games.running_in(ctx.channel.id) is not None:
-            await stop_game(self, ctx)
+        if await stop_game(self, ctx):  # the channel's game, if one runs
             return
         closed = await self.bot.service.stop(
             ctx.channel.id, ctx.author.id, is_moderator=is_moderator(ctx.author)

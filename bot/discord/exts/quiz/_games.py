@@ -68,24 +68,26 @@ async def start_game(
         raise
 
 
-async def stop_game(cog: QuizCog, ctx: commands.Context[ConvQuizBot]) -> None:
+async def stop_game(cog: QuizCog, ctx: commands.Context[ConvQuizBot]) -> bool:
     """``!convquiz stop`` in a channel with a game: its starter or a moderator; with
-    more than one question left, after a confirmation button."""
+    more than one question left, after a confirmation button. False: no game here."""
     bot = cog.bot
     games = bot.service.games
-    assert games is not None
+    if games is None:
+        return False
     moderator = _is_moderator(ctx.author)
     request = games.may_stop(ctx.channel.id, ctx.author.id, is_moderator=moderator)
     if request is None:
-        return
+        return False
     if request.needs_confirmation:
         lang = await reply_language(ctx, ephemeral=True)
         view = discord.ui.View(timeout=None)
         view.add_item(StopGameButton(request.game.id, lang))
         text = t("games.stop_confirm", lang, left=request.left)
         await ctx.send(text, view=view, ephemeral=True)
-        return
+        return True
     await _stop_now(bot, ctx.channel.id, ctx.author.id, moderator, ctx, None)
+    return True
 
 
 async def _stop_now(
