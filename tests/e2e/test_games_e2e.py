@@ -204,6 +204,30 @@ async def test_the_starter_stops_a_game_after_confirming(quizbot: Running) -> No
     assert sum(1 for m in fake.sent_messages if is_final(m)) == 1
 
 
+async def test_a_game_stopped_in_its_pause_ends_with_one_final_message(
+    quizbot: Running,
+) -> None:
+    world, fake = quizbot.world, quizbot.world.fake
+    start = len(fake.sent_messages)
+    await quizbot.say(world.bob, "!convquiz game 3 param_count")
+    _, question = await next_question(quizbot, start)
+    await answer(quizbot, world.carol, question.answer_text)
+    await quizbot.advance(31)
+    await fake.wait_for_message(is_reveal, start=start)
+    await quizbot.say(world.bob, "!convquiz stop")  # in the pause: two questions left
+    ask = await fake.wait_for_message(lambda m: "2 questions are left" in m.content)
+    start = len(fake.sent_messages)
+    pressed = await fake.click_button(ask.id, ask.custom_ids[0], world.bob.id)
+    await fake.wait_for_interaction_response(interaction=pressed)
+    final = text_of(await fake.wait_for_message(is_final, start=start))
+    assert "stopped after question 1" in final and f"Winner: <@{world.carol.id}>" in final
+    await quizbot.advance(5)  # the pause would have ended: no second question comes
+    await quizbot.say(world.bob, "!leaderboard games")
+    await fake.wait_for_message(lambda m: "game wins" in text_of(m))
+    assert sum(1 for m in fake.sent_messages if is_question(m)) == 1
+    assert [m for m in fake.sent_messages[start:] if is_reveal(m)] == []
+
+
 async def test_a_member_may_not_stop_someone_elses_game(quizbot: Running) -> None:
     world, fake = quizbot.world, quizbot.world.fake
     await quizbot.bot.tree.sync()
