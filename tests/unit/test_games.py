@@ -4,6 +4,7 @@ SQLite file and on PostgreSQL."""
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 
 import pytest
@@ -307,3 +308,52 @@ async def test_only_the_guilds_shard_owner_resumes_its_game(engine: AsyncEngine)
     assert other.running_in(CHANNEL) is None
     resumed = owning.running_in(CHANNEL)
     assert resumed is not None and resumed.guild_id == GUILD
+
+
+# --- the cards -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_crowded_games_cards_fit_discord_and_count_everyone(lang: str) -> None:
+    from datetime import UTC, datetime
+
+    from bot.engine import message_limits
+    from bot.present.game_cards import final_card, standings_field
+    from bot.quiz.games import GameEnd, RoundOver
+    from bot.records import Game, Standing
+
+    players = 300
+    standings = tuple(
+        Standing(place, 10_000_000_000_000_000 + place, 1000 - place, 3, 4, "output_size")
+        for place in range(1, players + 1)
+    )
+    moment = datetime(2026, 12, 1, tzinfo=UTC)
+    game = Game(
+        id=1,
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        started_by=ALICE,
+        count=5,
+        kind=None,
+        difficulty=None,
+        template_name=None,
+        lang=lang,
+        status="finished",
+        rounds_done=5,
+        idle_rounds=0,
+        current_question_id=None,
+        next_at=None,
+        started_at=moment,
+        ended_at=moment,
+        winner_id=standings[0].user_id,
+    )
+    card = final_card(GameEnd(game, "finished", standings, game.winner_id), str, lang)
+    ((_, value),) = card.fields
+    reveal_name, reveal_value = standings_field(RoundOver(game, 5, standings), str, lang)
+    for text in (value, reveal_value):
+        assert len(text) <= message_limits.FIELD_VALUE_CHARS
+        shown = len(text.splitlines()) - 1  # the last line: "and N more"
+        more = re.search(r"\d+", text.splitlines()[-1])
+        assert more is not None and shown + int(more.group()) == players
+        assert text.splitlines()[0].startswith(f"1. {standings[0].user_id} ·")
+    assert "5" in reveal_name and str(standings[0].points) in card.body
