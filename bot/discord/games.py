@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -25,17 +25,6 @@ if TYPE_CHECKING:
     from bot.discord.bot import ConvQuizBot
 
 log = logging.getLogger(__name__)
-
-
-class ChannelAsContext:
-    """What ``QuizCog._post`` reads of a command's context, for a question that no
-    command asked for (a game's later rounds): the channel, and who the question is
-    started by if posting fails."""
-
-    def __init__(self, channel: discord.abc.Messageable, started_by: int) -> None:
-        self.channel = channel
-        self.author = discord.Object(started_by)
-        self.send = channel.send
 
 
 class GameRunner:
@@ -124,8 +113,7 @@ class GameRunner:
         pictures = (await self.bot.guild_config(opened.guild_id)).pictures
         try:
             # The question posts exactly as a command's would (buttons, picture, hints).
-            poster = cast(Any, ChannelAsContext(channel, opened.started_by))
-            await cog._post(poster, opened, pictures=pictures)  # type: ignore[attr-defined]
+            await cog.post_question(channel, opened, pictures=pictures)  # type: ignore[attr-defined]
         except discord.HTTPException as error:
             log.warning("cannot post game question %s: %s", opened.id, error)
             game = self.games.running_in(opened.channel_id)
