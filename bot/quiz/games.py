@@ -276,8 +276,8 @@ class Games:
 
     async def next_question(self, game: Game) -> OpenQuestion | GameEnd | None:
         """Open the next round of a game whose pause is over. A question that cannot be
-        asked (its template is gone, the channel is taken) ends the game; a database
-        failure tries again shortly (``None``)."""
+        asked (its template is gone) ends the game; a channel another question took
+        meanwhile, or a database failure, makes it try again later (``None``)."""
         round_number = game.rounds_done + 1
         config = await self.service.config(game.guild_id)
         try:
@@ -297,7 +297,15 @@ class Games:
             retry = self.service.clock() + timedelta(seconds=RETRY_SECONDS)
             self._running[game.channel_id] = replace(game, next_at=retry)
             raise
-        except (bank.QuizError, ChannelBusy):
+        except ChannelBusy as busy:
+            # Another question took the channel in the pause (the question of the day):
+            # the game waits for it to close, then pauses as after its own.
+            taken = busy.open_question
+            after = taken.deadline if taken is not None else self.service.clock()
+            retry = after + timedelta(seconds=max(self.pause_of(config), RETRY_SECONDS))
+            self._running[game.channel_id] = replace(game, next_at=retry)
+            return None
+        except bank.QuizError:
             log.warning("game %s cannot ask round %d", game.id, round_number, exc_info=True)
             return await self.abandon(game)
         self._running[game.channel_id] = replace(game, current_question_id=opened.id, next_at=None)

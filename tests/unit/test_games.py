@@ -357,3 +357,35 @@ def test_a_crowded_games_cards_fit_discord_and_count_everyone(lang: str) -> None
         assert more is not None and shown + int(more.group()) == players
         assert text.splitlines()[0].startswith(f"1. {standings[0].user_id} ·")
     assert "5" in reveal_name and str(standings[0].points) in card.body
+
+
+async def test_a_question_that_takes_the_channel_in_the_pause_delays_the_game(
+    engine: AsyncEngine,
+) -> None:
+    clock = Clock()
+    services, games = wiring(engine, clock)
+    service = services.quiz
+    first = await start(games)
+    await games.on_close(await close(services, clock))
+    # The question of the day opens in the game's channel during the pause.
+    other = await service.repository.open_question(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        question=first.question,
+        started_by=0,
+        opened_at=clock(),
+        time_limit=60,
+    )
+    service.track(other)
+    clock.advance(5)
+    (game,) = games.due()
+    assert await games.next_question(game) is None  # waits; the game goes on
+    assert games.running_in(CHANNEL) is not None and games.due() == []
+    clock.advance(60)
+    (closed,) = await service.close_due()
+    assert closed.open.id == other.id and await games.on_close(closed) is None
+    clock.advance(5)
+    (game,) = games.due()
+    second = await games.next_question(game)
+    assert isinstance(second, OpenQuestion) and second.id != other.id
+    await service.close()
