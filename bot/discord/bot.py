@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 # The on_message listeners that _worth_parsing knows want nothing else than it passes:
 # typed answers (the quiz cog) and direct messages (practice, always parsed).
-MESSAGE_LISTENERS = frozenset({"QuizCog.on_message", "PracticeCog.on_message"})
+MESSAGE_LISTENERS = frozenset({"TypedAnswers.on_message", "PracticeCog.on_message"})
 # (channel id, guild id, author id, message id, content) of a typed answer.
 TypedAnswers = Callable[[int, int, int, int, str], None]
 

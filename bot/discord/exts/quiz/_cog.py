@@ -1,11 +1,11 @@
-"""``!convquiz`` and typed answers: adapters over ``QuizService``."""
+"""``!convquiz``: starting, replaying, games, stopping; typed answers come from
+``TypedAnswers`` (``_typed.py``). Adapters over ``QuizService``."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import time
 from typing import TYPE_CHECKING
 
 import discord
@@ -16,13 +16,14 @@ from bot.discord.embeds import embed_for, with_picture
 from bot.discord.exts.quiz._games import start_game, stop_game
 from bot.discord.exts.quiz._hints import add_hint_button
 from bot.discord.exts.quiz._modal import typed_answer_view
+from bot.discord.exts.quiz._typed import TypedAnswers
 from bot.discord.exts.quiz._views import answer_view
 from bot.discord.language import choice, guild_language, reply_language, text
 from bot.discord.pictures import picture_for
 from bot.engine import bank
 from bot.errors import StorageError
 from bot.i18n.texts import t
-from bot.present.cards import REACTIONS, parse_quiz_args, question_card
+from bot.present.cards import parse_quiz_args, question_card
 from bot.records import OpenQuestion
 
 # The "type: ignore[arg-type]" on hybrid command decorators works around discord.py
@@ -43,7 +44,7 @@ def is_moderator(member: discord.abc.User) -> bool:
     return bool(permissions and (permissions.manage_guild or permissions.manage_messages))
 
 
-class QuizCog(commands.Cog):
+class QuizCog(TypedAnswers, commands.Cog):
     def __init__(self, bot: ConvQuizBot) -> None:
         self.bot = bot
         # Answer handlers between reading a reply and acknowledging it; a stop waits
@@ -183,78 +184,3 @@ class QuizCog(commands.Cog):
             await ctx.send(t("reply.nothing_open", lang), ephemeral=True)
             return
         await self.bot.post_reveal(closed, via=ctx)
-
-    # --- typed answers -------------------------------------------------------------------
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        received = time.perf_counter()  # the acknowledgement-latency clock starts here
-        if message.author.bot or message.guild is None or not message.content:
-            return
-        # Most messages are chat in channels with no question: no database, no REST.
-        if self.bot.service.open_in(message.channel.id) is None:
-            return
-        if await self.bot.may_be_command(message):
-            return
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
-        await self._grade_and_acknowledge(message, message.author.id, message.content, received)
-
-    def take_typed_answer(
-        self, channel_id: int, guild_id: int, author_id: int, message_id: int, content: str
-    ) -> None:
-        """A typed answer straight from its gateway event (``ConvQuizBot._worth_parsing``):
-        graded and acknowledged in a task of its own, as ``on_message`` would, without
-        discord.py building a Message, a Member and a command Context for it first."""
-        received = time.perf_counter()
-        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-        message = channel.get_partial_message(message_id)
-        task = asyncio.ensure_future(self._answer_task(message, author_id, content, received))
-        self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
-
-    async def _answer_task(
-        self, message: discord.PartialMessage, author_id: int, content: str, received: float
-    ) -> None:
-        try:
-            await self._grade_and_acknowledge(message, author_id, content, received)
-        except Exception:  # what discord.py's event runner would have done
-            self.bot.metrics.count_error("event")
-            log.exception("unhandled error in a typed answer")
-
-    async def drain(self, within: float) -> None:
-        """Wait (at most ``within`` s) for answers being graded, stored and acknowledged."""
-        pending = {task for task in self._in_flight if task is not asyncio.current_task()}
-        if pending:
-            await asyncio.wait(pending, timeout=within)
-
-    async def _grade_and_acknowledge(
-        self,
-        message: discord.Message | discord.PartialMessage,
-        author_id: int,
-        content: str,
-        received: float,
-    ) -> None:
-        try:
-            outcome = await self.bot.service.answer(message.channel.id, author_id, content)
-        except StorageError as error:
-            self.bot.metrics.count_error("database")
-            log.warning("answer from %s not stored: %s", author_id, error)
-            still_open = self.bot.service.open_in(message.channel.id)
-            if still_open is not None:
-                await self.bot.reactions.react(message, "⚠️", still_open.id, still_open.deadline)
-            return
-        if outcome is None or outcome.status != "recorded" or outcome.grade is None:
-            return
-        # A reaction, not a message (messages are limited to 5 per 5 s per channel), and
-        # only while the channel's reaction budget can deliver it promptly; the others
-        # read their verdict in the reveal (bot.quiz.feedback).
-        question = outcome.question
-        emoji = REACTIONS[outcome.grade.outcome]
-        first = outcome.recorded is not None and outcome.recorded.first_correct
-        if await self.bot.reactions.react(
-            message, emoji, question.id, question.deadline, first=first
-        ):
-            self.bot.metrics.observe_acknowledgement(time.perf_counter() - received)
