@@ -99,7 +99,7 @@ class ConsoleSession:
         if name in ("quit", "exit"):
             return False
         if name == "help":
-            self._show(help_card(self.prefix, self.lang))
+            self._show(help_card(self.prefix, self.lang, server=False))
         elif name == "convquiz":
             await self._quiz(args)
         elif name == "hint":

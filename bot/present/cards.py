@@ -380,15 +380,19 @@ def config_card(config: GuildConfig, time_limit: float, lang: str = "en") -> Car
     return Card(title=t("card.config.title", lang), fields=fields, kind="info", lang=lang)
 
 
-def help_card(prefix: str, lang: str = "en") -> Card:
+def help_card(prefix: str, lang: str = "en", *, server: bool = True) -> Card:
+    """``!help``; ``server``: a Discord server's (games and the question of the day are
+    there, not in the terminal)."""
     kinds = t("sep.list", lang).join(
         t("card.help.kind", lang, kind=kind, label=_kind_label(kind, lang)) for kind in bank.KINDS
     )
+    lines = [t("card.help.body", lang, p=prefix, kinds=kinds)]
+    if server:
+        lines.append(t("card.help.games", lang, p=prefix))
+    lines.append(t("card.help.practice", lang, p=prefix))
     return Card(
         title=t("card.help.title", lang),
-        body=t("card.help.body", lang, p=prefix, kinds=kinds)
-        + "\n"
-        + t("card.help.practice", lang, p=prefix),
+        body="\n".join(lines),
         kind="info",
         lang=lang,
     )

@@ -159,3 +159,12 @@ async def test_a_hint_during_practice_is_the_practice_questions(tmp_path: Path) 
     text = "\n".join(output)
     assert "💡 Hint 1 of 2: Parameters" in text
     assert "closed" not in text
+
+
+def test_the_help_lists_games_in_a_server_and_not_in_the_terminal() -> None:
+    from bot.present.cards import help_card
+
+    assert "!convquiz game" in help_card("!", "en").body
+    assert "!quizconfig daily" in help_card("!", "en").body
+    terminal = help_card("!", "en", server=False).body
+    assert "game" not in terminal and "!practice" in terminal
