@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bench import boards, busy, e2e, learning, memory, scaleout, storage
+from bench import boards, burst, busy, e2e, learning, memory, scaleout, storage
 from bench import engine as engine_bench
 from bench import templates as templates_bench
 from bench.common import FULL, PG_ADMIN_URL, QUICK, ROOT, Sizes, machine, say
@@ -31,6 +31,7 @@ SECTIONS = (
     "templates",
     "e2e",
     "busy",
+    "burst",
     "storage",
     "boards",
     "memory",
@@ -238,6 +239,47 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
                 Figure("rate_limited", "429s the bot earned", "", "0", _zero),
             ],
         ),
+        "burst": Section(
+            "burst",
+            "2c. A burst: 4,000 messages into 20 open questions at once, Discord's limits",
+            [
+                Figure(
+                    "first_answer_ack_p50_ms",
+                    "first answer per channel → its reaction, median",
+                    "ms",
+                ),
+                Figure(
+                    "first_right_ack_p50_ms",
+                    "first right answer per channel → its reaction, median",
+                    "ms",
+                ),
+                Figure(
+                    "first_right_ack_p99_ms",
+                    "first right answer per channel → its reaction, p99",
+                    "ms",
+                ),
+                Figure(
+                    "first_right_acked",
+                    "channels whose first right answer got a reaction (of 20)",
+                    "",
+                    digits=1,
+                ),
+                Figure(
+                    "committed_s", "last answer committed, after the burst began", "s", digits=2
+                ),
+                Figure("cpu_s_per_1000", "bot CPU per 1,000 burst messages", "s", digits=2),
+                Figure(
+                    "quiet_chat_cpu_s_per_1000",
+                    "bot CPU per 1,000 chat messages, no question open",
+                    "s",
+                    digits=3,
+                ),
+                Figure("reactions", "reactions sent", ""),
+                Figure("rss_after_mib", "resident set after the burst", "MiB", digits=1),
+                Figure("rate_limited_global", "global 429s", "", "0", _zero),
+                Figure("rate_limited_route", "per-route 429s", "", "0", _zero),
+            ],
+        ),
         "storage": Section("storage", "3. Storage: answers committed per second", storage_figures),
         "boards": Section("boards", "4. Leaderboards", board_figures),
         "memory": Section(
@@ -337,6 +379,9 @@ async def _run_section(
         return await e2e.measure(sizes.e2e_answers, sizes.e2e_concurrency, backends)
     if name == "busy":
         return await busy.measure(100, 5.0)
+    if name == "burst":
+        quick = sizes.engine_seconds < 0.5
+        return await burst.measure(messages=800 if quick else 4000)
     if name == "storage":
         return await storage.measure(sizes.storage_answers, 50, backends)
     if name == "boards":
