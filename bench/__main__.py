@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bench import boards, burst, busy, e2e, learning, memory, scaleout, storage
+from bench import boards, burst, busy, e2e, learning, memory, peer, scaleout, storage
 from bench import engine as engine_bench
 from bench import templates as templates_bench
 from bench.common import FULL, PG_ADMIN_URL, QUICK, ROOT, Sizes, machine, say
@@ -37,6 +37,7 @@ SECTIONS = (
     "memory",
     "scaleout",
     "learning",
+    "peer",
 )
 DOC = ROOT / "docs" / "BENCHMARKS.md"
 # The raw figures behind the document, per section with when it was measured, kept in
@@ -309,6 +310,14 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
                 Figure("two_cpu", "CPU of the two processes together", "", digits=2),
             ],
         ),
+        "peer": Section(
+            "peer",
+            "8. Against the peer: Red-DiscordBot 3.5's Trivia, the same stream",
+            [
+                Figure(key, label, unit, target, meets, digits)  # type: ignore[arg-type]
+                for key, label, unit, target, meets, digits in peer.figures()
+            ],
+        ),
     }
 
 
@@ -399,6 +408,8 @@ async def _run_section(
         return await scaleout.measure(sizes.scaleout_seconds, sizes.scaleout_concurrency)
     if name == "learning":
         return learning.measure(learners=sizes.learners)
+    if name == "peer":
+        return await peer.measure(peer.QUICK if sizes is QUICK else peer.FULL)
     raise ValueError(name)
 
 
@@ -426,10 +437,15 @@ async def run(
         if name == "scaleout" and "postgres" not in backends:
             section.skipped = "needs PostgreSQL"
             continue
+        if name == "peer" and sizes is QUICK and not peer.ready():
+            section.skipped = peer.skip_reason()  # CI never installs Red
+            continue
         began = time.perf_counter()
         count = min(runs, sizes.board_runs) if name == "boards" else runs
         if name == "learning":
             count = 1  # fixed seeds: every run is the same simulation
+        if name == "peer":
+            count = min(runs, (peer.QUICK if sizes is QUICK else peer.FULL).runs)
         for number in range(1, count + 1):
             say(f"== {name}: run {number} of {count}")
             section.runs.append(await _run_section(name, sizes, backends, board_urls))
