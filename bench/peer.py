@@ -56,13 +56,14 @@ class PeerSizes:
     channels: int
     users: int
     paced_messages: int
+    form_messages: int  # convquiz only: the paced stream with answers through the form
     rate: float  # paced messages per second
     guilds: int
     runs: int  # a run takes about three minutes at full size
 
 
-FULL = PeerSizes(4_000, 20, 200, 4_000, 100.0, 1_000, 3)
-QUICK = PeerSizes(300, 10, 30, 100, 100.0, 100, 1)
+FULL = PeerSizes(4_000, 20, 200, 4_000, 2_000, 100.0, 1_000, 3)
+QUICK = PeerSizes(300, 10, 30, 100, 60, 100.0, 100, 1)
 
 
 def ready() -> bool:
@@ -162,7 +163,8 @@ async def one_bot(
         burst = [fake.add_channel(guild, f"burst{i}").id for i in range(sizes.channels)]
         paced = [fake.add_channel(guild, f"paced{i}").id for i in range(sizes.channels)]
         owner = fake.add_member(guild, "owner").id
-        starters = [fake.add_member(guild, f"starter{i}").id for i in range(2 * sizes.channels)]
+        form = [fake.add_channel(guild, f"form{i}").id for i in range(sizes.channels)]
+        starters = [fake.add_member(guild, f"starter{i}").id for i in range(3 * sizes.channels)]
         users = [fake.add_member(guild, f"user{i}").id for i in range(sizes.users)]
         peer = _adapter(bot, fake, folder, profile)
         process = await peer.start(control, owner)
@@ -200,12 +202,13 @@ async def one_bot(
             await process.quiet()
             paced_stream = stream[: sizes.paced_messages]
             limited = len(fake.rate_limited)
-            cpu = process.cpu_seconds()
+            cpu, own = process.cpu_seconds(), time.process_time()
             began = time.perf_counter()
             sent = await _send(peer, paced_stream, paced, users, sizes.rate)
             await asyncio.sleep(1.0)  # the last acknowledgements land
             wall = time.perf_counter() - began
             out["paced_cpu"] = (process.cpu_seconds() - cpu) / wall
+            out["paced_fake_cpu"] = (time.process_time() - own) / wall
             acked, acknowledgeable = _latencies(peer, sent)
             out["paced_ack_p50_ms"] = 1000 * _percentile(acked, 0.5)
             out["paced_ack_p99_ms"] = 1000 * _percentile(acked, 0.99)
@@ -213,6 +216,14 @@ async def one_bot(
             out["paced_acknowledgeable"] = acknowledgeable
             out["rate_limited_paced"] = len(fake.rate_limited) - limited
             out["rate_limited"] = out["rate_limited_burst"] + out["rate_limited_paced"]
+            if isinstance(peer, Convquiz) and sizes.form_messages:
+                form_starts = list(zip(form, starters[2 * sizes.channels :], strict=False))
+                await peer.close_questions(paced_starts)
+                await peer.open_questions(form_starts)
+                await process.quiet()
+                out |= await _form_phase(
+                    peer, process, stream[: sizes.form_messages], form, users, sizes.rate
+                )
             out["rate_limited_setup"] = len(fake.rate_limited) - out["rate_limited"]
             if fake.rate_limited:
                 kinds = Counter(f"{r.route} ({r.limited})" for r in fake.rate_log if r.limited)
@@ -220,6 +231,50 @@ async def one_bot(
         finally:
             await process.stop()
     return out
+
+
+async def _form_phase(
+    peer: Convquiz,
+    process: BotProcess,
+    stream: list[Message],
+    channels: list[int],
+    users: list[int],
+    rate: float,
+) -> dict[str, float]:
+    """convquiz only: the paced stream again, every answer through the Answer form (chat
+    still typed). The verdict is the form's private reply."""
+    tasks: list[asyncio.Task[tuple[float, float]]] = []
+    cpu, own = process.cpu_seconds(), time.process_time()
+    began = time.perf_counter()
+    for n, message in enumerate(stream):
+        delay = began + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        channel, user = channels[message.channel], users[message.user]
+        typed = text(message, peer.answers[channel])
+        if message.kind == "chat":
+            await peer.send(channel, user, message.kind, typed)
+        else:
+            tasks.append(asyncio.create_task(peer.by_form(channel, user, typed)))
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    wall = time.perf_counter() - began
+    done = [r for r in results if isinstance(r, tuple)]
+    failed = Counter(str(r)[:60] for r in results if not isinstance(r, tuple))
+    if failed:
+        say(f"   convquiz: form answers without a verdict: {dict(failed.most_common(3))}")
+    opened = [r[0] for r in done]
+    verdict = [r[1] for r in done]
+    return {
+        "form_cpu": (process.cpu_seconds() - cpu) / wall,
+        # The loopback Discord's own CPU (this process): near 1.0 it, not the bot, limits.
+        "form_fake_cpu": (time.process_time() - own) / wall,
+        "form_answers": len(tasks),
+        "form_verdicts": len(done),
+        "form_no_form": sum(1 for r in results if "the form" in str(r)),
+        "form_open_p50_ms": 1000 * _percentile(opened, 0.5),
+        "form_verdict_p50_ms": 1000 * _percentile(verdict, 0.5),
+        "form_verdict_p99_ms": 1000 * _percentile(verdict, 0.99),
+    }
 
 
 async def guilds_rss(bot: str, guilds: int, folder: Path) -> float:
@@ -358,6 +413,48 @@ def figures(sizes: PeerSizes = FULL) -> list[Row]:
             ),
         ]
     rows += [
+        (
+            "convquiz_form_answers",
+            "convquiz, answers by the form (paced): answers",
+            "",
+            "",
+            None,
+            0,
+        ),
+        ("convquiz_form_verdicts", "convquiz, by the form: private verdicts", "", "", None, 0),
+        (
+            "convquiz_form_no_form",
+            "convquiz, by the form: clicks the form never answered (30 s)",
+            "",
+            "",
+            None,
+            0,
+        ),
+        (
+            "convquiz_form_open_p50_ms",
+            "convquiz, by the form: click → form, median",
+            "ms",
+            "",
+            None,
+            0,
+        ),
+        (
+            "convquiz_form_verdict_p50_ms",
+            "convquiz, by the form: submit → verdict, median",
+            "ms",
+            "",
+            None,
+            0,
+        ),
+        (
+            "convquiz_form_verdict_p99_ms",
+            "convquiz, by the form: submit → verdict, p99",
+            "ms",
+            "",
+            None,
+            0,
+        ),
+        ("convquiz_form_cpu", "convquiz, by the form: CPU (1.0 = a core)", "", "", None, 3),
         ("ratio_cpu_per_1k", "convquiz ÷ Red: CPU per 1,000 messages", "×", "≤ 1.0", _le(1.0), 2),
         (
             "ratio_first_ack_p50_ms",

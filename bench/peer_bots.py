@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fakediscord import FakeDiscord, SentMessage
-from fakediscord.model import WaitTimeout
+from fakediscord import FakeDiscord, Feed, InteractionResponse, SentMessage
+from fakediscord.model import JSON, WaitTimeout
 
 from bench import peer_red
 from bench.common import ROOT, rss_mib, say
@@ -39,6 +39,7 @@ _TICK = os.sysconf("SC_CLK_TCK")
 # channel: 20 at once would trip Discord's global 50 requests/s on the bot's replies (two
 # or three each for Red), and those 429s would be the benchmark's doing, not the bot's.
 STAGGER = 0.15
+FORM_FIELD = "cq:form:reply"  # the Answer form's text input (bot/discord/exts/quiz/_modal.py)
 
 
 @dataclass
@@ -200,6 +201,16 @@ async def _until(condition: Callable[[], bool], what: str, within: float = 60.0)
         await asyncio.sleep(0.05)
 
 
+async def _reply(
+    responses: Feed[InteractionResponse], interaction: JSON, start: int, what: str
+) -> InteractionResponse:
+    wanted = int(interaction["id"])
+    try:
+        return await responses.wait(lambda r: r.interaction_id == wanted, start=start, timeout=30)
+    except WaitTimeout:
+        raise WaitTimeout(f"no reply with {what} within 30 s") from None
+
+
 def _words(message: SentMessage) -> str:
     titles = " ".join(str(e.get("title", "")) + str(e.get("footer", "")) for e in message.embeds)
     return f"{message.content} {titles}"
@@ -215,6 +226,7 @@ class Convquiz(Peer):
     extra_path: str | None = None
     reacted_at: dict[int, float] = field(default_factory=dict)  # message id → first reaction
     revealed: int = 0
+    buttons: dict[int, tuple[int, str]] = field(default_factory=dict)  # channel → Answer button
 
     def on_message(self, message: SentMessage, at: float) -> None:
         if not message.embeds:
@@ -223,6 +235,7 @@ class Convquiz(Peer):
         found = re.search(r"Code (\S+)", footer)
         if found and message.custom_ids:  # a question (it has the Answer button)
             self.answers[message.channel_id] = bank.from_code(found.group(1)).answer_text
+            self.buttons[message.channel_id] = (message.id, message.custom_ids[0])
             self.generations[message.channel_id] = self.generations.get(message.channel_id, 0) + 1
         elif "answer" in str(message.embeds[0].get("title", "")).lower():
             self.revealed += 1
@@ -261,6 +274,21 @@ class Convquiz(Peer):
             await self.fake.send_message(channel, starter, "!convquiz stop")
             await asyncio.sleep(STAGGER)
         await _until(lambda: self.revealed >= goal, f"convquiz: {len(starts)} reveals")
+
+    async def by_form(self, channel: int, user: int, text: str) -> tuple[float, float]:
+        """Answer through the Answer button's form: (click → form, submit → verdict) in s.
+        Interaction replies are private and bound by no channel or global limit."""
+        message_id, button = self.buttons[channel]
+        responses = self.fake.interaction_responses
+        # `start=`: the feeds' mark moves with every driving action, and other answers
+        # are being driven meanwhile; a wait from the mark could miss this one's reply.
+        start, began = len(responses), time.perf_counter()
+        click = await self.fake.click_button(message_id, button, user)
+        form = await _reply(responses, click, start, "the form")
+        start, opened = len(responses), time.perf_counter()
+        submitted = await self.fake.submit_modal(form, {FORM_FIELD: text})
+        await _reply(responses, submitted, start, "the verdict")
+        return opened - began, time.perf_counter() - opened
 
     def acknowledgeable(self, sent: Sent) -> bool:
         return sent.kind != "chat"  # every typed answer can get its reaction

@@ -20,8 +20,8 @@ RED_REQUIREMENT = "red-discordbot==3.5.24"
 VENV = CACHE / "red-venv-3.5.24"
 LAUNCHER = Path(__file__).resolve().with_name("launch.py")
 INSTANCE = "convquiz-bench"
-# Red's Trivia defaults (what a server that installs it gets) are kept but for this:
-# a question nobody answers would otherwise end the session's wait after 15 s.
+# The benchmark's trivia list (Red's Trivia settings stay at their defaults: what a
+# server that installs it gets).
 LIST_NAME = "convbench"
 
 __all__ = [
@@ -54,19 +54,12 @@ def ensure_venv() -> Path:
         return python()
     say(f"   installing {RED_REQUIREMENT} into {VENV.relative_to(CACHE.parent.parent)} (once)")
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True)
-    subprocess.run(
-        [
-            str(python()),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            RED_REQUIREMENT,
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
+    pip = [str(python()), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    installed = subprocess.run(
+        [*pip, RED_REQUIREMENT], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
+    if installed.returncode != 0:  # pip's warnings are noise unless it failed
+        raise RuntimeError(f"pip install {RED_REQUIREMENT} failed:\n{installed.stderr[-2000:]}")
     (VENV / ".installed").write_text(RED_REQUIREMENT + "\n")
     return python()
 
