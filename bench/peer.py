@@ -421,7 +421,14 @@ def figures(sizes: PeerSizes = FULL) -> list[Row]:
             None,
             0,
         ),
-        ("convquiz_form_verdicts", "convquiz, by the form: private verdicts", "", "", None, 0),
+        (
+            "convquiz_form_verdicts",
+            "convquiz, by the form: submissions given a verdict",
+            "",
+            "",
+            None,
+            0,
+        ),
         (
             "convquiz_form_no_form",
             "convquiz, by the form: clicks the form never answered (30 s)",

@@ -39,6 +39,7 @@ _TICK = os.sysconf("SC_CLK_TCK")
 # channel: 20 at once would trip Discord's global 50 requests/s on the bot's replies (two
 # or three each for Red), and those 429s would be the benchmark's doing, not the bot's.
 STAGGER = 0.15
+TYPING = 1.0  # seconds between the form opening and its submission
 FORM_FIELD = "cq:form:reply"  # the Answer form's text input (bot/discord/exts/quiz/_modal.py)
 
 
@@ -206,9 +207,9 @@ async def _reply(
 ) -> InteractionResponse:
     wanted = int(interaction["id"])
     try:
-        return await responses.wait(lambda r: r.interaction_id == wanted, start=start, timeout=30)
+        return await responses.wait(lambda r: r.interaction_id == wanted, start=start, timeout=10)
     except WaitTimeout:
-        raise WaitTimeout(f"no reply with {what} within 30 s") from None
+        raise WaitTimeout(f"no reply with {what} within 10 s") from None
 
 
 def _words(message: SentMessage) -> str:
@@ -227,6 +228,9 @@ class Convquiz(Peer):
     reacted_at: dict[int, float] = field(default_factory=dict)  # message id → first reaction
     revealed: int = 0
     buttons: dict[int, tuple[int, str]] = field(default_factory=dict)  # channel → Answer button
+    # A person has one form open at a time (Discord's client shows one modal); two at
+    # once by one user would replace the first in discord.py's modal store, unanswered.
+    _forms: dict[int, asyncio.Lock] = field(default_factory=dict)
 
     def on_message(self, message: SentMessage, at: float) -> None:
         if not message.embeds:
@@ -278,6 +282,10 @@ class Convquiz(Peer):
     async def by_form(self, channel: int, user: int, text: str) -> tuple[float, float]:
         """Answer through the Answer button's form: (click → form, submit → verdict) in s.
         Interaction replies are private and bound by no channel or global limit."""
+        async with self._forms.setdefault(user, asyncio.Lock()):
+            return await self._by_form(channel, user, text)
+
+    async def _by_form(self, channel: int, user: int, text: str) -> tuple[float, float]:
         message_id, button = self.buttons[channel]
         responses = self.fake.interaction_responses
         # `start=`: the feeds' mark moves with every driving action, and other answers
@@ -285,10 +293,14 @@ class Convquiz(Peer):
         start, began = len(responses), time.perf_counter()
         click = await self.fake.click_button(message_id, button, user)
         form = await _reply(responses, click, start, "the form")
-        start, opened = len(responses), time.perf_counter()
+        opened = time.perf_counter()
+        # A person takes a moment to type; and discord.py stores the form only once the
+        # callback's HTTP answer is back, so an instant submit could beat it (unanswered).
+        await asyncio.sleep(TYPING)
+        start, submitting = len(responses), time.perf_counter()
         submitted = await self.fake.submit_modal(form, {FORM_FIELD: text})
         await _reply(responses, submitted, start, "the verdict")
-        return opened - began, time.perf_counter() - opened
+        return opened - began, time.perf_counter() - submitting
 
     def acknowledgeable(self, sent: Sent) -> bool:
         return sent.kind != "chat"  # every typed answer can get its reaction
