@@ -314,7 +314,7 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
             "peer",
             "8. Against the peer: Red-DiscordBot 3.5's Trivia, the same stream",
             [
-                Figure(key, label, unit, target, meets, digits)  # type: ignore[arg-type]
+                Figure(key, label, unit, target, meets, digits)
                 for key, label, unit, target, meets, digits in peer.figures()
             ],
         ),
