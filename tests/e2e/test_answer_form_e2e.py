@@ -94,3 +94,17 @@ async def test_a_form_submitted_after_the_close_records_nothing(quizbot: Running
     await fake.wait_for_message(is_reveal)
     assert "closed" in await submit(quizbot, form, question.answer_text)
     assert stored_replies(quizbot) == {}
+
+
+async def test_forms_open_at_once_are_each_answered(quizbot: Running) -> None:
+    """Several people have the form open for the same question before any of them sends
+    it (the busy channel's usual case): each answer is graded and stored."""
+    world = quizbot.world
+    world.seeds.seeds.append(seed_for("param_count", 1, is_article_question_2))
+    posted, _question = await ask(quizbot, world.alice, "!convquiz param_count 1")
+    button = next(c for c in posted.custom_ids if c.startswith("cq:typed:"))
+    members = (world.bob, world.carol, world.dave, world.erin)
+    forms = [await open_form(quizbot, posted.id, button, member.id) for member in members]
+    verdicts = [await submit(quizbot, form, "4640") for form in reversed(forms)]
+    assert all("Correct" in verdict for verdict in verdicts)
+    assert stored_replies(quizbot) == {member.id: "4640" for member in members}

@@ -214,6 +214,9 @@ async def test_json_logs_of_a_round_hold_no_token_and_no_message(
 ) -> None:
     world.fake.token = TOKEN_LIKE
     contents = ["答えは4640です", "答えは９９９９です"]  # right, wrong: both graded
+    # Each commit is logged at debug (a busy bot commits many times a second): shown.
+    writer_log = logging.getLogger("bot.storage.writer")
+    writer_log.setLevel(logging.DEBUG)
     async with bot_with_ops(world) as (bot, _server, _services), run_client(world.fake, bot):
         run = Running(bot, world)
         param_count_4640(world)
@@ -223,6 +226,7 @@ async def test_json_logs_of_a_round_hold_no_token_and_no_message(
             await world.fake.wait_for_reaction(message_id=int(sent["id"]), start=0)
         await run.advance(31)
         await world.fake.wait_for_message(is_reveal)
+    writer_log.setLevel(logging.NOTSET)
     text = json_logs.getvalue()
     lines = [json.loads(line) for line in text.splitlines()]
     assert TOKEN_LIKE not in text and TOKEN_LIKE[:24] not in text

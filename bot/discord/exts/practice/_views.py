@@ -146,6 +146,7 @@ class PracticeAnswerButton(
 
 class PracticeForm(discord.ui.Modal):
     def __init__(self, question_id: int, topic: str | None, lang: str) -> None:
+        # Per question, and a practice question has one user: an id no one else opens.
         super().__init__(title=t("quiz.form.title", lang), custom_id=f"cq:pform:{question_id}")
         self.question_id = question_id
         self.topic = topic

@@ -54,12 +54,18 @@ class TypedAnswerButton(
         lang = user_language(interaction)
         if await said_closed(interaction, self.question_id, lang):
             return
-        await interaction.response.send_modal(AnswerForm(self.question_id, lang))
+        await interaction.response.send_modal(
+            AnswerForm(self.question_id, interaction.user.id, lang)
+        )
 
 
 class AnswerForm(discord.ui.Modal):
-    def __init__(self, question_id: int, lang: str) -> None:
-        super().__init__(title=t("quiz.form.title", lang), custom_id=f"cq:form:{question_id}")
+    def __init__(self, question_id: int, user_id: int, lang: str) -> None:
+        # One id per person: discord.py keeps open forms by id alone, so a shared id let
+        # each new opener's form replace the last one's, whose answer was then dropped.
+        super().__init__(
+            title=t("quiz.form.title", lang), custom_id=f"cq:form:{question_id}:{user_id}"
+        )
         self.question_id = question_id
         self.reply: discord.ui.TextInput[AnswerForm] = discord.ui.TextInput(
             label=t("quiz.form.field", lang),
