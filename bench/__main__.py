@@ -276,7 +276,6 @@ def _figures(backends: Sequence[str]) -> dict[str, Section]:
                     digits=3,
                 ),
                 Figure("reactions", "reactions sent", ""),
-                Figure("rss_after_mib", "resident set after the burst", "MiB", digits=1),
                 Figure("rate_limited_global", "global 429s", "", "0", _zero),
                 Figure("rate_limited_route", "per-route 429s", "", "0", _zero),
             ],
