@@ -41,7 +41,11 @@ async def test_a_stop_acknowledges_every_stored_answer_and_exits_0(
             await fake.send_message(world.channel.id, member.id, question.answer_text)
             for member in members
         ]
-        process.send_signal(signum)  # at once: most answers are still being committed
+        # Stop as soon as the first answer is acknowledged: the others are still being
+        # graded and committed (a stop sent before any was read would test nothing, and
+        # a process just started, compiling its modules, may not have read one yet).
+        await fake.wait_for_reaction(lambda _reaction: True, start=0, timeout=30)
+        process.send_signal(signum)
         _, stderr = await asyncio.wait_for(process.communicate(), 30)
     finally:
         if process.returncode is None:
