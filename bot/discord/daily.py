@@ -8,17 +8,15 @@ see, and what to do when a message cannot be posted (log, and go on).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
 
+from bot.discord.looking import LookingTask
 from bot.engine import bank
 from bot.engine.daily import DailySetting
-from bot.errors import StorageError
 from bot.quiz.daily import DailyQuestions, DailyRefusal, Due
 from bot.records import ChannelBusy
 
@@ -30,8 +28,6 @@ log = logging.getLogger(__name__)
 # A channel with a question open is looked at again after that question's deadline,
 # and no sooner than this (seconds), while the day's window lasts.
 BUSY_RETRY_SECONDS = 1.0
-# After a database failure, the next look.
-FAILURE_RETRY_SECONDS = 5.0
 
 
 def can_post_in(channel: discord.abc.GuildChannel) -> bool:
@@ -72,52 +68,21 @@ async def configure(
     return setting
 
 
-class DailyScheduler:
+class DailyScheduler(LookingTask):
+    what = "the question of the day"
+
     def __init__(self, bot: ConvQuizBot, daily: DailyQuestions) -> None:
-        self.bot = bot
+        super().__init__(bot, "convquiz-daily")
         self.daily = daily
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         # The earliest a busy channel is worth another look (service clock).
         self._busy_until: datetime | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="convquiz-daily")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    @property
-    def is_running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def wake(self) -> None:
-        """Settings changed or the clock moved: look again now."""
-        self._wake.set()
-
-    async def _run(self) -> None:
-        await self.bot.wait_until_ready()
-        while not self.bot.is_closed():
-            self._wake.clear()
-            try:
-                await self.post_due()
-                timeout = self._seconds_until(await self.daily.next_look())
-            except StorageError as error:
-                log.warning("the question of the day could not be checked: %s", error)
-                timeout = FAILURE_RETRY_SECONDS
-            except Exception:
-                log.exception("the question of the day could not be checked")
-                timeout = FAILURE_RETRY_SECONDS
-            if self._busy_until is not None:
-                timeout = min(
-                    timeout, max(BUSY_RETRY_SECONDS, self._seconds_until(self._busy_until))
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+    async def look(self) -> float:
+        await self.post_due()
+        timeout = self._seconds_until(await self.daily.next_look())
+        if self._busy_until is not None:
+            timeout = min(timeout, max(BUSY_RETRY_SECONDS, self._seconds_until(self._busy_until)))
+        return timeout
 
     def _seconds_until(self, moment: datetime) -> float:
         return max(0.0, (moment - self.daily.quiz.clock()).total_seconds())

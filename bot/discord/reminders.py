@@ -8,13 +8,12 @@ direct messages) is ``bot.quiz.reminders``'; this module only knows Discord.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
 import discord
 
-from bot.errors import StorageError
+from bot.discord.looking import LookingTask
 from bot.i18n.texts import DEFAULT_LANGUAGE, t
 from bot.quiz.reminders import ReminderDue, Reminders
 
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DMS_CLOSED = 50007  # Discord's "Cannot send messages to this user"
-FAILURE_RETRY_SECONDS = 5.0
 SKILLS_NAMED = 5
 
 
@@ -36,46 +34,20 @@ def reminder_text(due: ReminderDue, lang: str = DEFAULT_LANGUAGE) -> str:
     return t("remind.dm", lang, count=len(due.due_skills), skills=names)
 
 
-class ReminderScheduler:
+class ReminderScheduler(LookingTask):
+    what = "practice reminders"
+
     def __init__(self, bot: ConvQuizBot, reminders: Reminders) -> None:
-        self.bot = bot
+        super().__init__(bot, "convquiz-reminders")
         self.reminders = reminders
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         # One look at a time: a look that finds a day claimed waits for the look that
         # claimed it to finish sending.
         self._looking = asyncio.Lock()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="convquiz-reminders")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    def wake(self) -> None:
-        """A setting changed or the clock moved: look again now."""
-        self._wake.set()
-
-    async def _run(self) -> None:
-        await self.bot.wait_until_ready()
-        while not self.bot.is_closed():
-            self._wake.clear()
-            try:
-                await self.send_due()
-                soonest = await self.reminders.next_look()
-                timeout = max(0.0, (soonest - self.reminders.quiz.clock()).total_seconds())
-            except StorageError as error:
-                log.warning("practice reminders could not be checked: %s", error)
-                timeout = FAILURE_RETRY_SECONDS
-            except Exception:
-                log.exception("practice reminders could not be checked")
-                timeout = FAILURE_RETRY_SECONDS
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+    async def look(self) -> float:
+        await self.send_due()
+        soonest = await self.reminders.next_look()
+        return max(0.0, (soonest - self.reminders.quiz.clock()).total_seconds())
 
     async def send_due(self) -> None:
         async with self._looking:
