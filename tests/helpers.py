@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from bot.engine import bank
 from bot.engine.question import Question
 from bot.quiz.service import QuizService
+from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
+from bot.wiring import Services, build
 
 # --- what counts as English in a Japanese text -----------------------------------------
 #
@@ -126,3 +130,16 @@ async def played(repository: Repository) -> QuizService:
     await _round(service, clock, GUILD_B, 4, GONE, [(GONE, "4640"), (OTHER, "4640")])
     await _round(service, clock, GUILD_C, 5, STAYS, [(STAYS, "4640"), (OTHER, "1")])
     return service
+
+
+@asynccontextmanager
+async def process(database_url: str, clock: Clock) -> AsyncIterator[Services]:
+    """One bot process's services on the shared database: its own engine and pool."""
+    engine = create_engine(database_url)
+    await migrate(engine)
+    services = build(engine, clock=clock)
+    try:
+        yield services
+    finally:
+        await services.quiz.close()
+        await engine.dispose()

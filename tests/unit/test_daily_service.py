@@ -8,20 +8,17 @@ Times are written out by hand: Tokyo is UTC+9; New York UTC-5 until 02:00 on Sun
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from helpers import Clock, right_reply
+from helpers import Clock, process, right_reply
 from sqlalchemy import func, select
 
 from bot.quiz.daily import DailyQuestions, DailyRefusal
 from bot.records import ChannelBusy
 from bot.storage.daily_models import DailyPost
-from bot.storage.db import create_engine, migrate
 from bot.storage.models import QuestionRow
-from bot.wiring import Services, build
+from bot.wiring import Services
 
 TOKYO, NEW_YORK = 1001, 1002  # guild ids
 QUIZ = 55  # each guild's quiz channel: 55 + guild id
@@ -30,19 +27,6 @@ ALICE, BOB = 7, 8
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
-
-
-@asynccontextmanager
-async def process(database_url: str, clock: Clock) -> AsyncIterator[Services]:
-    """One bot process's services on the shared database: its own engine and pool."""
-    engine = create_engine(database_url)
-    await migrate(engine)
-    services = build(engine, clock=clock)
-    try:
-        yield services
-    finally:
-        await services.quiz.close()
-        await engine.dispose()
 
 
 def daily_of(services: Services) -> DailyQuestions:

@@ -7,35 +7,20 @@ Times are written out by hand: Tokyo is UTC+9 (no daylight saving time)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from helpers import Clock
+from helpers import Clock, process
 
 from bot.engine.skills import SKILLS
 from bot.quiz.reminders import MIN_DUE, ReminderRefusal, Reminders
-from bot.storage.db import create_engine, migrate
-from bot.wiring import Services, build
+from bot.wiring import Services
 
 LEARNER = 42
 
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
-
-
-@asynccontextmanager
-async def process(database_url: str, clock: Clock) -> AsyncIterator[Services]:
-    engine = create_engine(database_url)
-    await migrate(engine)
-    services = build(engine, clock=clock)
-    try:
-        yield services
-    finally:
-        await services.repository.close()
-        await engine.dispose()
 
 
 def reminders_of(services: Services) -> Reminders:
