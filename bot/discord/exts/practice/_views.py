@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.discord.embeds import embed_for, with_picture
+from bot.discord.exts.quiz._views import said_database_down
 from bot.discord.language import user_language
 from bot.discord.pictures import picture_for
 from bot.engine.skills import UnknownSkill, skill_of
@@ -166,9 +167,8 @@ class PracticeForm(discord.ui.Modal):
         try:
             outcome = await bot.service.practice.answer(interaction.user.id, self.reply.value)
         except StorageError:
-            bot.metrics.count_error("database")
             log.warning("practice answer not stored", exc_info=True)
-            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            await said_database_down(interaction, lang)
             return
         await _verdict(interaction, outcome, self.topic, lang)
 
@@ -203,8 +203,7 @@ class PracticeChoiceButton(
         try:
             outcome = await bot.service.practice.answer_choice(interaction.user.id, self.index)
         except StorageError:
-            bot.metrics.count_error("database")
-            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            await said_database_down(interaction, lang)
             return
         await _verdict(interaction, outcome, self.topic, lang)
 
@@ -241,8 +240,7 @@ class PracticeHintButton(
                 practice_channel(user), user, lang, self.question_id
             )
         except StorageError:
-            bot.metrics.count_error("database")
-            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            await said_database_down(interaction, lang)
             return
         await interaction.response.send_message(hint_text(outcome, lang), ephemeral=True)
 
@@ -272,9 +270,7 @@ class NextButton(
         try:
             await send_practice(bot, interaction, self.topic)
         except StorageError:
-            bot.metrics.count_error("database")
-            lang = user_language(interaction)
-            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            await said_database_down(interaction, user_language(interaction))
 
 
 class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cq:pr"):
@@ -306,8 +302,7 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cq
                 lang=lang,
             )
         except StorageError:
-            bot.metrics.count_error("database")
-            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            await said_database_down(interaction, lang)
             return
         embed, file = await practice_message(opened, lang)
         await interaction.response.send_message(

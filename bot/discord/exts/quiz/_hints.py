@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from bot.discord.exts.quiz._views import said_closed
+from bot.discord.exts.quiz._views import said_closed, said_database_down
 from bot.discord.language import guild_language, user_language
 from bot.errors import StorageError
 from bot.i18n.texts import DEFAULT_LANGUAGE, t
@@ -65,9 +65,8 @@ class HintButton(
                 interaction.channel_id or 0, interaction.user.id, lang, self.question_id
             )
         except StorageError:
-            bot.metrics.count_error("database")
             log.warning("hint not stored", exc_info=True)
-            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            await said_database_down(interaction, lang)
             return
         await interaction.response.send_message(hint_text(outcome, lang), ephemeral=True)
 

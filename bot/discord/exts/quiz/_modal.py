@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord.exts.quiz._views import said_closed, verdict_text
+from bot.discord.exts.quiz._views import said_closed, said_database_down, verdict_text
 from bot.discord.language import user_language
 from bot.errors import StorageError
 from bot.i18n.texts import t
@@ -85,9 +85,8 @@ class AnswerForm(discord.ui.Modal):
         try:
             outcome = await bot.service.answer(channel_id, interaction.user.id, self.reply.value)
         except StorageError:
-            bot.metrics.count_error("database")
             log.warning("form answer not stored", exc_info=True)
-            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            await said_database_down(interaction, lang)
             return
         await interaction.response.send_message(verdict_text(outcome, lang), ephemeral=True)
         bot.metrics.observe_acknowledgement(time.perf_counter() - received)

@@ -59,9 +59,8 @@ class AnswerButton(
         try:
             outcome = await bot.service.answer_choice(channel_id, interaction.user.id, self.index)
         except StorageError:
-            bot.metrics.count_error("database")
             log.warning("button answer not stored", exc_info=True)
-            await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
+            await said_database_down(interaction, lang)
             return
         await interaction.response.send_message(verdict_text(outcome, lang), ephemeral=True)
         bot.metrics.observe_acknowledgement(time.perf_counter() - received)
@@ -76,6 +75,13 @@ async def said_closed(interaction: discord.Interaction[Any], question_id: int, l
         return False
     await interaction.response.send_message(t("reply.closed", lang), ephemeral=True)
     return True
+
+
+async def said_database_down(interaction: discord.Interaction[Any], lang: str) -> None:
+    """The database failed: counted, and the presser told so privately in one sentence."""
+    bot: ConvQuizBot = interaction.client
+    bot.metrics.count_error("database")
+    await interaction.response.send_message(t("reply.database", lang), ephemeral=True)
 
 
 def verdict_text(outcome: AnswerOutcome | None, lang: str) -> str:
