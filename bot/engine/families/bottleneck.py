@@ -106,38 +106,21 @@ def bottleneck(rng: random.Random, difficulty: int, lang: str) -> Draft:
         key = AnswerKey("int", Fraction(saved))
         clause = t("bn.bias.on" if bias else "bn.bias.off", lang)
         prompt = t("bn.prompt.saved", lang, k=k, cin=cin, cout=cout, mid=mid, bias_clause=clause)
-        explanation = t(
-            "bn.explain.saved",
-            lang,
-            cin=cin,
-            k=k,
-            cout=cout,
-            mid=mid,
-            bias_term=f" + {cout}" if bias else "",
-            bias_mid=f" + {mid}" if bias else "",
-            direct=f"{direct:,}",
-            first=f"{first:,}",
-            second=f"{second:,}",
-            total=f"{total:,}",
-            answer=f"{saved:,}",
-        )
-        hints = (
-            t("hint.bn.saved.formula", lang),
-            t(
-                "hint.bn.saved.numbers",
-                lang,
-                cin=cin,
-                k=k,
-                cout=cout,
-                mid=mid,
-                bias_term=f" + {cout}" if bias else "",
-                bias_mid=f" + {mid}" if bias else "",
-                direct=f"{direct:,}",
-                first=f"{first:,}",
-                second=f"{second:,}",
-                total=f"{total:,}",
-            ),
-        )
+        # The worked explanation and the second hint show the same numbers.
+        steps = {
+            "cin": cin,
+            "k": k,
+            "cout": cout,
+            "mid": mid,
+            "bias_term": f" + {cout}" if bias else "",
+            "bias_mid": f" + {mid}" if bias else "",
+            "direct": f"{direct:,}",
+            "first": f"{first:,}",
+            "second": f"{second:,}",
+            "total": f"{total:,}",
+        }
+        explanation = t("bn.explain.saved", lang, answer=f"{saved:,}", **steps)
+        hints = (t("hint.bn.saved.formula", lang), t("hint.bn.saved.numbers", lang, **steps))
         candidates = [
             ("gave_total", total, 0.0, ("mistake.gave_total", NO_PARAMS)),
             ("gave_direct", direct, 0.0, ("mistake.gave_direct", NO_PARAMS)),
