@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from bot.engine.learning import CardState
-from bot.engine.question import Grade, Question
+from bot.engine.question import Grade, PackedQuestion, Question, unpack
 from bot.engine.scoring import Points
 
 
@@ -33,7 +33,8 @@ class OpenQuestion:
     guild_id: int
     channel_id: int
     message_id: int | None
-    question: Question
+    # Packed while open (bot.engine.question.pack): thousands are held at once.
+    packed: PackedQuestion
     started_by: int
     opened_at: datetime
     deadline: datetime
@@ -44,6 +45,11 @@ class OpenQuestion:
     practice: bool = False
     # The question of the day (bot.quiz.daily): its correct answers earn the daily bonus.
     daily: bool = False
+
+    @property
+    def question(self) -> Question:
+        """The question itself, rebuilt when first used and kept while in use."""
+        return unpack(self.packed)
 
     @property
     def time_limit(self) -> float:

@@ -6,7 +6,6 @@ the database, and the caller hears which question holds the channel.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,22 +14,22 @@ from sqlalchemy import Text, cast, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.engine.question import Question, question_from_dict, question_to_dict
+from bot.engine.question import Question, pack_stored, question_to_dict
 from bot.records import AnswerSummary, ChannelBusy, ClosedQuestion, GameRound, OpenQuestion
 from bot.storage.core import QUESTIONS, Writing
 from bot.storage.games import link_question
 from bot.storage.models import AnswerEvent, QuestionRow
 
 
-def open_from_row(row: Any, body: dict[str, Any] | None = None) -> OpenQuestion:
-    """An open question from a ``questions`` row (``body``: its JSON, when the row
-    carries it undecoded)."""
+def open_from_row(row: Any) -> OpenQuestion:
+    """An open question from a ``questions`` row, its ``body`` a mapping (an ORM row) or
+    the JSON text (a row read with the body cast to text), packed as it is."""
     return OpenQuestion(
         id=row.id,
         guild_id=row.guild_id,
         channel_id=row.channel_id,
         message_id=row.message_id,
-        question=question_from_dict(row.body if body is None else body),
+        packed=pack_stored(row.body),
         started_by=row.started_by,
         opened_at=row.opened_at,
         deadline=row.deadline,
@@ -115,9 +114,10 @@ async def open_questions(
 ) -> list[OpenQuestion]:
     """Every open question (of the guilds ``guild_filter`` accepts), soonest first.
 
-    Read in slices, with only the columns a question needs and its JSON body decoded
-    only for accepted guilds: a restart with ten thousand questions open neither holds
-    every row at once nor decodes other processes' questions.
+    Read in slices, with only the columns a question needs and its JSON body packed as
+    text, not decoded (bot.engine.question.pack_stored), and only for accepted guilds: a
+    restart with ten thousand questions open neither holds every row at once nor decodes
+    a question before it is used.
     """
     q = QUESTIONS
     columns = [
@@ -125,7 +125,7 @@ async def open_questions(
         q.c.guild_id,
         q.c.channel_id,
         q.c.message_id,
-        cast(q.c.body, Text).label("body"),  # decoded below, only when wanted
+        cast(q.c.body, Text).label("body"),  # packed as text, decoded when used
         q.c.started_by,
         q.c.opened_at,
         q.c.deadline,
@@ -146,7 +146,7 @@ async def open_questions(
         )
         async for rows in result.partitions():
             found += [
-                open_from_row(row, json.loads(row.body))
+                open_from_row(row)
                 for row in rows
                 if guild_filter is None or guild_filter(row.guild_id)
             ]

@@ -9,6 +9,7 @@ import pytest
 from helpers import english_words
 
 from bot.engine import bank
+from bot.engine.question import pack
 from bot.engine.templates import load_template
 from bot.present.cards import close_card
 from bot.present.hints import hint_text
@@ -22,7 +23,7 @@ OPENED = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 def _open(lang: str = "en") -> OpenQuestion:
     question = bank.generate("output_size", 7, 1, lang)
     return OpenQuestion(
-        1, 10, 20, 30, question, 100, OPENED, OPENED + timedelta(seconds=30), True, "open"
+        1, 10, 20, 30, pack(question), 100, OPENED, OPENED + timedelta(seconds=30), True, "open"
     )
 
 

@@ -23,7 +23,7 @@ from helpers import english_words
 
 from bot.console import console_language, run_console
 from bot.engine import bank
-from bot.engine.question import Question
+from bot.engine.question import Question, pack
 from bot.i18n import texts
 from bot.i18n.texts import LANGUAGES, catalog, language_for_locale, language_named, placeholders, t
 from bot.present.cards import (
@@ -402,7 +402,7 @@ def test_every_mistake_and_kind_has_a_label_in_both_languages() -> None:
 def _open(question: Question) -> OpenQuestion:
     opened = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     return OpenQuestion(
-        1, 10, 20, 30, question, 100, opened, opened + timedelta(seconds=30), True, "open"
+        1, 10, 20, 30, pack(question), 100, opened, opened + timedelta(seconds=30), True, "open"
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.discord.embeds import embed_for, mention
 from bot.engine import bank
+from bot.engine.question import pack
 from bot.present.cards import FIELD_TEXT_LIMIT, close_card
 from bot.records import AnswerSummary, ClosedQuestion, OpenQuestion
 
@@ -20,7 +21,7 @@ def _closed(answers: list[AnswerSummary]) -> ClosedQuestion:
     opened = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     question = bank.generate("output_size", 7, 1)
     open_question = OpenQuestion(
-        1, 10, 20, 30, question, 100, opened, opened + timedelta(seconds=30), True, "open"
+        1, 10, 20, 30, pack(question), 100, opened, opened + timedelta(seconds=30), True, "open"
     )
     return ClosedQuestion(open_question, "closed", opened, tuple(answers))
 

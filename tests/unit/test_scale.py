@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.engine import bank
+from bot.engine.question import pack
 from bot.quiz.service import QuizService
 from bot.records import OpenQuestion
 from bot.storage.db import create_engine, migrate
@@ -306,7 +307,7 @@ async def test_an_unreachable_database_fails_answers_quickly_and_leaves_no_write
             GUILD,
             CHANNEL,
             None,
-            param_question(),
+            pack(param_question()),
             1,
             START,
             START + timedelta(seconds=60),
