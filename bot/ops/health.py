@@ -3,24 +3,24 @@
 Served by aiohttp (a discord.py dependency already) in the bot's own event loop, not by
 prometheus_client's threaded server: /healthz must ask live, loop-bound things (the
 gateway's state, a query on the bot's database engine), which a server thread could only
-reach by hopping back onto the loop; one aiohttp app serves both endpoints.
+reach by hopping back onto the loop; one aiohttp app serves both endpoints. The server
+(``bot.ops.server``) loads only when a port is set: aiohttp's web server is 2 MiB
+resident that a bot without a metrics port would hold for nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
-from bot.errors import StartupError, StorageError
-from bot.ops.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.errors import StorageError
+from bot.ops.metrics import Metrics
 from bot.settings import Settings
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from bot.ops.server import OpsServer
 
 # A database that has not answered ``SELECT 1`` by then is as good as down.
 DATABASE_TIMEOUT = 3.0
@@ -56,44 +56,6 @@ class Health:
         return True, {"status": "ok"}
 
 
-class OpsServer:
-    """The two endpoints on ``host:port``; port 0 picks a free one (tests)."""
-
-    def __init__(self, metrics: Metrics, health: Health, host: str, port: int) -> None:
-        self.metrics = metrics
-        self.health = health
-        self.host = host
-        self.port = port
-        app = web.Application()
-        app.router.add_get("/healthz", self._healthz)
-        app.router.add_get("/metrics", self._metrics)
-        self._runner = web.AppRunner(app, access_log=None)
-
-    async def start(self) -> None:
-        await self._runner.setup()
-        try:
-            await web.TCPSite(self._runner, self.host, self.port).start()
-        except OSError as error:
-            await self._runner.cleanup()
-            raise StartupError(
-                f"cannot serve metrics on {self.host}:{self.port}: {error.strerror or error}"
-            ) from None
-        self.port = self._runner.addresses[0][1]
-        log.info("serving /healthz and /metrics on %s:%s", self.host, self.port)
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-
-    async def _healthz(self, request: web.Request) -> web.Response:
-        ready, body = await self.health.check()
-        return web.json_response(body, status=200 if ready else 503)
-
-    async def _metrics(self, request: web.Request) -> web.Response:
-        return web.Response(
-            body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
-        )
-
-
 @contextlib.asynccontextmanager
 async def serving(
     metrics: Metrics, health: Health, settings: Settings
@@ -103,6 +65,8 @@ async def serving(
     if settings.convquiz_metrics_port is None:
         yield None
         return
+    from bot.ops.server import OpsServer
+
     server = OpsServer(
         metrics, health, settings.convquiz_metrics_host, settings.convquiz_metrics_port
     )

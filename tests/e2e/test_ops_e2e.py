@@ -34,8 +34,9 @@ from helpers import is_article_question_2
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.discord.bot import ConvQuizBot
-from bot.ops.health import OpsServer, serving
+from bot.ops.health import serving
 from bot.ops.logs import configure_logging
+from bot.ops.server import OpsServer
 from bot.settings import Settings
 from bot.storage.db import create_engine, migrate
 from bot.storage.repository import Repository
