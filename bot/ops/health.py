@@ -60,13 +60,15 @@ class Health:
 async def serving(
     metrics: Metrics, health: Health, settings: Settings
 ) -> AsyncIterator[OpsServer | None]:
-    """The ops server while the block runs, when ``CONVQUIZ_METRICS_PORT`` is set; no
-    port is opened otherwise."""
+    """The ops server while the block runs, when ``CONVQUIZ_METRICS_PORT`` is set, and
+    ``metrics`` counting from then on; no port is opened (nor anything counted)
+    otherwise."""
     if settings.convquiz_metrics_port is None:
         yield None
         return
     from bot.ops.server import OpsServer
 
+    metrics.start_counting()  # nothing counts what no server would show
     server = OpsServer(
         metrics, health, settings.convquiz_metrics_host, settings.convquiz_metrics_port
     )

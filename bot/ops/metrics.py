@@ -1,101 +1,78 @@
-"""The bot's Prometheus metrics, in a registry of their own.
+"""The bot's metrics: what the answer writer, the Discord client and the service feed.
 
-Each ``Metrics`` holds its own ``CollectorRegistry`` rather than the library's global
-one, so tests and several bots in one process each count only what is theirs.
+A ``Metrics`` counts nothing until ``start_counting`` (``bot.ops.health.serving`` calls
+it when a metrics port is set): only a process that serves ``/metrics`` loads
+prometheus_client (1.4 MiB resident) and pays for counting; what the others would
+count, nobody could read. The counting itself is ``bot.ops.prometheus_metrics``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_LATEST
+if TYPE_CHECKING:
+    from bot.ops.prometheus_metrics import PrometheusMetrics
 
-__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
-
-# Seconds: a commit is milliseconds, an acknowledgement one REST round trip or a
-# rate-limit wait.
-_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
-_BATCH_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 250, 500)
+__all__ = ["Metrics"]
 
 
 class Metrics:
     def __init__(self) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
-        r = self.registry
-        self.answers = Counter(
-            "convquiz_answers_graded",
-            "Answers graded and stored, by outcome.",
-            ["outcome"],
-            registry=r,
-        )
-        self.commit_batch = Histogram(
-            "convquiz_commit_batch_size",
-            "Answers per group-commit transaction.",
-            buckets=_BATCH_BUCKETS,
-            registry=r,
-        )
-        self.commit_seconds = Histogram(
-            "convquiz_commit_seconds",
-            "Time to commit one batch of answers.",
-            buckets=_LATENCY_BUCKETS,
-            registry=r,
-        )
-        self.ack_seconds = Histogram(
-            "convquiz_acknowledge_seconds",
-            "From an answer received to its reaction or reply sent.",
-            buckets=_LATENCY_BUCKETS,
-            registry=r,
-        )
-        self.open_questions = Gauge(
-            "convquiz_open_questions", "Questions open in this process.", registry=r
-        )
-        self.gateway_latency = Gauge(
-            "convquiz_gateway_latency_seconds",
-            "Discord gateway heartbeat latency (+Inf before the first heartbeat).",
-            registry=r,
-        )
-        self.rest_calls = Counter(
-            "convquiz_discord_rest_calls",
-            "Discord REST calls, by route (method and path template).",
-            ["route"],
-            registry=r,
-        )
-        self.rest_429s = Counter(
-            "convquiz_discord_rest_429",
-            "Discord REST answers with status 429, by route.",
-            ["route"],
-            registry=r,
-        )
-        self.errors = Counter("convquiz_errors", "Errors, by kind.", ["kind"], registry=r)
+        self._counting: PrometheusMetrics | None = None
+        # Watched before counting starts (the composition root wires them first).
+        self._open_questions: Callable[[], int] | None = None
+        self._gateway_latency: Callable[[], float] | None = None
+
+    def start_counting(self) -> None:
+        """From now on, count (and watch) into a Prometheus registry; idempotent."""
+        if self._counting is not None:
+            return
+        from bot.ops.prometheus_metrics import PrometheusMetrics
+
+        counting = PrometheusMetrics()
+        if self._open_questions is not None:
+            counting.watch_open_questions(self._open_questions)
+        if self._gateway_latency is not None:
+            counting.watch_gateway_latency(self._gateway_latency)
+        self._counting = counting
 
     # --- feeds ---------------------------------------------------------------------------
 
     def observe_commit(self, size: int, seconds: float, outcomes: Sequence[str]) -> None:
         """The answer writer's observer: one committed batch and its stored outcomes."""
-        self.commit_batch.observe(size)
-        self.commit_seconds.observe(seconds)
-        for outcome in outcomes:
-            self.answers.labels(outcome).inc()
+        if self._counting is not None:
+            self._counting.observe_commit(size, seconds, outcomes)
 
     def observe_acknowledgement(self, seconds: float) -> None:
-        self.ack_seconds.observe(seconds)
+        if self._counting is not None:
+            self._counting.observe_acknowledgement(seconds)
 
     def count_rest_call(self, route: str) -> None:
-        self.rest_calls.labels(route).inc()
+        if self._counting is not None:
+            self._counting.count_rest_call(route)
 
     def count_rate_limited(self, route: str) -> None:
-        self.rest_429s.labels(route).inc()
+        if self._counting is not None:
+            self._counting.count_rate_limited(route)
 
     def count_error(self, kind: str) -> None:
-        self.errors.labels(kind).inc()
+        if self._counting is not None:
+            self._counting.count_error(kind)
 
     def watch_open_questions(self, count: Callable[[], int]) -> None:
-        self.open_questions.set_function(count)
+        self._open_questions = count
+        if self._counting is not None:
+            self._counting.watch_open_questions(count)
 
     def watch_gateway_latency(self, latency: Callable[[], float]) -> None:
-        self.gateway_latency.set_function(latency)
+        self._gateway_latency = latency
+        if self._counting is not None:
+            self._counting.watch_gateway_latency(latency)
 
     def render(self) -> bytes:
-        """The Prometheus text exposition of every metric."""
-        return generate_latest(self.registry)
+        """The Prometheus text exposition of every metric (counting from now, if it had
+        not begun)."""
+        self.start_counting()
+        assert self._counting is not None
+        return self._counting.render()

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.errors import StartupError
 from bot.ops.health import Health
-from bot.ops.metrics import CONTENT_TYPE_LATEST, Metrics
+from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

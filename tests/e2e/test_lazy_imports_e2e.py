@@ -2,8 +2,8 @@
 
 ``convquiz run`` migrates in a child process, so alembic (with mako and pygments)
 never loads into the bot, nor pydantic (settings are read by hand); aiohttp's web
-server loads only with a metrics port (none here), and Pillow loads with the first
-picture. Checked in a real
+server and prometheus_client load only with a metrics port (none here), and Pillow
+loads with the first picture. Checked in a real
 ``convquiz run`` process: its ``on_ready`` and its question posting report which of
 these modules the process holds.
 """
@@ -18,7 +18,15 @@ from pathlib import Path
 
 from harness import World, bot_env, is_question
 
-RARELY_NEEDED = ("alembic", "mako", "pygments", "pydantic", "aiohttp.web", "PIL")
+RARELY_NEEDED = (
+    "alembic",
+    "mako",
+    "pygments",
+    "pydantic",
+    "aiohttp.web",
+    "prometheus_client",
+    "PIL",
+)
 
 # The real entry point, with two hooks that print the loaded modules as JSON lines.
 REPORTING_RUN = f"""

@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.errors import StartupError
 from bot.ops.health import Health, serving
@@ -124,3 +125,23 @@ async def test_a_port_in_use_stops_start_up_with_one_line() -> None:
         with pytest.raises(StartupError, match=f"cannot serve metrics on 127.0.0.1:{port}: "):
             async with serving(Metrics(), Health(), settings):
                 pass
+
+
+def test_metrics_count_once_started_with_the_watchers_wired_before() -> None:
+    metrics = Metrics()
+    metrics.watch_open_questions(lambda: 3)  # as bot.wiring does, before any server
+    metrics.count_error("event")  # not counted: nothing serves /metrics yet
+    metrics.start_counting()
+    metrics.count_error("event")
+    metrics.observe_commit(2, 0.01, ["correct", "wrong"])
+    metrics.watch_gateway_latency(lambda: 0.25)
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(metrics.render().decode())
+        for sample in family.samples
+    }
+    assert samples[("convquiz_open_questions", ())] == 3
+    assert samples[("convquiz_gateway_latency_seconds", ())] == 0.25
+    assert samples[("convquiz_errors_total", (("kind", "event"),))] == 1
+    assert samples[("convquiz_answers_graded_total", (("outcome", "correct"),))] == 1
+    assert samples[("convquiz_commit_batch_size_sum", ())] == 2
