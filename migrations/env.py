@@ -14,10 +14,10 @@ from alembic import context
 from sqlalchemy import Connection
 
 from bot.storage.db import create_engine
-from bot.storage.models import Base
+from bot.storage.schema import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _configure(connection: Connection) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models import Base, UTCDateTime
@@ -37,17 +37,8 @@ class GameRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     winner_id: Mapped[int | None] = mapped_column(BigInteger)
 
-    __table_args__ = (
-        # One running game per channel, enforced by the database (two racing starts).
-        Index(
-            "uq_games_running_channel",
-            "channel_id",
-            unique=True,
-            sqlite_where=text("status = 'running'"),
-            postgresql_where=text("status = 'running'"),
-        ),
-        Index("ix_games_guild_winner", "guild_id", "winner_id"),
-    )
+    # One running game per channel: a partial unique index (bot.storage.schema).
+    __table_args__ = (Index("ix_games_guild_winner", "guild_id", "winner_id"),)
 
 
 class GameQuestion(Base):

@@ -107,16 +107,8 @@ class QuestionRow(Base):
     # The question of the day (bot.quiz.daily); rescoring needs it for the daily bonus.
     daily: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
+    # At most one open question per channel: a partial unique index (bot.storage.schema).
     __table_args__ = (
-        # At most one open question per channel, enforced by the database so two
-        # racing `!convquiz` commands cannot both open one.
-        Index(
-            "uq_questions_open_channel",
-            "channel_id",
-            unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
-        ),
         Index("ix_questions_open_deadline", "status", "deadline"),
         Index("ix_questions_guild_opened", "guild_id", "opened_at"),
     )

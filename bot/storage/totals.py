@@ -8,12 +8,12 @@ live writer builds one per batch and rescore builds one from the whole event log
 from __future__ import annotations
 
 import functools
+import importlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -94,7 +94,8 @@ class TotalsSql:
 
     def __init__(self, dialect: str) -> None:
         pg = dialect == "postgresql"
-        dml: Any = postgresql if pg else sqlite
+        # Only the dialect in use: a bot on SQLite holds no PostgreSQL dialect (2.4 MiB).
+        dml: Any = importlib.import_module(f"sqlalchemy.dialects.{dialect}")
         u, h = USERS, HISTOGRAM
         counted = ("points", "answered", "correct")
 

@@ -19,8 +19,9 @@ from bot.engine import bank
 from bot.engine.question import Question
 from bot.quiz.service import QuizService
 from bot.storage.db import create_engine, downgrade, migrate
-from bot.storage.models import AnswerEvent, Base, QuestionRow, UserTotal
+from bot.storage.models import AnswerEvent, QuestionRow, UserTotal
 from bot.storage.repository import ChannelBusy, Repository, StorageError
+from bot.storage.schema import metadata
 
 GUILD, CHANNEL = 1_000, 2_000
 
@@ -107,7 +108,7 @@ async def test_migrating_down_and_up_keeps_every_answer(database_url: str) -> No
 async def test_models_and_migrations_do_not_drift(engine: AsyncEngine) -> None:
     def diff(connection):  # type: ignore[no-untyped-def]
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(context, Base.metadata)
+        return compare_metadata(context, metadata)
 
     async with engine.connect() as connection:
         assert await connection.run_sync(diff) == []
