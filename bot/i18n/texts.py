@@ -3,7 +3,9 @@
 Logic asks for ``t("key", lang, **params)``; it never builds user-facing sentences
 itself, so a language is added by adding a catalog, not by touching logic. The catalogs
 are ``bot/locale/<lang>/LC_MESSAGES/convquiz.po`` (msgid: the key; msgstr: the text),
-read with Babel on first use and cached; no compiled ``.mo`` files, no build step. A key
+read on first use and cached; no compiled ``.mo`` files, no build step. The bot reads
+them with ``read_texts`` (a reader of the PO subset Babel writes for us); the tooling
+below reads and writes them with Babel, which a running bot never loads (1 MiB). A key
 missing from a language falls back to English (the tests prove none is missing).
 
 Placeholders use ``str.format`` on *our own* strings only: admin-written text never
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import string
 import sys
 from collections.abc import Mapping, Sequence
@@ -70,19 +73,52 @@ def _read(lang: str) -> Catalog:
         return read_po(file, domain=DOMAIN)
 
 
+# The C escapes Babel writes and reads; any other backslash stands for itself.
+_ESCAPE = re.compile(r'\\([\\abfnrtv"])')
+_ESCAPED = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def _unquote(quoted: str) -> str:
+    """One quoted piece of a PO string, its C escapes undone (as Babel undoes them)."""
+    if len(quoted) < 2 or quoted[0] != '"' or quoted[-1] != '"':
+        raise ValueError(f"not a quoted PO string: {quoted[:40]!r}")
+    return _ESCAPE.sub(lambda m: _ESCAPED.get(m[1], m[1]), quoted[1:-1])
+
+
+def read_texts(po_text: str) -> dict[str, str]:
+    """msgid -> msgstr of a PO catalog as ours are written: comments (obsolete entries
+    too) skipped; a context or plural forms, which ours never use, are refused."""
+    texts: dict[str, str] = {}
+    msgid: list[str] | None = None
+    msgstr: list[str] | None = None
+    continuing: list[str] | None = None  # the string that a quoted line continues
+    for number, raw in enumerate(po_text.splitlines(), 1):
+        line = raw.strip()
+        if line.startswith('"') and continuing is not None:
+            continuing.append(_unquote(line))
+        elif line.startswith("msgid "):
+            if msgid is not None and msgstr is not None:
+                texts["".join(msgid)] = "".join(msgstr)
+            msgid, msgstr = [_unquote(line[6:])], None
+            continuing = msgid
+        elif line.startswith("msgstr ") and msgid is not None and msgstr is None:
+            msgstr = [_unquote(line[7:])]
+            continuing = msgstr
+        elif not line or line.startswith("#"):
+            continuing = None
+        else:
+            raise ValueError(f"line {number}: not in the PO subset convquiz reads: {line[:40]!r}")
+    if msgid is not None and msgstr is not None:
+        texts["".join(msgid)] = "".join(msgstr)
+    return texts
+
+
 @functools.cache
 def catalog(lang: str) -> Mapping[str, str]:
-    """The texts of ``lang`` by key (untranslated, empty entries left out)."""
-    return MappingProxyType(
-        {
-            message.id: message.string
-            for message in _read(lang)
-            if isinstance(message.id, str)
-            and message.id
-            and isinstance(message.string, str)
-            and message.string
-        }
-    )
+    """The texts of ``lang`` by key (untranslated, empty entries and the header left
+    out)."""
+    texts = read_texts(catalog_path(lang).read_text(encoding="utf-8"))
+    return MappingProxyType({key: text for key, text in texts.items() if key and text})
 
 
 # The hot path of ``t``: question generation asks for dozens of texts per question, so

@@ -552,3 +552,22 @@ def test_every_key_the_code_builds_exists() -> None:
     built += [f"axis.{axis}" for axis in ("size", "height", "width")]
     built += [f"kind.{kind}" for kind in bank.KINDS]
     assert [key for key in built if key not in EN] == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_bots_po_reader_reads_each_catalog_as_babel_does(lang: str) -> None:
+    with texts.catalog_path(lang).open("rb") as file:
+        by_babel = read_po(file, domain=texts.DOMAIN)
+    expected = {
+        m.id: m.string
+        for m in by_babel
+        if isinstance(m.id, str) and m.id and isinstance(m.string, str) and m.string
+    }
+    assert dict(catalog(lang)) == expected
+
+
+def test_the_po_reader_undoes_escapes_joins_lines_and_refuses_what_ours_never_use() -> None:
+    po = '#. comment\nmsgid "a"\nmsgstr ""\n"say \\"hi\\"\\n"\n"\\\\ and \\\\d"\n\n#~ msgid "old"\n'
+    assert texts.read_texts(po) == {"a": 'say "hi"\n\\ and \\d'}
+    with pytest.raises(ValueError, match="line 1"):
+        texts.read_texts('msgctxt "x"\nmsgid "a"\nmsgstr "b"\n')
