@@ -4,11 +4,14 @@ the guild's list, and one line per imported document. Pure text; the cog sends t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot.engine.templates import Template
 from bot.i18n.texts import t
 from bot.present.cards import Card
 from bot.quiz.template_admin import Imported, StoredTemplate
+
+if TYPE_CHECKING:
+    from bot.engine.templates import Template
 
 PREVIEW_COUNT = 5
 

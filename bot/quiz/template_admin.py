@@ -12,8 +12,10 @@ import contextlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot.engine.templates import Template, TemplateError, load_template, load_templates
+from bot.engine import templates
+from bot.engine.templates import TemplateError
 from bot.errors import Localized
 from bot.i18n.texts import t
 from bot.quiz.service import NotAllowed
@@ -25,6 +27,9 @@ from bot.storage.template_store import (
     TemplateStore,
     UnknownTemplate,
 )
+
+if TYPE_CHECKING:
+    from bot.engine.templates import Template
 
 __all__ = [
     "MAX_TEMPLATES_PER_GUILD",
@@ -107,7 +112,7 @@ class TemplateAdmin:
         """The template ``source`` describes, or ``TemplateRefused`` quoting why not.
         ``allow_links`` is the guild's ``template_links`` setting."""
         try:
-            return load_template(source, allow_links=allow_links)
+            return templates.load_template(source, allow_links=allow_links)
         except TemplateError as error:
             raise TemplateRefused.quoting(error) from None
 
@@ -141,7 +146,7 @@ class TemplateAdmin:
         """Every document of a multi-template source, each saved or refused on its own."""
         config = await self.store.config(guild_id)
         try:
-            results = load_templates(source, allow_links=config.template_links)
+            results = templates.load_templates(source, allow_links=config.template_links)
         except TemplateError as error:
             raise TemplateRefused.quoting(error) from None
         imported = []

@@ -11,17 +11,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.engine.templates import Template, TemplateError, load_template
+from bot.engine import templates
+from bot.engine.templates import TemplateError
 from bot.errors import StorageError
 from bot.storage.core import guard
 from bot.storage.repository import Repository
 from bot.storage.template_models import GuildTemplate, TemplateSettings, TemplateVersion
+
+if TYPE_CHECKING:
+    from bot.engine.templates import Template
 
 Mix = Literal["both", "builtin", "templates"]
 MIXES: tuple[Mix, ...] = ("both", "builtin", "templates")
@@ -80,7 +84,7 @@ class TemplateStore:
         if template is None:
             # Saved sources passed the guild's link setting when they were saved; a
             # later change of the setting applies to new saves, not to what is stored.
-            template = load_template(source, allow_links=True).with_version(version)
+            template = templates.load_template(source, allow_links=True).with_version(version)
             if len(self._parsed) >= CACHE_SIZE:
                 self._parsed.pop(next(iter(self._parsed)))
             self._parsed[key] = template

@@ -3,8 +3,9 @@
 ``convquiz run`` migrates in a child process, so alembic (with mako and pygments)
 never loads into the bot, nor pydantic (settings are read by hand); aiohttp's web
 server and prometheus_client load only with a metrics port (none here), a bot on
-SQLite (as here) holds no PostgreSQL dialect, the catalogs are read without Babel, and
-Pillow loads with the first picture. Checked in a real
+SQLite (as here) holds no PostgreSQL dialect, the catalogs are read without Babel, the
+template checker (with PyYAML) waits for a guild's first template, and Pillow loads
+with the first picture. Checked in a real
 ``convquiz run`` process: its ``on_ready`` and its question posting report which of
 these modules the process holds.
 """
@@ -28,6 +29,8 @@ RARELY_NEEDED = (
     "aiohttp.web",
     "prometheus_client",
     "sqlalchemy.dialects.postgresql",
+    "yaml",
+    "bot.engine.templates._load",
     "PIL",
 )
 

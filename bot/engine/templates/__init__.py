@@ -13,17 +13,39 @@ This package is domain code: it imports neither discord nor sqlalchemy.
 from __future__ import annotations
 
 import functools
+import importlib
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from bot.engine.templates._errors import TemplateError
-from bot.engine.templates._expr_functions import FUNCTIONS
-from bot.engine.templates._expr_parse import MAX_FORMULA_CHARS
-from bot.engine.templates._expr_values import MAX_MAGNITUDE
-from bot.engine.templates._json_schema import json_schema, schema_text
-from bot.engine.templates._limits import LIMITS, Limits
-from bot.engine.templates._load import load_template, load_templates
-from bot.engine.templates._source import ANSWER_TYPES
-from bot.engine.templates._template import Template, TemplateRef
+
+if TYPE_CHECKING:
+    from bot.engine.templates._expr_functions import FUNCTIONS
+    from bot.engine.templates._expr_parse import MAX_FORMULA_CHARS
+    from bot.engine.templates._expr_values import MAX_MAGNITUDE
+    from bot.engine.templates._json_schema import json_schema, schema_text
+    from bot.engine.templates._limits import LIMITS, Limits
+    from bot.engine.templates._load import load_template, load_templates
+    from bot.engine.templates._source import ANSWER_TYPES
+    from bot.engine.templates._template import Template, TemplateRef
+
+# The rest loads on first use (PEP 562): a bot whose guilds have no templates never
+# loads the checker, the formula compiler or PyYAML (1.3 MiB resident). The error is
+# light and every template path catches it, so it loads with the package.
+_LAZY = {
+    "FUNCTIONS": "_expr_functions",
+    "MAX_FORMULA_CHARS": "_expr_parse",
+    "MAX_MAGNITUDE": "_expr_values",
+    "json_schema": "_json_schema",
+    "schema_text": "_json_schema",
+    "LIMITS": "_limits",
+    "Limits": "_limits",
+    "load_template": "_load",
+    "load_templates": "_load",
+    "ANSWER_TYPES": "_source",
+    "Template": "_template",
+    "TemplateRef": "_template",
+}
 
 __all__ = [
     "ANSWER_TYPES",
@@ -50,6 +72,8 @@ def bundled_templates() -> tuple[Template, ...]:
 
     Loaded (and checked) on first use. A bundled template that fails to load is a bug:
     the ``TemplateError`` names the file."""
+    from bot.engine.templates._load import load_template
+
     folder = resources.files("bot").joinpath("data").joinpath("templates")
     loaded: list[Template] = []
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):
@@ -68,4 +92,9 @@ def __getattr__(name: str) -> object:
     # ``BUNDLED`` is loaded lazily: checking the templates takes a moment.
     if name == "BUNDLED":
         return bundled_templates()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # looked up once
+    return value
