@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from bot.engine.templates._template import Template, TemplateRef
 
 # The rest loads on first use (PEP 562): a bot whose guilds have no templates never
-# loads the checker, the formula compiler or PyYAML (1.3 MiB resident). The error is
+# loads the checker, the formula compiler or PyYAML (1.7 MiB resident). The error is
 # light and every template path catches it, so it loads with the package.
 _LAZY = {
     "FUNCTIONS": "_expr_functions",
