@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from fakediscord import FakeDiscord
+from fakediscord import FakeDiscord, SentMessage
 from fakediscord.limits import DISCORD
 
 from bench.busy import _percentile
@@ -131,6 +131,15 @@ async def _serve_fake(messages: int, channel_count: int, player_count: int) -> N
             record(item)
 
         fake.reactions.record = stamped  # type: ignore[method-assign]
+        post = fake.sent_messages.record
+
+        def replied(message: SentMessage) -> None:  # a first right answer's announcement
+            reference = message.message_reference or {}
+            if reference.get("message_id"):
+                reacted_at.setdefault(int(reference["message_id"]), time.perf_counter())
+            post(message)
+
+        fake.sent_messages.record = replied  # type: ignore[method-assign]
         answers = sum(_role(i % channel_count, i // channel_count) != 2 for i in range(messages))
         _say_to_parent(burst=time.perf_counter(), answers=answers)
         first_answer: dict[int, tuple[int, float]] = {}

@@ -137,7 +137,8 @@ async def convquiz_rate(
         players = [fake.add_member(guild.id, f"p{i}").id for i in range(per_channel + 1)]
         clock = Clock()
         # The bot's reaction plan mirrors the fake's limits: none in the throughput runs.
-        plan = ReactionPlan(interval=0.0, per_second=None) if limits is UNLIMITED else None
+        unlimited = ReactionPlan(interval=0.0, reactions_per_window=None)
+        plan = unlimited if limits is UNLIMITED else None
         async with _convquiz(fake, url, clock, plan) as bot:
             rest_before_rounds = sum(fake.rest_calls.values())
             start = len(fake.sent_messages)

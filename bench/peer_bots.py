@@ -225,7 +225,9 @@ class Convquiz(Peer):
     profile: Path | None = None
     # Prepended to the process's PYTHONPATH: experiments (e.g. orjson importable).
     extra_path: str | None = None
-    reacted_at: dict[int, float] = field(default_factory=dict)  # message id → first reaction
+    # message id → its verdict: the first reaction, or the reply announcing a first right
+    # answer whose reaction would have waited (bot.quiz.feedback)
+    reacted_at: dict[int, float] = field(default_factory=dict)
     revealed: int = 0
     buttons: dict[int, tuple[int, str]] = field(default_factory=dict)  # channel → Answer button
     # A person has one form open at a time (Discord's client shows one modal); two at
@@ -233,6 +235,9 @@ class Convquiz(Peer):
     _forms: dict[int, asyncio.Lock] = field(default_factory=dict)
 
     def on_message(self, message: SentMessage, at: float) -> None:
+        reference = message.message_reference
+        if reference and reference.get("message_id"):
+            self.reacted_at.setdefault(int(reference["message_id"]), at)
         if not message.embeds:
             return
         footer = str(message.embeds[0].get("footer", {}).get("text", ""))

@@ -3,6 +3,7 @@ clock) and the real bot running in it, plus what tests read off the bot's messag
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
@@ -182,6 +183,31 @@ async def ask(run: Running, member: Member, command: str) -> tuple[SentMessage, 
     question = bank.from_code(code_of(posted))
     assert_picture(posted, question, reveal=False)
     return posted, question
+
+
+async def wait_for_right_verdict(fake: FakeDiscord, message: dict) -> None:  # type: ignore[type-arg]
+    """A right typed answer's verdict: its ✅, or, for a first right answer whose reaction
+    would have waited behind another in the channel, the reply announcing it."""
+    waits = {
+        asyncio.ensure_future(
+            fake.wait_for_reaction(emoji="✅", message_id=int(message["id"]), start=0)
+        ),
+        asyncio.ensure_future(
+            fake.wait_for_message(
+                lambda m: str((m.message_reference or {}).get("message_id")) == message["id"],
+                start=0,
+            )
+        ),
+    }
+    try:
+        while waits:
+            done, waits = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            if any(task.exception() is None for task in done):
+                return
+        raise AssertionError(f"no verdict for {message['content']!r}")
+    finally:
+        for task in waits:
+            task.cancel()
 
 
 def bot_env(fake: FakeDiscord, db_url: str, token: str = "fake-token") -> dict[str, str]:

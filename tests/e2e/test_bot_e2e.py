@@ -285,6 +285,34 @@ async def test_a_busy_channel_gets_prompt_reactions_and_the_rest_in_the_reveal(
     assert fake.max_channel_posts(world.channel.id) <= 5
 
 
+async def test_a_first_right_answer_behind_wrong_ones_is_announced_by_a_reply(
+    quizbot: Running,
+) -> None:
+    """A busy channel's first right answer, whose reaction would wait behind the wrong
+    answers' (1 per 0.25 s), is announced at once by a reply that pings and notifies no
+    one; later right answers get no reply."""
+    world, fake = quizbot.world, quizbot.world.fake
+    players = [fake.add_member(world.guild.id, f"player{i}") for i in range(4)]
+    _, question = await ask(quizbot, world.alice, "!convquiz output_size 1")
+    posts_before = fake.rest_calls[POST_ROUTE]
+    for player in players[:3]:
+        await quizbot.say(player, "1x1")
+    right = await quizbot.say(players[3], question.answer_text)
+    await quizbot.say(world.bob, question.answer_text)  # right too, but not first
+    reply = await fake.wait_for_message(
+        lambda m: (m.message_reference or {}).get("message_id") == right["id"]
+    )
+    assert reply.content == f"✅ <@{players[3].id}> is first with the right answer."
+    assert reply.allowed_mentions == {"parse": [], "replied_user": False}
+    assert reply.flags & 4096  # SUPPRESS_NOTIFICATIONS: a busy channel is not pinged
+    assert reply.channel_id == world.channel.id
+    await quizbot.advance(31)
+    reveal = text_of(await fake.wait_for_message(is_reveal))
+    assert f"<@{players[3].id}> ★" in reveal
+    assert fake.rest_calls[POST_ROUTE] - posts_before == 2  # the reply and the reveal
+    assert not [r for r in fake.reactions if r[1] == int(right["id"])]
+
+
 # --- the real entry point ------------------------------------------------------------------
 
 

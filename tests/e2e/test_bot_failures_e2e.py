@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import Running, World, ask, is_question, running, seed_for
+from harness import Running, World, ask, is_question, running, seed_for, wait_for_right_verdict
 
 from bot.storage.db import create_engine
 from bot.storage.repository import Repository
@@ -38,7 +38,7 @@ async def test_a_database_that_goes_away_gets_short_answers_and_no_crash(quizbot
         await dead.dispose()
     # Back up: the bot carries on where it was.
     again = await quizbot.say(world.carol, question.answer_text)
-    await fake.wait_for_reaction(emoji="✅", message_id=int(again["id"]), start=0)
+    await wait_for_right_verdict(fake, again)
     stats = await service.stats(world.guild.id, world.bob.id)
     assert stats.answered == 0  # the failed answer left nothing behind
 

@@ -49,6 +49,11 @@ def _allow(document: dict[str, Any]) -> None:
             {"type": "integer", "minimum": 0},
         ]
     }
+    # discord.py's replies give the referenced message's ids as JSON integers (every
+    # discord.py reply does); Discord takes them.
+    reference = schemas["MessageReferenceRequest"]["properties"]
+    for name in ("message_id", "channel_id", "guild_id"):
+        reference[name] = {"anyOf": [reference[name], {"type": "integer", "minimum": 0}]}
 
 
 Segments = tuple[str | None, ...]  # path segments; None for a {parameter}

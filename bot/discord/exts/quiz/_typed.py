@@ -15,6 +15,7 @@ import discord
 from discord.ext import commands
 
 from bot.errors import StorageError
+from bot.i18n.texts import t
 from bot.present.cards import REACTIONS
 
 if TYPE_CHECKING:
@@ -91,11 +92,18 @@ class TypedAnswers:
             return
         # A reaction, not a message (messages are limited to 5 per 5 s per channel), and
         # only while the channel's reaction budget can deliver it promptly; the others
-        # read their verdict in the reveal (bot.quiz.feedback).
+        # read their verdict in the reveal (bot.quiz.feedback). The first right answer,
+        # which the channel watches for, is announced by a reply when its reaction would
+        # have to wait.
         question = outcome.question
         emoji = REACTIONS[outcome.grade.outcome]
-        first = outcome.recorded is not None and outcome.recorded.first_correct
-        if await self.bot.reactions.react(
-            message, emoji, question.id, question.deadline, first=first
-        ):
+        reactions = self.bot.reactions
+        if outcome.recorded is not None and outcome.recorded.first_correct:
+            announcement = t("answer.first_right", question.question.lang, user=f"<@{author_id}>")
+            sent = await reactions.first_right(
+                message, emoji, question.id, question.deadline, announcement
+            )
+        else:
+            sent = await reactions.react(message, emoji, question.id, question.deadline)
+        if sent:
             self.bot.metrics.observe_acknowledgement(time.perf_counter() - received)
