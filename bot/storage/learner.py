@@ -110,6 +110,10 @@ def write_reviews(connection: Connection, reviews: Sequence[Review]) -> None:
         (row.user_id, row.skill, row.mistake): [row.count, row.last_seen, row.last_right]
         for row in connection.execute(sql.mistakes, {"keys": keys})
     }
+    # The misconceptions of each (user, skill), so a right answer marks only its own.
+    by_skill: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
+    for mistake_key in mistakes:
+        by_skill.setdefault(mistake_key[:2], []).append(mistake_key)
     changed: set[tuple[int, str, str]] = set()
     for item in reviews:
         key = (item.user_id, item.skill)
@@ -127,12 +131,14 @@ def write_reviews(connection: Connection, reviews: Sequence[Review]) -> None:
             (before.correct if before else 0) + right,
         )
         if right:  # every misconception of the skill: answered right since it was seen
-            for mistake_key, row in mistakes.items():
-                if mistake_key[:2] == key:
-                    row[2] = item.at
-                    changed.add(mistake_key)
+            for mistake_key in by_skill.get(key, ()):
+                mistakes[mistake_key][2] = item.at
+                changed.add(mistake_key)
         elif item.mistake:
-            row = mistakes.setdefault((*key, item.mistake), [0, item.at, None])
+            mistake_key = (*key, item.mistake)
+            if mistake_key not in mistakes:
+                by_skill.setdefault(key, []).append(mistake_key)
+            row = mistakes.setdefault(mistake_key, [0, item.at, None])
             row[0] += 1
             row[1] = item.at
             changed.add((*key, item.mistake))

@@ -175,6 +175,14 @@ async def test_two_hundred_users_answer_at_once(repository: Repository) -> None:
     )
     partial = [e for e in events if e.outcome == "partial"]
     assert {e.mistake for e in partial} == {"forgot_bias"}
+    # Each answerer was told the id of their own stored event (ids come back by
+    # (question, user), not by position in the batch).
+    told = {
+        r.recorded.event_id: user  # type: ignore[attr-defined]
+        for user, r in zip(users + users, results, strict=True)
+        if r.status == "recorded"  # type: ignore[attr-defined]
+    }
+    assert told == {e.id: e.user_id for e in events}
 
     live = await repository.totals_snapshot()
     replayed = await repository.rescore()
