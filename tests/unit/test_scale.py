@@ -102,6 +102,8 @@ async def test_concurrent_answers_share_commits_and_each_counts_once(
     for channel in channels:
         await open_question(service, channel)
     clock.advance(2)
+    sizes: list[int] = []
+    repository.answers.on_commit = lambda size, _seconds, _stored: sizes.append(size)
     users = range(100, 400)
     results = await asyncio.gather(
         *(
@@ -111,8 +113,11 @@ async def test_concurrent_answers_share_commits_and_each_counts_once(
     )
     statuses = Counter(r.status for r in results if r is not None)
     assert statuses == {"recorded": 300, "already_answered": 300}
-    # 600 answers arrived together: a few transactions carried them, not 600.
-    assert repository.commits <= 10 and repository.committed_answers == 600
+    # 600 answers arrived together: a few transactions carried them, not 600; the first
+    # small (its answers are acknowledged while the others wait), each next one twice
+    # the size.
+    assert sizes == [64, 128, 256, 152]
+    assert repository.commits == 4 and repository.committed_answers == 600
     stored = await events(repository)
     assert len(stored) == 300 and len({(e.question_id, e.user_id) for e in stored}) == 300
     first = Counter(e.question_id for e in stored if e.first_correct)
