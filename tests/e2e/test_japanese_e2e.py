@@ -253,6 +253,22 @@ async def test_a_japanese_server_plays_a_whole_round_in_japanese(ja_world: World
         assert_japanese(shown)
 
 
+async def test_a_first_right_answer_behind_wrong_ones_is_announced_in_japanese(
+    ja_world: World,
+) -> None:
+    world, fake = ja_world, ja_world.fake
+    async with running(world) as run:
+        _, question = await ask_ja(run, world.alice, "!convquiz param_count 1")
+        for member in (world.bob, world.carol):
+            await run.say(member, "1")  # wrong: the first takes the channel's reaction turn
+        right = await run.say(world.dave, question.answer_text)
+        reply = await fake.wait_for_message(
+            lambda m: str((m.message_reference or {}).get("message_id")) == right["id"]
+        )
+        assert reply.content == f"✅ <@{world.dave.id}> さんが一番乗りで正解しました。"
+        assert_japanese(reply.content)
+
+
 async def test_a_japanese_server_keeps_its_language_across_a_restart(ja_world: World) -> None:
     world, fake = ja_world, ja_world.fake
     async with running(world) as run:
