@@ -143,6 +143,8 @@ class QuizService:
                     expired.append(closed)
             else:
                 self._open[open_question.channel_id] = open_question
+        # The first answers after a start should not wait for statements to compile.
+        await self.repository.warm_up()
         return expired
 
     def stop_taking_answers(self) -> None:

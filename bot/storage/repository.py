@@ -260,6 +260,11 @@ class Repository:
             raise ValueError("chat that is not an answer is never recorded")
         return await self.answers.record(open_question, user_id, reply, grade, answered_at)
 
+    async def warm_up(self) -> None:
+        """Prepare the answer writer's statements before the first answers arrive
+        (``AnswerWriter.warm_up``: nothing is stored)."""
+        await self.answers.warm_up()
+
     async def close(self) -> None:
         """Wait until every queued answer is committed (or has failed), then let go of
         the SQLite connections of the writer and readers (later use opens them again)."""

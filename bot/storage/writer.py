@@ -17,8 +17,8 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, func, insert, select, tuple_, update
@@ -26,7 +26,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.engine.question import Grade
+from bot.engine import bank
+from bot.engine.question import Grade, format_answer, pack, question_to_dict
 from bot.engine.scoring import Points, decide
 from bot.engine.skills import skill_for
 from bot.errors import StorageError
@@ -175,6 +176,80 @@ class AnswerWriter:
         if self.task is None:
             self.task = loop.create_task(self._write_loop(), name="convquiz-answer-writer")
         return await pending.future
+
+    async def warm_up(self) -> None:
+        """Take four answers to a throwaway question through every statement of a batch,
+        in a transaction that is rolled back: SQLAlchemy compiles each statement on first
+        use (about 15 ms on an idle bot, over 100 ms when a burst's parsing competes for
+        the interpreter lock), which the first answers after a start should not wait
+        for. Nothing is stored; a failed warm-up leaves a writer that is only slower."""
+        if self.task is not None:  # answers are being written already: they warm it
+            return
+        loop = asyncio.get_running_loop()
+        futures = [loop.create_future() for _ in range(4)]
+        try:
+            async with self._exclusive():
+                if self._sync_engine is not None:
+                    await loop.run_in_executor(self._executor, self._warm_in_thread, futures)
+                else:
+                    async with self.engine.connect() as connection:
+                        transaction = await connection.begin()
+                        await connection.run_sync(self._warm, futures)
+                        await transaction.rollback()
+        except Exception:
+            log.debug("the answer writer's warm-up failed", exc_info=True)
+
+    def _warm_in_thread(self, futures: list[asyncio.Future[RecordedAnswer]]) -> None:
+        assert self._sync_engine is not None
+        with self._sync_engine.connect() as connection:
+            transaction = connection.begin()
+            self._warm(connection, futures)
+            transaction.rollback()
+
+    def _warm(self, connection: Connection, futures: list[asyncio.Future[RecordedAnswer]]) -> None:
+        now = datetime.now(UTC)
+        deadline = now + timedelta(hours=1)
+        question = bank.generate(bank.KINDS[0], 0, 1)
+        row = {
+            "guild_id": 0,
+            "channel_id": 0,
+            "kind": question.kind,
+            "code": question.code,
+            "difficulty": question.difficulty,
+            "body": question_to_dict(question),
+            "started_by": 0,
+            "opened_at": now,
+            "deadline": deadline,
+            "status": "open",
+            "ranked": True,
+            "answer_count": 0,
+        }
+        question_id = connection.execute(
+            insert(QUESTIONS).values(row).returning(QUESTIONS.c.id)
+        ).scalar_one()
+        opened = OpenQuestion(
+            id=question_id,
+            guild_id=0,
+            channel_id=0,
+            message_id=None,
+            packed=pack(question),
+            started_by=0,
+            opened_at=now,
+            deadline=deadline,
+            ranked=True,
+            status="open",
+        )
+        # A batch of one answer and one of three, since SQLAlchemy compiles a statement
+        # for one row and for many separately; the first right answer and named
+        # mistakes, so every statement a batch can run is among them.
+        mistaken = format_answer(replace(question.answer, value=question.mistakes[0].value))
+        replies = (mistaken, question.answer_text, mistaken, mistaken)
+        batch = [
+            PendingAnswer(opened, user, reply, bank.grade(question, reply), now, future)
+            for user, (reply, future) in enumerate(zip(replies, futures, strict=True), 1)
+        ]
+        self._apply(connection, batch[:1])
+        self._apply(connection, batch[1:])
 
     async def close(self) -> None:
         """Wait until every queued answer is committed (or has failed), then let go of

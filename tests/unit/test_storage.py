@@ -12,7 +12,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from helpers import START, Clock
-from sqlalchemy import inspect, select
+from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.engine import bank
@@ -406,6 +409,50 @@ async def test_a_database_that_is_down_gives_a_short_error() -> None:
         assert message.startswith("the database is") and "\n" not in message and len(message) < 200
     finally:
         await engine.dispose()
+
+
+async def _row_counts(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as connection:
+        return {
+            table.name: (
+                await connection.execute(select(func.count()).select_from(table))
+            ).scalar_one()
+            for table in metadata.sorted_tables
+        }
+
+
+async def test_a_start_prepares_the_writers_statements_and_stores_nothing(
+    repository: Repository, engine: AsyncEngine
+) -> None:
+    clock = Clock()
+    service = QuizService(repository, clock=clock)
+    await repository.open_question(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        question=seed_param_question(),
+        started_by=1,
+        opened_at=clock(),
+        time_limit=30,
+    )
+    before = await _row_counts(engine)
+    await service.resume()  # a start: the writer warms up in a rolled-back transaction
+    assert await _row_counts(engine) == before
+    compiled_now: list[str] = []
+
+    def note(_conn, _cursor, statement, _parameters, context, _many) -> None:  # type: ignore[no-untyped-def]
+        compiled = context is not None and context.compiled is not None
+        if compiled and context.cache_hit == CacheStats.CACHE_MISS:
+            compiled_now.append(" ".join(statement.split()[:3]))
+
+    sqlalchemy_event.listen(Engine, "before_cursor_execute", note)
+    try:
+        clock.advance(1)
+        await service.answer(CHANNEL, 1, "4640")  # a batch of one answer
+        await asyncio.gather(service.answer(CHANNEL, 2, "12"), service.answer(CHANNEL, 3, "4608"))
+    finally:
+        sqlalchemy_event.remove(Engine, "before_cursor_execute", note)
+    assert compiled_now == []  # the first answers after a start compile nothing
+    assert (await _row_counts(engine))["answers"] == before["answers"] + 3
 
 
 async def test_a_failed_answer_leaves_nothing_half_written(repository: Repository) -> None:
