@@ -23,7 +23,7 @@ from typing import Any
 from fakediscord import FakeDiscord
 from fakediscord.limits import DISCORD
 
-from bench.common import say
+from bench.common import say, verdict_seen
 from bench.e2e import Clock, _code, _convquiz
 from bot.engine import bank
 
@@ -67,30 +67,9 @@ async def _run(url: str, answers: int, seconds: float) -> dict[str, float]:
             async def typed(index: int) -> None:
                 message = await fake.send_message(channel, players[index], replies[index % 3])
                 sent_at[index] = loop.time()
-                mid, wait = int(message["id"]), seconds + 3
-                # Its reaction, or the reply announcing a first right answer.
-                waits = {
-                    asyncio.ensure_future(
-                        fake.wait_for_reaction(message_id=mid, start=0, timeout=wait)
-                    ),
-                    asyncio.ensure_future(
-                        fake.wait_for_message(
-                            lambda m: (
-                                str((m.message_reference or {}).get("message_id")) == str(mid)
-                            ),
-                            start=0,
-                            timeout=wait,
-                        )
-                    ),
-                }
-                while waits:
-                    done, waits = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-                    if any(task.exception() is None for task in done):
-                        reacted_at[index] = loop.time()
-                        break
-                for task in waits:
-                    task.cancel()
-                # Neither: the reveal is its verdict.
+                # Its reaction or first-right reply; neither: the reveal is its verdict.
+                if await verdict_seen(fake, int(message["id"]), start=0, timeout=seconds + 3):
+                    reacted_at[index] = loop.time()
 
             async def by_form(index: int) -> None:
                 started = loop.time()

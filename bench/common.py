@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 import statistics
@@ -10,6 +11,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fakediscord import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "bench" / ".cache"  # built databases, reused between runs (git-ignored)
@@ -126,3 +131,36 @@ class Stopwatch:
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+async def verdict_seen(
+    fake: FakeDiscord,
+    message_id: int,
+    *,
+    start: int,
+    timeout: float,  # noqa: ASYNC109
+) -> bool:
+    """Whether a typed answer got its verdict in the channel within ``timeout`` s: its
+    reaction (recorded from reaction ``start`` on), or the reply that announces a first
+    right answer whose reaction would have waited (``bot.quiz.feedback``)."""
+    waits = {
+        asyncio.ensure_future(
+            fake.wait_for_reaction(message_id=message_id, start=start, timeout=timeout)
+        ),
+        asyncio.ensure_future(
+            fake.wait_for_message(
+                lambda m: str((m.message_reference or {}).get("message_id")) == str(message_id),
+                start=0,
+                timeout=timeout,
+            )
+        ),
+    }
+    try:
+        while waits:
+            done, waits = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            if any(task.exception() is None for task in done):
+                return True
+        return False
+    finally:
+        for task in waits:
+            task.cancel()
