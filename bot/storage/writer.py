@@ -17,8 +17,8 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, func, insert, select, tuple_, update
@@ -26,8 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.engine import bank
-from bot.engine.question import Grade, format_answer, pack, question_to_dict
+from bot.engine.question import Grade
 from bot.engine.scoring import Points, decide
 from bot.engine.skills import skill_for
 from bot.errors import StorageError
@@ -38,6 +37,7 @@ from bot.storage.hints import HINTS
 from bot.storage.learner import Review, write_reviews
 from bot.storage.models import REPLY_MAX, week_number
 from bot.storage.totals import Conflict, Deltas, write_totals
+from bot.storage.warm_up import open_throwaway_question
 
 log = logging.getLogger(__name__)
 
@@ -207,47 +207,13 @@ class AnswerWriter:
             transaction.rollback()
 
     def _warm(self, connection: Connection, futures: list[asyncio.Future[RecordedAnswer]]) -> None:
-        now = datetime.now(UTC)
-        deadline = now + timedelta(hours=1)
-        question = bank.generate(bank.KINDS[0], 0, 1)
-        row = {
-            "guild_id": 0,
-            "channel_id": 0,
-            "kind": question.kind,
-            "code": question.code,
-            "difficulty": question.difficulty,
-            "body": question_to_dict(question),
-            "started_by": 0,
-            "opened_at": now,
-            "deadline": deadline,
-            "status": "open",
-            "ranked": True,
-            "answer_count": 0,
-        }
-        question_id = connection.execute(
-            insert(QUESTIONS).values(row).returning(QUESTIONS.c.id)
-        ).scalar_one()
-        opened = OpenQuestion(
-            id=question_id,
-            guild_id=0,
-            channel_id=0,
-            message_id=None,
-            packed=pack(question),
-            started_by=0,
-            opened_at=now,
-            deadline=deadline,
-            ranked=True,
-            status="open",
-        )
-        # A batch of one answer and one of three, since SQLAlchemy compiles a statement
-        # for one row and for many separately; the first right answer and named
-        # mistakes, so every statement a batch can run is among them.
-        mistaken = format_answer(replace(question.answer, value=question.mistakes[0].value))
-        replies = (mistaken, question.answer_text, mistaken, mistaken)
+        opened, replies = open_throwaway_question(connection)
         batch = [
-            PendingAnswer(opened, user, reply, bank.grade(question, reply), now, future)
-            for user, (reply, future) in enumerate(zip(replies, futures, strict=True), 1)
+            PendingAnswer(opened, user, reply, grade, opened.opened_at, future)
+            for user, ((reply, grade), future) in enumerate(zip(replies, futures, strict=True), 1)
         ]
+        # A batch of one answer and one of three: SQLAlchemy compiles a statement for one
+        # row and for many separately.
         self._apply(connection, batch[:1])
         self._apply(connection, batch[1:])
 
