@@ -50,8 +50,11 @@ def seed_param_question() -> Question:
     )
 
 
-async def open_seed_question(service: QuizService, channel: int = CHANNEL, limit: float = 30):  # type: ignore[no-untyped-def]
-    """Open the article's question 2 in ``channel`` and let the service pick it up."""
+async def open_seed_question(  # type: ignore[no-untyped-def]
+    service: QuizService, channel: int = CHANNEL, limit: float = 30, *, resume: bool = True
+):
+    """Open the article's question 2 in ``channel`` and (``resume``) let the service pick
+    it up."""
     opened = await service.repository.open_question(
         guild_id=GUILD,
         channel_id=channel,
@@ -60,7 +63,8 @@ async def open_seed_question(service: QuizService, channel: int = CHANNEL, limit
         opened_at=service.clock(),
         time_limit=limit,
     )
-    await service.resume()
+    if resume:
+        await service.resume()
     return opened
 
 
@@ -426,14 +430,7 @@ async def test_a_start_prepares_the_writers_statements_and_stores_nothing(
 ) -> None:
     clock = Clock()
     service = QuizService(repository, clock=clock)
-    await repository.open_question(
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        question=seed_param_question(),
-        started_by=1,
-        opened_at=clock(),
-        time_limit=30,
-    )
+    await open_seed_question(service, resume=False)
     before = await _row_counts(engine)
     await service.resume()  # a start: the writer warms up in a rolled-back transaction
     assert await _row_counts(engine) == before
